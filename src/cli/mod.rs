@@ -1,0 +1,178 @@
+//! The `insigne` command line: `serve` (the default) and the admin tasks, one file each.
+//! Exit codes: 0 done, 1 failed, 2 bad usage or bad input.
+
+mod issue;
+mod keys;
+mod serve;
+mod tokens;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::{Config, Overrides};
+use crate::domain::{Clock, SystemClock};
+use crate::formats::PublicUrls;
+use crate::proof::KeyRing;
+use crate::service::Insigne;
+use crate::storage::Store;
+
+#[derive(Debug, Parser)]
+#[command(name = "insigne", version, about = "Open Badges 2.0 and 3.0 for the e-CAP teacher-trainer parcours")]
+pub struct Cli {
+    /// Configuration file (default: ./insigne.toml when present).
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Address:port to listen on [INSIGNE_LISTEN].
+    #[arg(long, global = true)]
+    listen: Option<String>,
+    /// Base URL of every public id and link [INSIGNE_PUBLIC_URL].
+    #[arg(long, global = true)]
+    public_url: Option<String>,
+    /// sqlite://… or postgres://… [INSIGNE_DATABASE_URL].
+    #[arg(long, global = true)]
+    database_url: Option<String>,
+    /// Folder of the signing keys [INSIGNE_KEYS_DIR].
+    #[arg(long, global = true)]
+    keys_dir: Option<PathBuf>,
+    /// Catalogue file loaded at start, empty to skip [INSIGNE_CATALOGUE].
+    #[arg(long, global = true)]
+    catalogue: Option<String>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the HTTP service (the default).
+    Serve,
+    /// Apply the database migrations and exit.
+    Migrate,
+    /// Manage the signing keys.
+    #[command(subcommand)]
+    Keys(keys::KeysCommand),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Tokens(tokens::TokensCommand),
+    /// Award a badge class to a recipient.
+    Issue(issue::IssueArgs),
+    /// Print the effective configuration, passwords redacted.
+    PrintConfig,
+}
+
+/// A command's failure, with the exit code it deserves.
+#[derive(Debug)]
+pub enum CliError {
+    /// Bad usage or bad input: exit 2.
+    Usage(String),
+    /// Something failed while doing it: exit 1.
+    Failed(String),
+}
+
+impl<E: std::fmt::Display> From<E> for CliError {
+    fn from(e: E) -> Self {
+        CliError::Failed(e.to_string())
+    }
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("insigne: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(CliError::Usage(message)) => {
+            eprintln!("insigne: {message}");
+            ExitCode::from(2)
+        }
+        Err(CliError::Failed(message)) => {
+            eprintln!("insigne: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), CliError> {
+    let config = load_config(&cli)?;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve::run(config).await,
+        Command::Migrate => {
+            let store = open_store(&config).await?;
+            store.close().await;
+            eprintln!("insigne: migrations applied to {}", crate::config::redact_url(&config.database_url));
+            Ok(())
+        }
+        Command::Keys(cmd) => keys::run(&config, cmd),
+        Command::Tokens(cmd) => tokens::run(&config, cmd).await,
+        Command::Issue(args) => issue::run(&config, args).await,
+        Command::PrintConfig => {
+            print!("{}", config.to_redacted_toml());
+            Ok(())
+        }
+    }
+}
+
+fn load_config(cli: &Cli) -> Result<Config, CliError> {
+    let env: BTreeMap<String, String> = std::env::vars().collect();
+    let cwd = std::env::current_dir().map_err(|e| CliError::Failed(format!("no working directory: {e}")))?;
+    let flags = Overrides {
+        listen: cli.listen.clone(),
+        public_url: cli.public_url.clone(),
+        database_url: cli.database_url.clone(),
+        keys_dir: cli.keys_dir.clone(),
+        catalogue: cli.catalogue.clone(),
+        fetch_allow: None,
+        smtp_url: None,
+    };
+    Config::load(cli.config.as_deref(), &cwd, &env, flags).map_err(|e| CliError::Usage(e.to_string()))
+}
+
+/// Connects to the database and applies pending migrations.
+async fn open_store(config: &Config) -> Result<Store, CliError> {
+    let store = Store::connect(&config.database_url).await?;
+    store.migrate().await?;
+    Ok(store)
+}
+
+/// The service with everything loaded; keys must exist unless `generate_keys`.
+async fn open_app(config: &Config, generate_keys: bool) -> Result<Insigne, CliError> {
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let keys = if generate_keys {
+        let (ring, generated) = KeyRing::load_or_generate(&config.keys_dir, clock.now())?;
+        if generated {
+            tracing::warn!(
+                dir = %config.keys_dir.display(),
+                kids = ?ring.list().iter().map(|k| k.kid.clone()).collect::<Vec<_>>(),
+                "no keys found: generated development keys (run `insigne keys generate` for real ones)"
+            );
+        }
+        ring
+    } else {
+        KeyRing::load(&config.keys_dir)?
+    };
+    let store = open_store(config).await?;
+    Ok(Insigne {
+        store,
+        keys: Arc::new(keys),
+        urls: PublicUrls::new(&config.public_url),
+        clock,
+    })
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("INSIGNE_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}

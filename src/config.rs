@@ -1,0 +1,266 @@
+//! Configuration, in layers: defaults → `insigne.toml` (optional) → `INSIGNE_*` environment →
+//! command-line flags. The names are part of the stable contract (see the README).
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+/// The configuration file read when present in the working directory.
+pub const DEFAULT_FILE: &str = "insigne.toml";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}: {message}")]
+    File { path: PathBuf, message: String },
+    #[error("{name}: {message}")]
+    Value { name: &'static str, message: String },
+}
+
+/// The effective configuration.
+#[derive(Clone, PartialEq, Eq, Serialize)]
+pub struct Config {
+    /// Address and port to listen on (`INSIGNE_LISTEN`).
+    pub listen: String,
+    /// Base of every public id and link (`INSIGNE_PUBLIC_URL`).
+    pub public_url: String,
+    /// `sqlite://…` or `postgres://…` (`INSIGNE_DATABASE_URL`).
+    pub database_url: String,
+    /// Folder of the signing keys (`INSIGNE_KEYS_DIR`).
+    pub keys_dir: PathBuf,
+    /// Catalogue file loaded at start; empty to skip (`INSIGNE_CATALOGUE`).
+    pub catalogue: String,
+    /// Private hosts or CIDR ranges the verifier may fetch from (`INSIGNE_FETCH_ALLOW`).
+    pub fetch_allow: Vec<String>,
+    /// Where notifications go; unset: logged and kept (`INSIGNE_SMTP_URL`).
+    pub smtp_url: Option<String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: "127.0.0.1:8080".into(),
+            public_url: "http://localhost:8080".into(),
+            database_url: "sqlite://data/insigne.db".into(),
+            keys_dir: PathBuf::from("keys"),
+            catalogue: String::new(),
+            fetch_allow: Vec::new(),
+            smtp_url: None,
+        }
+    }
+}
+
+// The database and SMTP URLs may hold passwords.
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("listen", &self.listen)
+            .field("public_url", &self.public_url)
+            .field("database_url", &redact_url(&self.database_url))
+            .field("keys_dir", &self.keys_dir)
+            .field("catalogue", &self.catalogue)
+            .field("fetch_allow", &self.fetch_allow)
+            .field("smtp_url", &self.smtp_url.as_deref().map(redact_url))
+            .finish()
+    }
+}
+
+/// One layer: whatever it sets overrides the layers below.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Overrides {
+    pub listen: Option<String>,
+    pub public_url: Option<String>,
+    pub database_url: Option<String>,
+    pub keys_dir: Option<PathBuf>,
+    pub catalogue: Option<String>,
+    pub fetch_allow: Option<Vec<String>>,
+    pub smtp_url: Option<String>,
+}
+
+impl Overrides {
+    /// The `INSIGNE_*` variables found in `env`.
+    pub fn from_env(env: &BTreeMap<String, String>) -> Self {
+        let get = |k: &str| env.get(k).cloned();
+        Self {
+            listen: get("INSIGNE_LISTEN"),
+            public_url: get("INSIGNE_PUBLIC_URL"),
+            database_url: get("INSIGNE_DATABASE_URL"),
+            keys_dir: get("INSIGNE_KEYS_DIR").map(PathBuf::from),
+            catalogue: get("INSIGNE_CATALOGUE"),
+            fetch_allow: get("INSIGNE_FETCH_ALLOW").map(|v| {
+                v.split([',', ' '])
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string)
+                    .collect()
+            }),
+            smtp_url: get("INSIGNE_SMTP_URL"),
+        }
+    }
+
+    fn apply(self, c: &mut Config) {
+        if let Some(v) = self.listen {
+            c.listen = v;
+        }
+        if let Some(v) = self.public_url {
+            c.public_url = v;
+        }
+        if let Some(v) = self.database_url {
+            c.database_url = v;
+        }
+        if let Some(v) = self.keys_dir {
+            c.keys_dir = v;
+        }
+        if let Some(v) = self.catalogue {
+            c.catalogue = v;
+        }
+        if let Some(v) = self.fetch_allow {
+            c.fetch_allow = v;
+        }
+        if let Some(v) = self.smtp_url {
+            c.smtp_url = Some(v).filter(|s| !s.trim().is_empty());
+        }
+    }
+}
+
+impl Config {
+    /// Builds the effective configuration. `file` is an explicitly named file (it must exist);
+    /// otherwise `insigne.toml` is read from `cwd` when present.
+    pub fn load(
+        file: Option<&Path>,
+        cwd: &Path,
+        env: &BTreeMap<String, String>,
+        flags: Overrides,
+    ) -> Result<Self, ConfigError> {
+        let mut config = Config::default();
+        let file = file
+            .map(Path::to_path_buf)
+            .or_else(|| env.get("INSIGNE_CONFIG").map(PathBuf::from))
+            .or_else(|| Some(cwd.join(DEFAULT_FILE)).filter(|p| p.exists()));
+        if let Some(path) = file {
+            let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
+                path: path.clone(),
+                source,
+            })?;
+            let layer: Overrides = toml::from_str(&text).map_err(|e| ConfigError::File {
+                path: path.clone(),
+                message: e.message().to_string(),
+            })?;
+            layer.apply(&mut config);
+        }
+        Overrides::from_env(env).apply(&mut config);
+        flags.apply(&mut config);
+        config.check()?;
+        Ok(config)
+    }
+
+    fn check(&mut self) -> Result<(), ConfigError> {
+        let url = url::Url::parse(&self.public_url).map_err(|e| ConfigError::Value {
+            name: "INSIGNE_PUBLIC_URL",
+            message: format!("{:?} is not a URL: {e}", self.public_url),
+        })?;
+        if !matches!(url.scheme(), "http" | "https") || url.host().is_none() || url.query().is_some() {
+            return Err(ConfigError::Value {
+                name: "INSIGNE_PUBLIC_URL",
+                message: format!("{:?} must be an http(s) URL without query", self.public_url),
+            });
+        }
+        self.public_url = self.public_url.trim_end_matches('/').to_string();
+        if self.listen.trim().is_empty() {
+            return Err(ConfigError::Value {
+                name: "INSIGNE_LISTEN",
+                message: "must be an address:port such as 127.0.0.1:8080".into(),
+            });
+        }
+        if !(self.database_url.starts_with("sqlite:")
+            || self.database_url.starts_with("postgres://")
+            || self.database_url.starts_with("postgresql://"))
+        {
+            return Err(ConfigError::Value {
+                name: "INSIGNE_DATABASE_URL",
+                message: "must start with sqlite:// or postgres://".into(),
+            });
+        }
+        Ok(())
+    }
+
+    /// The configuration as TOML, passwords replaced by `***`.
+    pub fn to_redacted_toml(&self) -> String {
+        let mut shown = self.clone();
+        shown.database_url = redact_url(&shown.database_url);
+        shown.smtp_url = shown.smtp_url.as_deref().map(redact_url);
+        toml::to_string(&shown).unwrap_or_else(|e| format!("# cannot print the configuration: {e}\n"))
+    }
+}
+
+/// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.
+pub fn redact_url(raw: &str) -> String {
+    match url::Url::parse(raw) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => raw.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn layers_apply_in_order_defaults_file_env_flags() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(
+            dir.path().join(DEFAULT_FILE),
+            "listen = \"0.0.0.0:9000\"\npublic_url = \"https://file.example\"\nkeys_dir = \"/srv/keys\"\n",
+        )
+        .expect("write");
+        let env = env(&[("INSIGNE_PUBLIC_URL", "https://env.example/"), ("INSIGNE_KEYS_DIR", "/env/keys")]);
+        let flags = Overrides {
+            keys_dir: Some("/flag/keys".into()),
+            ..Default::default()
+        };
+        let c = Config::load(None, dir.path(), &env, flags).expect("config");
+        assert_eq!(c.listen, "0.0.0.0:9000"); // file
+        assert_eq!(c.public_url, "https://env.example"); // env over file, slash dropped
+        assert_eq!(c.keys_dir, PathBuf::from("/flag/keys")); // flag over env
+        assert_eq!(c.database_url, "sqlite://data/insigne.db"); // default
+    }
+
+    #[test]
+    fn unknown_file_keys_and_bad_urls_are_refused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("x.toml");
+        std::fs::write(&path, "listn = \"x\"\n").expect("write");
+        let err = Config::load(Some(&path), dir.path(), &BTreeMap::new(), Overrides::default()).unwrap_err();
+        assert!(err.to_string().contains("listn"), "{err}");
+        let env = env(&[("INSIGNE_PUBLIC_URL", "ftp://x")]);
+        assert!(Config::load(None, dir.path(), &env, Overrides::default()).is_err());
+    }
+
+    #[test]
+    fn passwords_never_print() {
+        let env = env(&[
+            ("INSIGNE_DATABASE_URL", "postgres://insigne:s3cret@db.example/insigne"),
+            ("INSIGNE_SMTP_URL", "smtp://mail:hunter2@smtp.example:587"),
+        ]);
+        let dir = tempfile::tempdir().expect("tempdir");
+        let c = Config::load(None, dir.path(), &env, Overrides::default()).expect("config");
+        let shown = format!("{}{:?}", c.to_redacted_toml(), c);
+        assert!(!shown.contains("s3cret") && !shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains("postgres://insigne:***@db.example/insigne"), "{shown}");
+    }
+}

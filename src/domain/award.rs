@@ -1,0 +1,225 @@
+//! One badge awarded to one trainer: the single source every format is derived from.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::validation::{Checker, Invalid};
+use super::{AwardId, BadgeClass, BadgeClassId, EmailAddress};
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecipientInput {
+    pub email: Option<String>,
+    pub name: Option<String>,
+}
+
+/// Evidence is either a URL or a described piece of work.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum EvidenceInput {
+    Url(String),
+    Described(EvidenceFields),
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvidenceFields {
+    pub url: Option<String>,
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub narrative: Option<String>,
+    pub genre: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AwardInput {
+    pub badge_class: Option<String>,
+    pub recipient: Option<RecipientInput>,
+    pub narrative: Option<String>,
+    pub evidence: Option<Vec<EvidenceInput>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evidence {
+    pub url: Option<String>,
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub narrative: Option<String>,
+    pub genre: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recipient {
+    pub email: EmailAddress,
+    pub name: String,
+}
+
+/// A checked request to award a badge class to a recipient.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AwardRequest {
+    pub badge_class: BadgeClassId,
+    pub recipient: Recipient,
+    pub narrative: Option<String>,
+    pub evidence: Vec<Evidence>,
+}
+
+impl AwardRequest {
+    pub fn from_input(input: &AwardInput) -> Result<Self, Invalid> {
+        let mut c = Checker::new();
+        let badge_class = match input.badge_class.as_deref() {
+            Some(s) => c.take(
+                "badge_class",
+                s.trim()
+                    .parse::<BadgeClassId>()
+                    .map_err(|_| format!("{s:?} is not a badge class id")),
+            ),
+            None => {
+                c.add("badge_class", "is required");
+                None
+            }
+        };
+        let (email, name) = match &input.recipient {
+            Some(r) => {
+                let email = match r.email.as_deref() {
+                    Some(e) => c.take("recipient.email", EmailAddress::parse(e)),
+                    None => {
+                        c.add("recipient.email", "is required");
+                        None
+                    }
+                };
+                let name = match r.name.as_deref() {
+                    Some(n) => c.text("recipient.name", n, 200),
+                    None => {
+                        c.add("recipient.name", "is required");
+                        String::new()
+                    }
+                };
+                (email, name)
+            }
+            None => {
+                c.add("recipient", "is required ({\"email\", \"name\"})");
+                (None, String::new())
+            }
+        };
+        let narrative = c.optional_text("narrative", input.narrative.as_deref(), 20_000);
+        let mut evidence = Vec::new();
+        for (i, e) in input.evidence.iter().flatten().enumerate() {
+            let field = |f: &str| format!("evidence[{i}]{f}");
+            let item = match e {
+                EvidenceInput::Url(u) => Evidence {
+                    url: Some(c.http_url(&field(""), u)),
+                    name: None,
+                    description: None,
+                    narrative: None,
+                    genre: None,
+                },
+                EvidenceInput::Described(f) => {
+                    let url = f
+                        .url
+                        .as_deref()
+                        .map(str::trim)
+                        .filter(|u| !u.is_empty())
+                        .map(|u| c.http_url(&field(".url"), u));
+                    let item = Evidence {
+                        url,
+                        name: c.optional_text(&field(".name"), f.name.as_deref(), 300),
+                        description: c.optional_text(&field(".description"), f.description.as_deref(), 5000),
+                        narrative: c.optional_text(&field(".narrative"), f.narrative.as_deref(), 20_000),
+                        genre: c.optional_text(&field(".genre"), f.genre.as_deref(), 100),
+                    };
+                    if item.url.is_none() && item.narrative.is_none() && item.name.is_none() {
+                        c.add(field(""), "needs at least a url, a name or a narrative");
+                    }
+                    item
+                }
+            };
+            evidence.push(item);
+        }
+        c.finish()?;
+        match (badge_class, email) {
+            (Some(badge_class), Some(email)) => Ok(Self {
+                badge_class,
+                recipient: Recipient { email, name },
+                narrative,
+                evidence,
+            }),
+            _ => Err(Invalid::one("badge_class", "is required")),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Revocation {
+    pub at: DateTime<Utc>,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Award {
+    pub id: AwardId,
+    pub badge_class: BadgeClassId,
+    pub recipient: Recipient,
+    /// Per-award salt of the hashed recipient identity.
+    pub salt: String,
+    pub issued_on: DateTime<Utc>,
+    pub expires: Option<DateTime<Utc>>,
+    pub narrative: Option<String>,
+    pub evidence: Vec<Evidence>,
+    pub revocation: Option<Revocation>,
+}
+
+impl Award {
+    /// A new award of `class`, issued at `now`; it expires after the class's validity period.
+    pub fn new(id: AwardId, class: &BadgeClass, request: AwardRequest, salt: String, now: DateTime<Utc>) -> Self {
+        Self {
+            id,
+            badge_class: class.id,
+            recipient: request.recipient,
+            salt,
+            issued_on: now,
+            expires: class.validity_days.map(|d| now + Duration::days(d)),
+            narrative: request.narrative,
+            evidence: request.evidence,
+            revocation: None,
+        }
+    }
+
+    /// `sha256$…` of the recipient's email with this award's salt.
+    pub fn recipient_identity(&self) -> String {
+        self.recipient.email.hashed_identity(&self.salt)
+    }
+
+    pub fn is_expired(&self, now: DateTime<Utc>) -> bool {
+        self.expires.is_some_and(|e| e <= now)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn evidence_may_be_a_url_or_described_work() {
+        let input: AwardInput = serde_json::from_value(serde_json::json!({
+            "badge_class": BadgeClassId::random().to_string(),
+            "recipient": {"email": "a@example.org", "name": "Ada"},
+            "evidence": ["https://magistere.example/mod/1", {"name": "E1-M2", "narrative": "Parcours scénarisé"}]
+        }))
+        .expect("deserializes");
+        let req = AwardRequest::from_input(&input).expect("valid");
+        assert_eq!(req.evidence.len(), 2);
+        assert_eq!(req.evidence[0].url.as_deref(), Some("https://magistere.example/mod/1"));
+    }
+
+    #[test]
+    fn recipient_errors_name_the_nested_field() {
+        let input: AwardInput = serde_json::from_value(serde_json::json!({
+            "badge_class": "x", "recipient": {"email": "not-an-email"}
+        }))
+        .expect("deserializes");
+        let err = AwardRequest::from_input(&input).unwrap_err();
+        let fields: Vec<&str> = err.0.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["badge_class", "recipient.email", "recipient.name"]);
+    }
+}

@@ -1,0 +1,69 @@
+//! Typed identifiers: an `AwardId` can never be passed where an `IssuerId` is expected.
+
+use std::fmt;
+use std::str::FromStr;
+
+use uuid::Uuid;
+
+macro_rules! uuid_id {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub struct $name(Uuid);
+
+        impl $name {
+            /// A fresh random identifier (UUID v4).
+            pub fn random() -> Self {
+                Self(Uuid::new_v4())
+            }
+
+            pub fn as_uuid(&self) -> Uuid {
+                self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.hyphenated().fmt(f)
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = uuid::Error;
+
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Uuid::parse_str(s).map(Self)
+            }
+        }
+    };
+}
+
+uuid_id!(
+    /// An issuer (OB 2.0 Profile, OB 3.0 issuer Profile).
+    IssuerId
+);
+uuid_id!(
+    /// A badge class (OB 2.0 BadgeClass, OB 3.0 Achievement).
+    BadgeClassId
+);
+uuid_id!(
+    /// One award of a badge class to one recipient: the single source of every format.
+    AwardId
+);
+uuid_id!(
+    /// An API token (only its hash is stored).
+    TokenId
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_round_trip_through_their_text_form() {
+        let id = AwardId::random();
+        let parsed: AwardId = id.to_string().parse().expect("parses");
+        assert_eq!(parsed, id);
+        assert!("not-a-uuid".parse::<AwardId>().is_err());
+    }
+}

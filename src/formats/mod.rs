@@ -1,0 +1,6 @@
+//! Wire formats derived from the domain: where each public document lives, and its JSON.
+
+pub mod ob2;
+pub mod urls;
+
+pub use urls::PublicUrls;

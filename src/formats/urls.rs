@@ -1,0 +1,53 @@
+//! The public URL of every document insigne serves. Ids in issued badges are built here and
+//! nowhere else, so that the router and the formats cannot disagree.
+
+use crate::domain::{AwardId, BadgeClassId, IssuerId};
+
+/// Builds absolute URLs under the public base URL (`INSIGNE_PUBLIC_URL`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicUrls {
+    base: String,
+}
+
+impl PublicUrls {
+    /// `base` is an absolute http(s) URL; a trailing slash is dropped.
+    pub fn new(base: &str) -> Self {
+        Self {
+            base: base.trim_end_matches('/').to_string(),
+        }
+    }
+
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    pub fn issuer(&self, id: IssuerId) -> String {
+        format!("{}/issuers/{id}", self.base)
+    }
+
+    pub fn issuer_image(&self, id: IssuerId) -> String {
+        format!("{}/issuers/{id}/image", self.base)
+    }
+
+    pub fn badge_class(&self, id: BadgeClassId) -> String {
+        format!("{}/badge-classes/{id}", self.base)
+    }
+
+    pub fn badge_class_image(&self, id: BadgeClassId) -> String {
+        format!("{}/badge-classes/{id}/image", self.base)
+    }
+
+    /// The OB 2.0 hosted Assertion: its own id.
+    pub fn assertion(&self, id: AwardId) -> String {
+        format!("{}/assertions/{id}", self.base)
+    }
+
+    /// The badge page people open.
+    pub fn badge_page(&self, id: AwardId) -> String {
+        format!("{}/badges/{id}", self.base)
+    }
+
+    pub fn jwks(&self) -> String {
+        format!("{}/.well-known/jwks.json", self.base)
+    }
+}

@@ -1,0 +1,63 @@
+use axum::extract::{Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::{json, Value};
+
+use super::path_id;
+use crate::domain::award::AwardInput;
+use crate::domain::AwardId;
+use crate::http::auth::Admin;
+use crate::http::error::ApiError;
+use crate::http::extract::JsonBody;
+use crate::service::Insigne;
+use crate::storage::{time_to_db, StoredAward};
+
+pub fn router() -> Router<Insigne> {
+    Router::new()
+        .route("/api/v1/awards", post(create))
+        .route("/api/v1/awards/{id}", get(read))
+}
+
+async fn create(
+    State(app): State<Insigne>,
+    _: Admin,
+    JsonBody(input): JsonBody<AwardInput>,
+) -> Result<impl IntoResponse, ApiError> {
+    let stored = app.issue_award(&input).await?;
+    let location = format!("/api/v1/awards/{}", stored.award.id);
+    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(view(&app, &stored))))
+}
+
+async fn read(State(app): State<Insigne>, _: Admin, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+    let id: AwardId = path_id("award", &id)?;
+    Ok(Json(view(&app, &app.award(id).await?)))
+}
+
+/// The award as the admin API shows it, with `links` to every published form.
+pub fn view(app: &Insigne, stored: &StoredAward) -> Value {
+    let award = &stored.award;
+    let status = if award.revocation.is_some() {
+        "revoked"
+    } else if award.is_expired(app.clock.now()) {
+        "expired"
+    } else {
+        "valid"
+    };
+    json!({
+        "id": award.id.to_string(),
+        "badge_class": award.badge_class.to_string(),
+        "recipient": { "email": award.recipient.email.as_str(), "name": award.recipient.name },
+        "issued_on": time_to_db(award.issued_on),
+        "expires": award.expires.map(time_to_db),
+        "narrative": award.narrative,
+        "evidence": award.evidence,
+        "status": status,
+        "revocation": award.revocation.as_ref().map(|r| json!({"at": time_to_db(r.at), "reason": r.reason})),
+        "links": {
+            "page": app.urls.badge_page(award.id),
+            "ob2_assertion": app.urls.assertion(award.id),
+        },
+    })
+}

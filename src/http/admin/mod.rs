@@ -1,0 +1,23 @@
+//! The admin JSON API (`/api/v1/…`, admin-scope bearer token).
+
+mod awards;
+pub use awards::view as award_view;
+mod badge_classes;
+mod issuers;
+
+use axum::Router;
+
+use crate::service::Insigne;
+
+pub fn router() -> Router<Insigne> {
+    Router::new()
+        .merge(issuers::router())
+        .merge(badge_classes::router())
+        .merge(awards::router())
+}
+
+/// Parses an id from the path; an id that cannot exist is simply not found.
+fn path_id<T: std::str::FromStr>(what: &str, raw: &str) -> Result<T, super::error::ApiError> {
+    raw.parse()
+        .map_err(|_| super::error::ApiError::NotFound(format!("no {what} with id {raw}")))
+}

@@ -1,0 +1,100 @@
+//! One error type for the HTTP edge: every failure becomes a JSON body a person can act on.
+//! Server-side failures are logged with their detail and answered with a generic message.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::json;
+
+use crate::domain::{FieldError, Invalid};
+use crate::service::ServiceError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("the request body is not valid JSON: {0}")]
+    BadJson(String),
+    #[error("{message}")]
+    BadField { field: String, message: String },
+    #[error("the request body must be {0}")]
+    UnsupportedMediaType(&'static str),
+    #[error("the request body is larger than the {0} MiB allowed")]
+    TooLarge(usize),
+    #[error("{0}")]
+    Invalid(Invalid),
+    #[error("{0}")]
+    Unauthorized(&'static str),
+    #[error("this token's scope does not allow this; a token with the {0} scope is needed")]
+    Forbidden(&'static str),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("internal error")]
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::BadJson(_) | ApiError::BadField { .. } => StatusCode::BAD_REQUEST,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            ApiError::BadJson(_) => "bad_json",
+            ApiError::BadField { .. } => "bad_field",
+            ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
+            ApiError::TooLarge(_) => "too_large",
+            ApiError::Invalid(_) => "invalid",
+            ApiError::Unauthorized(_) => "unauthorized",
+            ApiError::Forbidden(_) => "forbidden",
+            ApiError::NotFound(_) => "not_found",
+            ApiError::Internal(_) => "internal",
+        }
+    }
+
+    fn fields(&self) -> Vec<FieldError> {
+        match self {
+            ApiError::Invalid(invalid) => invalid.0.clone(),
+            ApiError::BadField { field, message } => vec![FieldError::new(field.clone(), message.clone())],
+            _ => Vec::new(),
+        }
+    }
+}
+
+impl From<ServiceError> for ApiError {
+    fn from(e: ServiceError) -> Self {
+        match e {
+            ServiceError::Invalid(invalid) => ApiError::Invalid(invalid),
+            ServiceError::NotFound { .. } => ApiError::NotFound(e.to_string()),
+            ServiceError::Storage(s) => ApiError::Internal(s.to_string()),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.status_code();
+        if let ApiError::Internal(detail) = &self {
+            tracing::error!(%detail, "request failed");
+        }
+        let mut error = json!({ "status": status.as_u16(), "code": self.code(), "message": self.to_string() });
+        let fields = self.fields();
+        if !fields.is_empty() {
+            error["fields"] = json!(fields);
+        }
+        let mut response = (status, Json(json!({ "error": error }))).into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}

@@ -1,0 +1,68 @@
+//! A JSON body extractor whose errors name the field at fault (`recipient.email: invalid type…`),
+//! where axum's own would only say that deserialization failed.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use axum::http::{header, StatusCode};
+use serde::de::DeserializeOwned;
+
+use super::error::ApiError;
+
+/// The largest request body accepted: a 2 MiB image, base64-encoded, with room for the rest.
+pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
+
+pub struct JsonBody<T>(pub T);
+
+impl<S, T> FromRequest<S> for JsonBody<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let is_json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .map(|mime| {
+                let mime = mime.trim().to_ascii_lowercase();
+                mime == "application/json" || mime.ends_with("+json")
+            })
+            .unwrap_or(false);
+        if !is_json {
+            return Err(ApiError::UnsupportedMediaType("JSON (Content-Type: application/json)"));
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::TooLarge(MAX_BODY_BYTES / (1024 * 1024))
+            } else {
+                ApiError::BadJson(rejection.body_text())
+            }
+        })?;
+        parse_json(&bytes).map(JsonBody)
+    }
+}
+
+/// Parses JSON, reporting syntax errors with their position and type errors with their path.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(|err| {
+        let path = err.path().to_string();
+        let inner = err.into_inner();
+        if inner.is_syntax() || inner.is_eof() {
+            ApiError::BadJson(inner.to_string())
+        } else if path == "." {
+            ApiError::BadField {
+                field: "(body)".into(),
+                message: inner.to_string(),
+            }
+        } else {
+            ApiError::BadField {
+                message: format!("{path}: {inner}"),
+                field: path,
+            }
+        }
+    })
+}

@@ -1,0 +1,84 @@
+//! Open Badges 2.0 hosted verification: the documents live at their own ids.
+
+use axum::extract::{Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use serde_json::{json, Value};
+
+use super::JSON_LD;
+use crate::domain::{AwardId, BadgeClassId, Image, IssuerId};
+use crate::formats::ob2;
+use crate::http::error::ApiError;
+use crate::service::Insigne;
+
+pub fn router() -> Router<Insigne> {
+    Router::new()
+        .route("/issuers/{id}", get(issuer))
+        .route("/issuers/{id}/image", get(issuer_image))
+        .route("/badge-classes/{id}", get(badge_class))
+        .route("/badge-classes/{id}/image", get(badge_class_image))
+        .route("/assertions/{id}", get(assertion))
+}
+
+fn id<T: std::str::FromStr>(what: &str, raw: &str) -> Result<T, ApiError> {
+    raw.parse()
+        .map_err(|_| ApiError::NotFound(format!("no {what} with id {raw}")))
+}
+
+fn json_ld(status: StatusCode, body: String) -> Response {
+    (status, [(header::CONTENT_TYPE, JSON_LD)], body).into_response()
+}
+
+fn image(img: &Image) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, img.kind().mime()),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+            // An SVG is served as an image, never as a document that could run script.
+            (header::CONTENT_SECURITY_POLICY, "default-src 'none'; style-src 'unsafe-inline'"),
+        ],
+        img.bytes().to_vec(),
+    )
+        .into_response()
+}
+
+async fn issuer(State(app): State<Insigne>, Path(raw): Path<String>) -> Result<Response, ApiError> {
+    let issuer = app.issuer(id::<IssuerId>("issuer", &raw)?).await?;
+    Ok(json_ld(StatusCode::OK, ob2::issuer_profile(&app.urls, &issuer).to_string()))
+}
+
+async fn issuer_image(State(app): State<Insigne>, Path(raw): Path<String>) -> Result<Response, ApiError> {
+    let issuer = app.issuer(id::<IssuerId>("issuer", &raw)?).await?;
+    let img = issuer
+        .image
+        .ok_or_else(|| ApiError::NotFound(format!("issuer {raw} has no image")))?;
+    Ok(image(&img))
+}
+
+async fn badge_class(State(app): State<Insigne>, Path(raw): Path<String>) -> Result<Response, ApiError> {
+    let class = app.badge_class(id::<BadgeClassId>("badge class", &raw)?).await?;
+    Ok(json_ld(StatusCode::OK, ob2::badge_class(&app.urls, &class).to_string()))
+}
+
+async fn badge_class_image(State(app): State<Insigne>, Path(raw): Path<String>) -> Result<Response, ApiError> {
+    let class = app.badge_class(id::<BadgeClassId>("badge class", &raw)?).await?;
+    Ok(image(&class.image))
+}
+
+/// The Assertion exactly as issued; a revoked one answers 410 Gone, as OB 2.0 hosted
+/// verification expects.
+async fn assertion(State(app): State<Insigne>, Path(raw): Path<String>) -> Result<Response, ApiError> {
+    let stored = app.award(id::<AwardId>("assertion", &raw)?).await?;
+    if let Some(revocation) = &stored.award.revocation {
+        let body: Value = json!({
+            "@context": ob2::CONTEXT,
+            "id": app.urls.assertion(stored.award.id),
+            "revoked": true,
+            "revocationReason": revocation.reason,
+        });
+        return Ok(json_ld(StatusCode::GONE, body.to_string()));
+    }
+    Ok(json_ld(StatusCode::OK, stored.ob2_assertion))
+}

@@ -1,0 +1,5 @@
+//! Keys and signatures: bytes and keys in, bytes out.
+
+pub mod keys;
+
+pub use keys::{KeyAlgorithm, KeyError, KeyInfo, KeyRing, KeyStatus};

@@ -1,0 +1,53 @@
+//! Use cases: what an admin, a connector or the CLI asks insigne to do, tying the domain, the
+//! formats, the keys and the store together.
+
+mod awards;
+mod catalogue_admin;
+mod tokens;
+
+use std::sync::Arc;
+
+use crate::domain::{Clock, Invalid};
+use crate::formats::PublicUrls;
+use crate::proof::KeyRing;
+use crate::storage::{StorageError, Store};
+
+pub use tokens::{create_token, hash_token, new_token_secret};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error("{0}")]
+    Invalid(#[from] Invalid),
+    #[error("no {what} with id {id}")]
+    NotFound { what: &'static str, id: String },
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+impl ServiceError {
+    pub fn not_found(what: &'static str, id: impl ToString) -> Self {
+        Self::NotFound {
+            what,
+            id: id.to_string(),
+        }
+    }
+}
+
+/// Everything a use case needs; cheap to clone.
+#[derive(Clone)]
+pub struct Insigne {
+    pub store: Store,
+    pub keys: Arc<KeyRing>,
+    pub urls: PublicUrls,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for Insigne {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Insigne")
+            .field("store", &self.store.backend())
+            .field("keys", &self.keys)
+            .field("urls", &self.urls)
+            .finish()
+    }
+}

@@ -1,0 +1,77 @@
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use super::{json_from_db, opt_time_from_db, parse_id, time_from_db, time_to_db, Store, StorageError};
+use crate::domain::award::Revocation;
+use crate::domain::{Award, AwardId, EmailAddress, Recipient};
+
+const COLUMNS: &str = "id, badge_class_id, recipient_email, recipient_name, salt, issued_on, expires, \
+     narrative, evidence, revoked_at, revocation_reason, ob2_assertion";
+
+/// An award with the documents signed or fixed at issuance.
+#[derive(Debug, Clone)]
+pub struct StoredAward {
+    pub award: Award,
+    /// The hosted OB 2.0 Assertion, byte for byte as issued.
+    pub ob2_assertion: String,
+}
+
+impl Store {
+    pub async fn insert_award(&self, award: &Award, ob2_assertion: &str) -> Result<(), StorageError> {
+        sqlx::query(
+            "INSERT INTO awards (id, badge_class_id, recipient_email, recipient_name, salt, issued_on,
+             expires, narrative, evidence, revoked_at, revocation_reason, ob2_assertion)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        )
+        .bind(award.id.to_string())
+        .bind(award.badge_class.to_string())
+        .bind(award.recipient.email.to_string())
+        .bind(award.recipient.name.clone())
+        .bind(award.salt.clone())
+        .bind(time_to_db(award.issued_on))
+        .bind(award.expires.map(time_to_db))
+        .bind(award.narrative.clone())
+        .bind(serde_json::to_string(&award.evidence).unwrap_or_else(|_| "[]".into()))
+        .bind(award.revocation.as_ref().map(|r| time_to_db(r.at)))
+        .bind(award.revocation.as_ref().map(|r| r.reason.clone()))
+        .bind(ob2_assertion.to_string())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn get_award(&self, id: AwardId) -> Result<Option<StoredAward>, StorageError> {
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM awards WHERE id = $1"))
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(award_from_row).transpose()
+    }
+}
+
+fn award_from_row(row: &AnyRow) -> Result<StoredAward, StorageError> {
+    let email: String = row.try_get("recipient_email")?;
+    let revoked_at = opt_time_from_db(row.try_get("revoked_at")?)?;
+    let reason: Option<String> = row.try_get("revocation_reason")?;
+    let award = Award {
+        id: parse_id(row, "id")?,
+        badge_class: parse_id(row, "badge_class_id")?,
+        recipient: Recipient {
+            email: EmailAddress::parse(&email).map_err(StorageError::Corrupt)?,
+            name: row.try_get("recipient_name")?,
+        },
+        salt: row.try_get("salt")?,
+        issued_on: time_from_db(&row.try_get::<String, _>("issued_on")?)?,
+        expires: opt_time_from_db(row.try_get("expires")?)?,
+        narrative: row.try_get("narrative")?,
+        evidence: json_from_db(&row.try_get::<String, _>("evidence")?)?,
+        revocation: revoked_at.map(|at| Revocation {
+            at,
+            reason: reason.unwrap_or_default(),
+        }),
+    };
+    Ok(StoredAward {
+        award,
+        ob2_assertion: row.try_get("ob2_assertion")?,
+    })
+}

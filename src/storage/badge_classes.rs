@@ -1,0 +1,99 @@
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use super::issuers::{image_columns, image_from_columns};
+use super::{json_from_db, parse_id, time_from_db, time_to_db, Store, StorageError};
+use crate::domain::{BadgeClass, BadgeClassId, Criteria};
+
+const COLUMNS: &str = "id, issuer_id, name, description, image_type, image, criteria_narrative, \
+     criteria_url, alignments, tags, validity_days, created_at, updated_at";
+
+impl Store {
+    pub async fn insert_badge_class(&self, class: &BadgeClass) -> Result<(), StorageError> {
+        let (image_type, image) = image_columns(Some(&class.image));
+        sqlx::query(
+            "INSERT INTO badge_classes (id, issuer_id, name, description, image_type, image,
+             criteria_narrative, criteria_url, alignments, tags, validity_days, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+        )
+        .bind(class.id.to_string())
+        .bind(class.issuer.to_string())
+        .bind(class.name.clone())
+        .bind(class.description.clone())
+        .bind(image_type)
+        .bind(image)
+        .bind(class.criteria.narrative.clone())
+        .bind(class.criteria.url.clone())
+        .bind(serde_json::to_string(&class.alignments).unwrap_or_else(|_| "[]".into()))
+        .bind(serde_json::to_string(&class.tags).unwrap_or_else(|_| "[]".into()))
+        .bind(class.validity_days)
+        .bind(time_to_db(class.created_at))
+        .bind(time_to_db(class.updated_at))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Replaces a badge class's fields; false when there is no such badge class. Awards already
+    /// issued keep what they were issued with (their assertion JSON is stored).
+    pub async fn update_badge_class(&self, class: &BadgeClass) -> Result<bool, StorageError> {
+        let (image_type, image) = image_columns(Some(&class.image));
+        let done = sqlx::query(
+            "UPDATE badge_classes SET issuer_id = $2, name = $3, description = $4, image_type = $5,
+             image = $6, criteria_narrative = $7, criteria_url = $8, alignments = $9, tags = $10,
+             validity_days = $11, updated_at = $12 WHERE id = $1",
+        )
+        .bind(class.id.to_string())
+        .bind(class.issuer.to_string())
+        .bind(class.name.clone())
+        .bind(class.description.clone())
+        .bind(image_type)
+        .bind(image)
+        .bind(class.criteria.narrative.clone())
+        .bind(class.criteria.url.clone())
+        .bind(serde_json::to_string(&class.alignments).unwrap_or_else(|_| "[]".into()))
+        .bind(serde_json::to_string(&class.tags).unwrap_or_else(|_| "[]".into()))
+        .bind(class.validity_days)
+        .bind(time_to_db(class.updated_at))
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn get_badge_class(&self, id: BadgeClassId) -> Result<Option<BadgeClass>, StorageError> {
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM badge_classes WHERE id = $1"))
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(badge_class_from_row).transpose()
+    }
+
+    /// Every badge class, oldest first.
+    pub async fn list_badge_classes(&self) -> Result<Vec<BadgeClass>, StorageError> {
+        let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM badge_classes ORDER BY created_at, id"))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(badge_class_from_row).collect()
+    }
+}
+
+fn badge_class_from_row(row: &AnyRow) -> Result<BadgeClass, StorageError> {
+    let image = image_from_columns(row.try_get("image_type")?, row.try_get("image")?)?
+        .ok_or_else(|| StorageError::Corrupt("badge class without image".into()))?;
+    Ok(BadgeClass {
+        id: parse_id(row, "id")?,
+        issuer: parse_id(row, "issuer_id")?,
+        name: row.try_get("name")?,
+        description: row.try_get("description")?,
+        image,
+        criteria: Criteria {
+            narrative: row.try_get("criteria_narrative")?,
+            url: row.try_get("criteria_url")?,
+        },
+        alignments: json_from_db(&row.try_get::<String, _>("alignments")?)?,
+        tags: json_from_db(&row.try_get::<String, _>("tags")?)?,
+        validity_days: row.try_get("validity_days")?,
+        created_at: time_from_db(&row.try_get::<String, _>("created_at")?)?,
+        updated_at: time_from_db(&row.try_get::<String, _>("updated_at")?)?,
+    })
+}
