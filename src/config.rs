@@ -167,7 +167,10 @@ impl Config {
             name: "INSIGNE_PUBLIC_URL",
             message: format!("{:?} is not a URL: {e}", self.public_url),
         })?;
-        if !matches!(url.scheme(), "http" | "https") || url.host().is_none() || url.query().is_some() {
+        if !matches!(url.scheme(), "http" | "https")
+            || url.host().is_none()
+            || url.query().is_some()
+        {
             return Err(ConfigError::Value {
                 name: "INSIGNE_PUBLIC_URL",
                 message: format!("{:?} must be an http(s) URL without query", self.public_url),
@@ -197,7 +200,8 @@ impl Config {
         let mut shown = self.clone();
         shown.database_url = redact_url(&shown.database_url);
         shown.smtp_url = shown.smtp_url.as_deref().map(redact_url);
-        toml::to_string(&shown).unwrap_or_else(|e| format!("# cannot print the configuration: {e}\n"))
+        toml::to_string(&shown)
+            .unwrap_or_else(|e| format!("# cannot print the configuration: {e}\n"))
     }
 }
 
@@ -217,7 +221,10 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
@@ -228,7 +235,10 @@ mod tests {
             "listen = \"0.0.0.0:9000\"\npublic_url = \"https://file.example\"\nkeys_dir = \"/srv/keys\"\n",
         )
         .expect("write");
-        let env = env(&[("INSIGNE_PUBLIC_URL", "https://env.example/"), ("INSIGNE_KEYS_DIR", "/env/keys")]);
+        let env = env(&[
+            ("INSIGNE_PUBLIC_URL", "https://env.example/"),
+            ("INSIGNE_KEYS_DIR", "/env/keys"),
+        ]);
         let flags = Overrides {
             keys_dir: Some("/flag/keys".into()),
             ..Default::default()
@@ -245,22 +255,46 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("x.toml");
         std::fs::write(&path, "listn = \"x\"\n").expect("write");
-        let err = Config::load(Some(&path), dir.path(), &BTreeMap::new(), Overrides::default()).unwrap_err();
+        let err = Config::load(
+            Some(&path),
+            dir.path(),
+            &BTreeMap::new(),
+            Overrides::default(),
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("listn"), "{err}");
         let env = env(&[("INSIGNE_PUBLIC_URL", "ftp://x")]);
         assert!(Config::load(None, dir.path(), &env, Overrides::default()).is_err());
     }
 
     #[test]
+    fn the_example_file_is_a_valid_configuration() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("insigne.toml");
+        std::fs::write(&path, include_str!("../examples/insigne.toml")).expect("write");
+        let c = Config::load(Some(&path), dir.path(), &BTreeMap::new(), Overrides::default()).expect("config");
+        assert_eq!(c.public_url, "https://badges.ac-versailles.fr");
+    }
+
+    #[test]
     fn passwords_never_print() {
         let env = env(&[
-            ("INSIGNE_DATABASE_URL", "postgres://insigne:s3cret@db.example/insigne"),
+            (
+                "INSIGNE_DATABASE_URL",
+                "postgres://insigne:s3cret@db.example/insigne",
+            ),
             ("INSIGNE_SMTP_URL", "smtp://mail:hunter2@smtp.example:587"),
         ]);
         let dir = tempfile::tempdir().expect("tempdir");
         let c = Config::load(None, dir.path(), &env, Overrides::default()).expect("config");
         let shown = format!("{}{:?}", c.to_redacted_toml(), c);
-        assert!(!shown.contains("s3cret") && !shown.contains("hunter2"), "{shown}");
-        assert!(shown.contains("postgres://insigne:***@db.example/insigne"), "{shown}");
+        assert!(
+            !shown.contains("s3cret") && !shown.contains("hunter2"),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("postgres://insigne:***@db.example/insigne"),
+            "{shown}"
+        );
     }
 }

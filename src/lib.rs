@@ -1,19 +1,19 @@
 //! insigne: Open Badges for the académie's teacher trainers. The modules follow the flow of data
 //! (see DESIGN.md): domain → formats → proof → storage → service → http / cli.
 
+/// The `insigne` command line.
+pub mod cli;
 /// Layered configuration (defaults, `insigne.toml`, `INSIGNE_*`, flags).
 pub mod config;
 /// Pure types and rules: issuers, badge classes, awards, recipients, time.
 pub mod domain;
 /// Wire formats (Open Badges 2.0 documents) and the public URL of each.
 pub mod formats;
-/// Keys and signatures.
-pub mod proof;
-/// SQLite and PostgreSQL persistence.
-pub mod storage;
-/// Use cases tying the layers together.
-pub mod service;
 /// The HTTP API and public pages (axum).
 pub mod http;
-/// The `insigne` command line.
-pub mod cli;
+/// Keys and signatures.
+pub mod proof;
+/// Use cases tying the layers together.
+pub mod service;
+/// SQLite and PostgreSQL persistence.
+pub mod storage;

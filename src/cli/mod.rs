@@ -21,7 +21,11 @@ use crate::service::Insigne;
 use crate::storage::Store;
 
 #[derive(Debug, Parser)]
-#[command(name = "insigne", version, about = "Open Badges 2.0 and 3.0 for the e-CAP teacher-trainer parcours")]
+#[command(
+    name = "insigne",
+    version,
+    about = "Open Badges 2.0 and 3.0 for the e-CAP teacher-trainer parcours"
+)]
 pub struct Cli {
     /// Configuration file (default: ./insigne.toml when present).
     #[arg(long, global = true, value_name = "FILE")]
@@ -81,7 +85,10 @@ impl<E: std::fmt::Display> From<E> for CliError {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     init_tracing();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("insigne: cannot start the runtime: {e}");
@@ -108,7 +115,10 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Migrate => {
             let store = open_store(&config).await?;
             store.close().await;
-            eprintln!("insigne: migrations applied to {}", crate::config::redact_url(&config.database_url));
+            eprintln!(
+                "insigne: migrations applied to {}",
+                crate::config::redact_url(&config.database_url)
+            );
             Ok(())
         }
         Command::Keys(cmd) => keys::run(&config, cmd),
@@ -123,7 +133,8 @@ async fn run(cli: Cli) -> Result<(), CliError> {
 
 fn load_config(cli: &Cli) -> Result<Config, CliError> {
     let env: BTreeMap<String, String> = std::env::vars().collect();
-    let cwd = std::env::current_dir().map_err(|e| CliError::Failed(format!("no working directory: {e}")))?;
+    let cwd = std::env::current_dir()
+        .map_err(|e| CliError::Failed(format!("no working directory: {e}")))?;
     let flags = Overrides {
         listen: cli.listen.clone(),
         public_url: cli.public_url.clone(),
@@ -133,7 +144,8 @@ fn load_config(cli: &Cli) -> Result<Config, CliError> {
         fetch_allow: None,
         smtp_url: None,
     };
-    Config::load(cli.config.as_deref(), &cwd, &env, flags).map_err(|e| CliError::Usage(e.to_string()))
+    Config::load(cli.config.as_deref(), &cwd, &env, flags)
+        .map_err(|e| CliError::Usage(e.to_string()))
 }
 
 /// Connects to the database and applies pending migrations.

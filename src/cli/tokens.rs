@@ -23,7 +23,9 @@ pub async fn run(config: &Config, cmd: TokensCommand) -> Result<(), CliError> {
     match cmd {
         TokensCommand::Create { scope, label } => {
             let store = open_store(config).await?;
-            let token = crate::service::create_token(&store, scope, label.as_deref(), SystemClock.now()).await?;
+            let token =
+                crate::service::create_token(&store, scope, label.as_deref(), SystemClock.now())
+                    .await?;
             store.close().await;
             println!("{token}");
             Ok(())

@@ -124,8 +124,16 @@ impl AwardRequest {
                     let item = Evidence {
                         url,
                         name: c.optional_text(&field(".name"), f.name.as_deref(), 300),
-                        description: c.optional_text(&field(".description"), f.description.as_deref(), 5000),
-                        narrative: c.optional_text(&field(".narrative"), f.narrative.as_deref(), 20_000),
+                        description: c.optional_text(
+                            &field(".description"),
+                            f.description.as_deref(),
+                            5000,
+                        ),
+                        narrative: c.optional_text(
+                            &field(".narrative"),
+                            f.narrative.as_deref(),
+                            20_000,
+                        ),
                         genre: c.optional_text(&field(".genre"), f.genre.as_deref(), 100),
                     };
                     if item.url.is_none() && item.narrative.is_none() && item.name.is_none() {
@@ -171,7 +179,13 @@ pub struct Award {
 
 impl Award {
     /// A new award of `class`, issued at `now`; it expires after the class's validity period.
-    pub fn new(id: AwardId, class: &BadgeClass, request: AwardRequest, salt: String, now: DateTime<Utc>) -> Self {
+    pub fn new(
+        id: AwardId,
+        class: &BadgeClass,
+        request: AwardRequest,
+        salt: String,
+        now: DateTime<Utc>,
+    ) -> Self {
         Self {
             id,
             badge_class: class.id,
@@ -209,7 +223,10 @@ mod tests {
         .expect("deserializes");
         let req = AwardRequest::from_input(&input).expect("valid");
         assert_eq!(req.evidence.len(), 2);
-        assert_eq!(req.evidence[0].url.as_deref(), Some("https://magistere.example/mod/1"));
+        assert_eq!(
+            req.evidence[0].url.as_deref(),
+            Some("https://magistere.example/mod/1")
+        );
     }
 
     #[test]

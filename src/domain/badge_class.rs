@@ -85,7 +85,12 @@ impl BadgeClassDraft {
         };
         let name = required_text(&mut c, "name", input.name.as_deref(), 200);
         let description = required_text(&mut c, "description", input.description.as_deref(), 5000);
-        let image = match input.image.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let image = match input
+            .image
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             Some(uri) => c.take("image", Image::from_data_uri(uri)),
             None => {
                 c.add("image", "is required (a PNG or SVG data URI)");
@@ -94,7 +99,8 @@ impl BadgeClassDraft {
         };
         let criteria = match &input.criteria {
             Some(cr) => {
-                let narrative = c.optional_text("criteria.narrative", cr.narrative.as_deref(), 20_000);
+                let narrative =
+                    c.optional_text("criteria.narrative", cr.narrative.as_deref(), 20_000);
                 let url = cr
                     .url
                     .as_deref()
@@ -108,7 +114,10 @@ impl BadgeClassDraft {
             }
             None => {
                 c.add("criteria", "is required (a narrative, a url, or both)");
-                Criteria { narrative: None, url: None }
+                Criteria {
+                    narrative: None,
+                    url: None,
+                }
             }
         };
         let mut alignments = Vec::new();
@@ -123,7 +132,12 @@ impl BadgeClassDraft {
                 .map(str::trim)
                 .filter(|u| !u.is_empty())
                 .map(|u| c.http_url(&field("url"), u));
-            alignments.push(Alignment { framework, code, name, url });
+            alignments.push(Alignment {
+                framework,
+                code,
+                name,
+                url,
+            });
         }
         let mut tags = Vec::new();
         for (i, t) in input.tags.iter().flatten().enumerate() {
@@ -134,7 +148,10 @@ impl BadgeClassDraft {
         }
         if let Some(days) = input.validity_days {
             if !(1..=MAX_VALIDITY_DAYS).contains(&days) {
-                c.add("validity_days", format!("must be between 1 and {MAX_VALIDITY_DAYS}"));
+                c.add(
+                    "validity_days",
+                    format!("must be between 1 and {MAX_VALIDITY_DAYS}"),
+                );
             }
         }
         c.finish()?;

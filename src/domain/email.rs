@@ -68,8 +68,19 @@ mod tests {
 
     #[test]
     fn refuses_what_is_not_an_address() {
-        for bad in ["", "marie", "marie@", "@ac-versailles.fr", "a b@c.fr", "marie@localhost", "x@[127.0.0.1]"] {
-            assert!(EmailAddress::parse(bad).is_err(), "{bad:?} should be refused");
+        for bad in [
+            "",
+            "marie",
+            "marie@",
+            "@ac-versailles.fr",
+            "a b@c.fr",
+            "marie@localhost",
+            "x@[127.0.0.1]",
+        ] {
+            assert!(
+                EmailAddress::parse(bad).is_err(),
+                "{bad:?} should be refused"
+            );
         }
     }
 

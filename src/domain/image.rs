@@ -65,7 +65,10 @@ impl Image {
             return Err(too_large());
         }
         let bytes = if is_base64 {
-            let compact: String = payload.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+            let compact: String = payload
+                .chars()
+                .filter(|c| !c.is_ascii_whitespace())
+                .collect();
             base64::engine::general_purpose::STANDARD
                 .decode(compact)
                 .map_err(|_| "has invalid base64 data".to_string())?
@@ -121,7 +124,9 @@ fn check_png(bytes: &[u8]) -> Result<(), String> {
     }
     let mut decoder = png::Decoder::new(std::io::Cursor::new(bytes));
     // Only the header is read here; a 2 MiB file cannot declare pixels we would then allocate.
-    decoder.set_limits(png::Limits { bytes: 64 * 1024 * 1024 });
+    decoder.set_limits(png::Limits {
+        bytes: 64 * 1024 * 1024,
+    });
     let reader = decoder.read_info().map_err(|_| NOT_PNG.to_string())?;
     let info = reader.info();
     if info.width == 0 || info.height == 0 {
@@ -138,9 +143,15 @@ fn check_svg(bytes: &[u8]) -> Result<(), String> {
     loop {
         match reader.read_event() {
             Ok(Event::Decl(_) | Event::Comment(_) | Event::PI(_)) => {}
-            Ok(Event::Text(t)) if t.iter().all(|b| b.is_ascii_whitespace() || *b == 0xEF || *b == 0xBB || *b == 0xBF) => {}
+            Ok(Event::Text(t))
+                if t.iter()
+                    .all(|b| b.is_ascii_whitespace() || *b == 0xEF || *b == 0xBB || *b == 0xBF) => {
+            }
             Ok(Event::DocType(_)) => {
-                return Err("is an SVG with a DOCTYPE, which is refused (entities are never expanded)".into())
+                return Err(
+                    "is an SVG with a DOCTYPE, which is refused (entities are never expanded)"
+                        .into(),
+                )
             }
             Ok(Event::Start(e) | Event::Empty(e)) => {
                 return if e.local_name().as_ref() == b"svg" {
@@ -197,32 +208,53 @@ pub(crate) mod tests {
 
     #[test]
     fn accepts_a_real_png_and_svg() {
-        let png = Image::from_data_uri(&format!("data:image/png;base64,{}", b64(&tiny_png()))).expect("png");
+        let png = Image::from_data_uri(&format!("data:image/png;base64,{}", b64(&tiny_png())))
+            .expect("png");
         assert_eq!(png.kind(), ImageKind::Png);
         let svg = r#"<?xml version="1.0"?><!-- badge --><svg xmlns="http://www.w3.org/2000/svg"/>"#;
-        let img = Image::from_data_uri(&format!("data:image/svg+xml;base64,{}", b64(svg.as_bytes()))).expect("svg");
+        let img = Image::from_data_uri(&format!(
+            "data:image/svg+xml;base64,{}",
+            b64(svg.as_bytes())
+        ))
+        .expect("svg");
         assert_eq!(img.bytes(), svg.as_bytes());
-        let img = Image::from_data_uri("data:image/svg+xml,%3Csvg%20xmlns%3D%22http%3A%2F%2Fwww.w3.org%2F2000%2Fsvg%22%2F%3E").expect("utf8 svg");
+        let img = Image::from_data_uri(
+            "data:image/svg+xml,%3Csvg%20xmlns%3D%22http%3A%2F%2Fwww.w3.org%2F2000%2Fsvg%22%2F%3E",
+        )
+        .expect("utf8 svg");
         assert_eq!(img.kind(), ImageKind::Svg);
     }
 
     #[test]
     fn checks_bytes_not_names() {
-        let err = Image::from_data_uri(&format!("data:image/png;base64,{}", b64(b"GIF89a...."))).unwrap_err();
+        let err = Image::from_data_uri(&format!("data:image/png;base64,{}", b64(b"GIF89a....")))
+            .unwrap_err();
         assert!(err.contains("not a PNG"), "{err}");
-        let err = Image::from_data_uri(&format!("data:image/svg+xml;base64,{}", b64(b"<html></html>"))).unwrap_err();
+        let err = Image::from_data_uri(&format!(
+            "data:image/svg+xml;base64,{}",
+            b64(b"<html></html>")
+        ))
+        .unwrap_err();
         assert!(err.contains("not an SVG"), "{err}");
         let err = Image::from_data_uri("data:image/gif;base64,R0lGODlh").unwrap_err();
         assert!(err.contains("PNG or SVG"), "{err}");
         assert!(Image::from_data_uri("https://example.org/a.png").is_err());
         // A truncated PNG: signature only.
-        assert!(Image::from_data_uri(&format!("data:image/png;base64,{}", b64(b"\x89PNG\r\n\x1a\n"))).is_err());
+        assert!(Image::from_data_uri(&format!(
+            "data:image/png;base64,{}",
+            b64(b"\x89PNG\r\n\x1a\n")
+        ))
+        .is_err());
     }
 
     #[test]
     fn refuses_svg_with_doctype_or_entities() {
         let svg = r#"<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY x "boom">]><svg xmlns="http://www.w3.org/2000/svg">&x;</svg>"#;
-        let err = Image::from_data_uri(&format!("data:image/svg+xml;base64,{}", b64(svg.as_bytes()))).unwrap_err();
+        let err = Image::from_data_uri(&format!(
+            "data:image/svg+xml;base64,{}",
+            b64(svg.as_bytes())
+        ))
+        .unwrap_err();
         assert!(err.contains("DOCTYPE"), "{err}");
     }
 
@@ -230,7 +262,8 @@ pub(crate) mod tests {
     fn refuses_images_over_the_limit() {
         let mut big = tiny_png();
         big.resize(MAX_IMAGE_BYTES + 1, 0);
-        let err = Image::from_data_uri(&format!("data:image/png;base64,{}", b64(&big))).unwrap_err();
+        let err =
+            Image::from_data_uri(&format!("data:image/png;base64,{}", b64(&big))).unwrap_err();
         assert!(err.contains("at most 2 MiB"), "{err}");
     }
 }

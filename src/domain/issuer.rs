@@ -54,7 +54,12 @@ impl IssuerDraft {
             }
         };
         let description = c.optional_text("description", input.description.as_deref(), 5000);
-        let image = match input.image.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let image = match input
+            .image
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             Some(uri) => c.take("image", Image::from_data_uri(uri)),
             None => None,
         };

@@ -79,7 +79,12 @@ impl Checker {
     }
 
     /// An optional text: blank becomes `None`.
-    pub fn optional_text(&mut self, field: &str, value: Option<&str>, max: usize) -> Option<String> {
+    pub fn optional_text(
+        &mut self,
+        field: &str,
+        value: Option<&str>,
+        max: usize,
+    ) -> Option<String> {
         let trimmed = value.map(str::trim).filter(|v| !v.is_empty())?;
         if trimmed.chars().count() > max {
             self.add(field, format!("must be at most {max} characters"));

@@ -34,9 +34,14 @@ async fn authenticated(parts: &Parts, app: &Insigne) -> Result<StoredToken, ApiE
     let token = value
         .to_str()
         .ok()
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
         .map(str::trim)
-        .ok_or(ApiError::Unauthorized("the Authorization header must be Bearer <token>"))?;
+        .ok_or(ApiError::Unauthorized(
+            "the Authorization header must be Bearer <token>",
+        ))?;
     app.authenticate(token)
         .await?
         .ok_or(ApiError::Unauthorized("unknown or revoked token"))

@@ -62,7 +62,9 @@ impl ApiError {
     fn fields(&self) -> Vec<FieldError> {
         match self {
             ApiError::Invalid(invalid) => invalid.0.clone(),
-            ApiError::BadField { field, message } => vec![FieldError::new(field.clone(), message.clone())],
+            ApiError::BadField { field, message } => {
+                vec![FieldError::new(field.clone(), message.clone())]
+            }
             _ => Vec::new(),
         }
     }
@@ -84,7 +86,8 @@ impl IntoResponse for ApiError {
         if let ApiError::Internal(detail) = &self {
             tracing::error!(%detail, "request failed");
         }
-        let mut error = json!({ "status": status.as_u16(), "code": self.code(), "message": self.to_string() });
+        let mut error =
+            json!({ "status": status.as_u16(), "code": self.code(), "message": self.to_string() });
         let fields = self.fields();
         if !fields.is_empty() {
             error["fields"] = json!(fields);

@@ -32,7 +32,9 @@ where
             })
             .unwrap_or(false);
         if !is_json {
-            return Err(ApiError::UnsupportedMediaType("JSON (Content-Type: application/json)"));
+            return Err(ApiError::UnsupportedMediaType(
+                "JSON (Content-Type: application/json)",
+            ));
         }
         let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
             if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {

@@ -44,7 +44,10 @@ pub async fn serve(
 
 async fn healthz(State(app): State<Insigne>) -> impl IntoResponse {
     if app.store.ping().await {
-        (StatusCode::OK, Json(json!({"status": "ok", "database": "ok"})))
+        (
+            StatusCode::OK,
+            Json(json!({"status": "ok", "database": "ok"})),
+        )
     } else {
         (
             StatusCode::SERVICE_UNAVAILABLE,

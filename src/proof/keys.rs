@@ -89,8 +89,8 @@ struct KeyringFile {
 }
 
 enum Secret {
-    Ed25519(ed25519_dalek::SigningKey),
-    Rsa(Box<RsaKeyPair>),
+    Ed25519(Box<ed25519_dalek::SigningKey>),
+    Rsa(RsaKeyPair),
 }
 
 struct LoadedKey {
@@ -108,7 +108,10 @@ impl fmt::Debug for KeyRing {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("KeyRing")
             .field("dir", &self.dir)
-            .field("kids", &self.keys.iter().map(|k| &k.info.kid).collect::<Vec<_>>())
+            .field(
+                "kids",
+                &self.keys.iter().map(|k| &k.info.kid).collect::<Vec<_>>(),
+            )
             .finish()
     }
 }
@@ -287,11 +290,11 @@ impl KeyRing {
 
 fn generate_secret(alg: KeyAlgorithm) -> Result<Secret, KeyError> {
     match alg {
-        KeyAlgorithm::Ed25519 => Ok(Secret::Ed25519(ed25519_dalek::SigningKey::generate(
-            &mut rand::rngs::OsRng,
+        KeyAlgorithm::Ed25519 => Ok(Secret::Ed25519(Box::new(
+            ed25519_dalek::SigningKey::generate(&mut rand::rngs::OsRng),
         ))),
         KeyAlgorithm::RS256 => RsaKeyPair::generate(RSA_BITS)
-            .map(|k| Secret::Rsa(Box::new(k)))
+            .map(Secret::Rsa)
             .map_err(|e| KeyError::Key {
                 kid: "(new RSA key)".into(),
                 message: e.to_string(),
@@ -305,17 +308,19 @@ fn encode_secret(secret: &Secret) -> Result<String, String> {
             .to_pkcs8_pem(ed25519_dalek::pkcs8::spki::der::pem::LineEnding::LF)
             .map(|pem| pem.to_string())
             .map_err(|e| e.to_string()),
-        Secret::Rsa(pair) => String::from_utf8(pair.to_pem_private_key()).map_err(|e| e.to_string()),
+        Secret::Rsa(pair) => {
+            String::from_utf8(pair.to_pem_private_key()).map_err(|e| e.to_string())
+        }
     }
 }
 
 fn decode_secret(alg: KeyAlgorithm, pem: &str) -> Result<Secret, String> {
     match alg {
         KeyAlgorithm::Ed25519 => ed25519_dalek::SigningKey::from_pkcs8_pem(pem)
-            .map(Secret::Ed25519)
+            .map(|k| Secret::Ed25519(Box::new(k)))
             .map_err(|_| "not a PKCS#8 Ed25519 private key".to_string()),
         KeyAlgorithm::RS256 => RsaKeyPair::from_pem(pem)
-            .map(|k| Secret::Rsa(Box::new(k)))
+            .map(Secret::Rsa)
             .map_err(|_| "not a PEM RSA private key".to_string()),
     }
 }
@@ -404,14 +409,20 @@ mod tests {
         let reloaded = KeyRing::load(dir.path()).expect("load");
         assert_eq!(reloaded.list(), infos);
         assert_eq!(reloaded.jwks(), ring.jwks());
-        assert!(matches!(KeyRing::generate(dir.path(), now()), Err(KeyError::AlreadyExists(_))));
+        assert!(matches!(
+            KeyRing::generate(dir.path(), now()),
+            Err(KeyError::AlreadyExists(_))
+        ));
     }
 
     #[test]
     fn rotation_keeps_old_keys_published_and_retired() {
         let dir = tempfile::tempdir().expect("tempdir");
         let mut ring = KeyRing::generate(dir.path(), now()).expect("generate");
-        let old_rsa = ring.active_kid(KeyAlgorithm::RS256).expect("rsa").to_string();
+        let old_rsa = ring
+            .active_kid(KeyAlgorithm::RS256)
+            .expect("rsa")
+            .to_string();
         ring.rotate(now()).expect("rotate");
         let ring = KeyRing::load(dir.path()).expect("reload");
         let new_rsa = ring.active_kid(KeyAlgorithm::RS256).expect("rsa");
@@ -425,7 +436,10 @@ mod tests {
             .collect();
         assert_eq!(kids.len(), 4);
         assert!(kids.contains(&old_rsa.as_str()));
-        assert!(ring.public_pem(&old_rsa).expect("pem").starts_with("-----BEGIN PUBLIC KEY-----"));
+        assert!(ring
+            .public_pem(&old_rsa)
+            .expect("pem")
+            .starts_with("-----BEGIN PUBLIC KEY-----"));
     }
 
     #[test]
@@ -437,6 +451,9 @@ mod tests {
             assert!(!jwks.contains(private_member), "{private_member} in {jwks}");
         }
         let debug = format!("{ring:?}");
-        assert!(!debug.contains("PRIVATE") && !debug.contains("secret"), "{debug}");
+        assert!(
+            !debug.contains("PRIVATE") && !debug.contains("secret"),
+            "{debug}"
+        );
     }
 }

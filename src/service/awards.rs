@@ -17,8 +17,19 @@ impl Insigne {
             .store
             .get_badge_class(request.badge_class)
             .await?
-            .ok_or_else(|| Invalid::one("badge_class", format!("no badge class with id {}", request.badge_class)))?;
-        let award = Award::new(AwardId::random(), &class, request, new_salt(), self.clock.now());
+            .ok_or_else(|| {
+                Invalid::one(
+                    "badge_class",
+                    format!("no badge class with id {}", request.badge_class),
+                )
+            })?;
+        let award = Award::new(
+            AwardId::random(),
+            &class,
+            request,
+            new_salt(),
+            self.clock.now(),
+        );
         let assertion = ob2::hosted_assertion(&self.urls, &award).to_string();
         self.store.insert_award(&award, &assertion).await?;
         Ok(StoredAward {

@@ -3,7 +3,9 @@
 use super::{Insigne, ServiceError};
 use crate::domain::badge_class::BadgeClassInput;
 use crate::domain::issuer::IssuerInput;
-use crate::domain::{BadgeClass, BadgeClassDraft, BadgeClassId, Invalid, Issuer, IssuerDraft, IssuerId};
+use crate::domain::{
+    BadgeClass, BadgeClassDraft, BadgeClassId, Invalid, Issuer, IssuerDraft, IssuerId,
+};
 
 impl Insigne {
     pub async fn create_issuer(&self, input: &IssuerInput) -> Result<Issuer, ServiceError> {
@@ -13,7 +15,11 @@ impl Insigne {
         Ok(issuer)
     }
 
-    pub async fn update_issuer(&self, id: IssuerId, input: &IssuerInput) -> Result<Issuer, ServiceError> {
+    pub async fn update_issuer(
+        &self,
+        id: IssuerId,
+        input: &IssuerInput,
+    ) -> Result<Issuer, ServiceError> {
         let mut issuer = self.issuer(id).await?;
         let draft = IssuerDraft::from_input(input)?;
         issuer.apply(draft, self.clock.now());
@@ -34,7 +40,10 @@ impl Insigne {
         Ok(self.store.list_issuers().await?)
     }
 
-    pub async fn create_badge_class(&self, input: &BadgeClassInput) -> Result<BadgeClass, ServiceError> {
+    pub async fn create_badge_class(
+        &self,
+        input: &BadgeClassInput,
+    ) -> Result<BadgeClass, ServiceError> {
         let draft = self.checked_badge_class(input).await?;
         let class = BadgeClass::new(BadgeClassId::random(), draft, self.clock.now());
         self.store.insert_badge_class(&class).await?;
@@ -67,10 +76,15 @@ impl Insigne {
     }
 
     /// The shape checks of the draft, then: does its issuer exist?
-    async fn checked_badge_class(&self, input: &BadgeClassInput) -> Result<BadgeClassDraft, ServiceError> {
+    async fn checked_badge_class(
+        &self,
+        input: &BadgeClassInput,
+    ) -> Result<BadgeClassDraft, ServiceError> {
         let draft = BadgeClassDraft::from_input(input)?;
         if self.store.get_issuer(draft.issuer).await?.is_none() {
-            return Err(Invalid::one("issuer", format!("no issuer with id {}", draft.issuer)).into());
+            return Err(
+                Invalid::one("issuer", format!("no issuer with id {}", draft.issuer)).into(),
+            );
         }
         Ok(draft)
     }

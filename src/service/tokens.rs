@@ -25,7 +25,11 @@ pub fn hash_token(token: &str) -> String {
 
 impl Insigne {
     /// Creates a token and returns it; this is the only time it can be seen.
-    pub async fn create_token(&self, scope: Scope, label: Option<&str>) -> Result<String, ServiceError> {
+    pub async fn create_token(
+        &self,
+        scope: Scope,
+        label: Option<&str>,
+    ) -> Result<String, ServiceError> {
         create_token(&self.store, scope, label, self.clock.now()).await
     }
 

@@ -1,11 +1,14 @@
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use super::{json_from_db, opt_time_from_db, parse_id, time_from_db, time_to_db, Store, StorageError};
+use super::{
+    json_from_db, opt_time_from_db, parse_id, time_from_db, time_to_db, StorageError, Store,
+};
 use crate::domain::award::Revocation;
 use crate::domain::{Award, AwardId, EmailAddress, Recipient};
 
-const COLUMNS: &str = "id, badge_class_id, recipient_email, recipient_name, salt, issued_on, expires, \
+const COLUMNS: &str =
+    "id, badge_class_id, recipient_email, recipient_name, salt, issued_on, expires, \
      narrative, evidence, revoked_at, revocation_reason, ob2_assertion";
 
 /// An award with the documents signed or fixed at issuance.
@@ -17,7 +20,11 @@ pub struct StoredAward {
 }
 
 impl Store {
-    pub async fn insert_award(&self, award: &Award, ob2_assertion: &str) -> Result<(), StorageError> {
+    pub async fn insert_award(
+        &self,
+        award: &Award,
+        ob2_assertion: &str,
+    ) -> Result<(), StorageError> {
         sqlx::query(
             "INSERT INTO awards (id, badge_class_id, recipient_email, recipient_name, salt, issued_on,
              expires, narrative, evidence, revoked_at, revocation_reason, ob2_assertion)
@@ -38,6 +45,14 @@ impl Store {
         .execute(&self.pool)
         .await?;
         Ok(())
+    }
+
+    /// How many awards exist (revoked ones included).
+    pub async fn count_awards(&self) -> Result<i64, StorageError> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM awards")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.try_get::<i64, _>("n")?)
     }
 
     pub async fn get_award(&self, id: AwardId) -> Result<Option<StoredAward>, StorageError> {

@@ -2,7 +2,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use super::issuers::{image_columns, image_from_columns};
-use super::{json_from_db, parse_id, time_from_db, time_to_db, Store, StorageError};
+use super::{json_from_db, parse_id, time_from_db, time_to_db, StorageError, Store};
 use crate::domain::{BadgeClass, BadgeClassId, Criteria};
 
 const COLUMNS: &str = "id, issuer_id, name, description, image_type, image, criteria_narrative, \
@@ -60,19 +60,26 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
-    pub async fn get_badge_class(&self, id: BadgeClassId) -> Result<Option<BadgeClass>, StorageError> {
-        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM badge_classes WHERE id = $1"))
-            .bind(id.to_string())
-            .fetch_optional(&self.pool)
-            .await?;
+    pub async fn get_badge_class(
+        &self,
+        id: BadgeClassId,
+    ) -> Result<Option<BadgeClass>, StorageError> {
+        let row = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM badge_classes WHERE id = $1"
+        ))
+        .bind(id.to_string())
+        .fetch_optional(&self.pool)
+        .await?;
         row.as_ref().map(badge_class_from_row).transpose()
     }
 
     /// Every badge class, oldest first.
     pub async fn list_badge_classes(&self) -> Result<Vec<BadgeClass>, StorageError> {
-        let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM badge_classes ORDER BY created_at, id"))
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM badge_classes ORDER BY created_at, id"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter().map(badge_class_from_row).collect()
     }
 }

@@ -1,10 +1,11 @@
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use super::{parse_id, time_from_db, time_to_db, Store, StorageError};
+use super::{parse_id, time_from_db, time_to_db, StorageError, Store};
 use crate::domain::{EmailAddress, Image, ImageKind, Issuer, IssuerId};
 
-const COLUMNS: &str = "id, name, url, email, description, image_type, image, created_at, updated_at";
+const COLUMNS: &str =
+    "id, name, url, email, description, image_type, image, created_at, updated_at";
 
 impl Store {
     pub async fn insert_issuer(&self, issuer: &Issuer) -> Result<(), StorageError> {
@@ -57,26 +58,36 @@ impl Store {
 
     /// Every issuer, oldest first.
     pub async fn list_issuers(&self) -> Result<Vec<Issuer>, StorageError> {
-        let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM issuers ORDER BY created_at, id"))
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM issuers ORDER BY created_at, id"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter().map(issuer_from_row).collect()
     }
 }
 
 pub(super) fn image_columns(image: Option<&Image>) -> (Option<String>, Option<Vec<u8>>) {
     match image {
-        Some(img) => (Some(img.kind().mime().to_string()), Some(img.bytes().to_vec())),
+        Some(img) => (
+            Some(img.kind().mime().to_string()),
+            Some(img.bytes().to_vec()),
+        ),
         None => (None, None),
     }
 }
 
-pub(super) fn image_from_columns(kind: Option<String>, bytes: Option<Vec<u8>>) -> Result<Option<Image>, StorageError> {
+pub(super) fn image_from_columns(
+    kind: Option<String>,
+    bytes: Option<Vec<u8>>,
+) -> Result<Option<Image>, StorageError> {
     match (kind, bytes) {
         (Some(kind), Some(bytes)) => {
             let kind = ImageKind::from_mime(&kind)
                 .ok_or_else(|| StorageError::Corrupt(format!("unknown image type {kind:?}")))?;
-            Image::from_bytes(kind, bytes).map(Some).map_err(StorageError::Corrupt)
+            Image::from_bytes(kind, bytes)
+                .map(Some)
+                .map_err(StorageError::Corrupt)
         }
         _ => Ok(None),
     }

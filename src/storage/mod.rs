@@ -70,7 +70,9 @@ impl Store {
             .await?;
         if backend == Backend::Sqlite {
             // WAL is a property of the file, set once; readers then never wait for the writer.
-            sqlx::query("PRAGMA journal_mode = WAL").execute(&pool).await?;
+            sqlx::query("PRAGMA journal_mode = WAL")
+                .execute(&pool)
+                .await?;
         }
         Ok(Self { pool, backend })
     }
@@ -103,7 +105,9 @@ impl Store {
         if self.backend != Backend::Sqlite {
             return Ok(None);
         }
-        let row = sqlx::query("PRAGMA journal_mode").fetch_one(&self.pool).await?;
+        let row = sqlx::query("PRAGMA journal_mode")
+            .fetch_one(&self.pool)
+            .await?;
         Ok(Some(row.try_get::<String, _>(0)?))
     }
 }
@@ -126,7 +130,10 @@ fn sqlite_url_creating_dir(url: &str) -> Result<String, StorageError> {
         .unwrap_or(url);
     let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
     if path != ":memory:" {
-        if let Some(parent) = Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
+        if let Some(parent) = Path::new(path)
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+        {
             std::fs::create_dir_all(parent).map_err(|source| StorageError::CreateDir {
                 path: parent.display().to_string(),
                 source,
@@ -184,6 +191,9 @@ mod tests {
         let url = sqlite_url_creating_dir(&format!("sqlite://{}", db.display())).expect("url");
         assert!(url.ends_with("?mode=rwc"), "{url}");
         assert!(dir.path().join("sub").is_dir());
-        assert!(matches!(backend_of("mysql://x"), Err(StorageError::UnsupportedUrl(_))));
+        assert!(matches!(
+            backend_of("mysql://x"),
+            Err(StorageError::UnsupportedUrl(_))
+        ));
     }
 }

@@ -1,7 +1,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 
-use super::{is_unique_violation, parse_id, time_to_db, Store, StorageError};
+use super::{is_unique_violation, parse_id, time_to_db, StorageError, Store};
 use crate::domain::TokenId;
 
 /// What a bearer token may do.
@@ -25,7 +25,9 @@ impl Scope {
         match s {
             "admin" => Ok(Scope::Admin),
             "ingest" => Ok(Scope::Ingest),
-            other => Err(StorageError::Corrupt(format!("unknown token scope {other:?}"))),
+            other => Err(StorageError::Corrupt(format!(
+                "unknown token scope {other:?}"
+            ))),
         }
     }
 }
@@ -68,10 +70,12 @@ impl Store {
 
     /// The live (not revoked) token with this hash.
     pub async fn find_token(&self, token_hash: &str) -> Result<Option<StoredToken>, StorageError> {
-        let row = sqlx::query("SELECT id, scope FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL")
-            .bind(token_hash.to_string())
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query(
+            "SELECT id, scope FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
+        )
+        .bind(token_hash.to_string())
+        .fetch_optional(&self.pool)
+        .await?;
         row.map(|row| {
             Ok(StoredToken {
                 id: parse_id(&row, "id")?,

@@ -100,10 +100,7 @@ pub fn hosted_assertion(urls: &PublicUrls, award: &Award) -> Value {
         return Value::Null;
     };
     if let Some(exp) = award.expires {
-        obj.insert(
-            "expires".into(),
-            json!(rfc3339(exp)),
-        );
+        obj.insert("expires".into(), json!(rfc3339(exp)));
     }
     if let Some(n) = &award.narrative {
         obj.insert("narrative".into(), json!(n));
@@ -138,6 +135,12 @@ pub fn hosted_assertion(urls: &PublicUrls, award: &Award) -> Value {
 /// An HTML id fragment made of the competency code's letters, digits and dashes.
 pub fn anchor(code: &str) -> String {
     code.chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '-'
+            }
+        })
         .collect()
 }

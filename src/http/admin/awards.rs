@@ -27,10 +27,18 @@ async fn create(
 ) -> Result<impl IntoResponse, ApiError> {
     let stored = app.issue_award(&input).await?;
     let location = format!("/api/v1/awards/{}", stored.award.id);
-    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(view(&app, &stored))))
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(view(&app, &stored)),
+    ))
 }
 
-async fn read(State(app): State<Insigne>, _: Admin, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+async fn read(
+    State(app): State<Insigne>,
+    _: Admin,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
     let id: AwardId = path_id("award", &id)?;
     Ok(Json(view(&app, &app.award(id).await?)))
 }

@@ -7,12 +7,12 @@ use serde_json::{json, Value};
 
 use super::path_id;
 use crate::domain::badge_class::BadgeClassInput;
+use crate::domain::clock::rfc3339 as time_to_db;
 use crate::domain::{BadgeClass, BadgeClassId};
 use crate::http::auth::Admin;
 use crate::http::error::ApiError;
 use crate::http::extract::JsonBody;
 use crate::service::Insigne;
-use crate::domain::clock::rfc3339 as time_to_db;
 
 pub fn router() -> Router<Insigne> {
     Router::new()
@@ -27,7 +27,11 @@ async fn create(
 ) -> Result<impl IntoResponse, ApiError> {
     let class = app.create_badge_class(&input).await?;
     let location = format!("/api/v1/badge-classes/{}", class.id);
-    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(view(&app, &class))))
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(view(&app, &class)),
+    ))
 }
 
 async fn list(State(app): State<Insigne>, _: Admin) -> Result<Json<Value>, ApiError> {
@@ -36,7 +40,11 @@ async fn list(State(app): State<Insigne>, _: Admin) -> Result<Json<Value>, ApiEr
     Ok(Json(json!({ "items": items })))
 }
 
-async fn read(State(app): State<Insigne>, _: Admin, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+async fn read(
+    State(app): State<Insigne>,
+    _: Admin,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
     let id: BadgeClassId = path_id("badge class", &id)?;
     Ok(Json(view(&app, &app.badge_class(id).await?)))
 }

@@ -6,13 +6,13 @@ use axum::{Json, Router};
 use serde_json::{json, Value};
 
 use super::path_id;
+use crate::domain::clock::rfc3339 as time_to_db;
 use crate::domain::issuer::IssuerInput;
 use crate::domain::{Issuer, IssuerId};
 use crate::http::auth::Admin;
 use crate::http::error::ApiError;
 use crate::http::extract::JsonBody;
 use crate::service::Insigne;
-use crate::domain::clock::rfc3339 as time_to_db;
 
 pub fn router() -> Router<Insigne> {
     Router::new()
@@ -27,7 +27,11 @@ async fn create(
 ) -> Result<impl IntoResponse, ApiError> {
     let issuer = app.create_issuer(&input).await?;
     let location = format!("/api/v1/issuers/{}", issuer.id);
-    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(view(&app, &issuer))))
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(view(&app, &issuer)),
+    ))
 }
 
 async fn list(State(app): State<Insigne>, _: Admin) -> Result<Json<Value>, ApiError> {
@@ -36,7 +40,11 @@ async fn list(State(app): State<Insigne>, _: Admin) -> Result<Json<Value>, ApiEr
     Ok(Json(json!({ "items": items })))
 }
 
-async fn read(State(app): State<Insigne>, _: Admin, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+async fn read(
+    State(app): State<Insigne>,
+    _: Admin,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
     let id: IssuerId = path_id("issuer", &id)?;
     Ok(Json(view(&app, &app.issuer(id).await?)))
 }

@@ -13,7 +13,10 @@ pub fn router() -> Router<Insigne> {
 /// Every public key, active and retired, so that what older keys signed keeps verifying.
 async fn jwks(State(app): State<Insigne>) -> impl IntoResponse {
     (
-        [(header::CONTENT_TYPE, "application/jwk-set+json"), (header::CACHE_CONTROL, "public, max-age=300")],
+        [
+            (header::CONTENT_TYPE, "application/jwk-set+json"),
+            (header::CACHE_CONTROL, "public, max-age=300"),
+        ],
         app.keys.jwks().to_string(),
     )
 }

@@ -37,7 +37,10 @@ fn image(img: &Image) -> Response {
             (header::CONTENT_TYPE, img.kind().mime()),
             (header::CACHE_CONTROL, "public, max-age=3600"),
             // An SVG is served as an image, never as a document that could run script.
-            (header::CONTENT_SECURITY_POLICY, "default-src 'none'; style-src 'unsafe-inline'"),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'none'; style-src 'unsafe-inline'",
+            ),
         ],
         img.bytes().to_vec(),
     )
@@ -46,10 +49,16 @@ fn image(img: &Image) -> Response {
 
 async fn issuer(State(app): State<Insigne>, Path(raw): Path<String>) -> Result<Response, ApiError> {
     let issuer = app.issuer(id::<IssuerId>("issuer", &raw)?).await?;
-    Ok(json_ld(StatusCode::OK, ob2::issuer_profile(&app.urls, &issuer).to_string()))
+    Ok(json_ld(
+        StatusCode::OK,
+        ob2::issuer_profile(&app.urls, &issuer).to_string(),
+    ))
 }
 
-async fn issuer_image(State(app): State<Insigne>, Path(raw): Path<String>) -> Result<Response, ApiError> {
+async fn issuer_image(
+    State(app): State<Insigne>,
+    Path(raw): Path<String>,
+) -> Result<Response, ApiError> {
     let issuer = app.issuer(id::<IssuerId>("issuer", &raw)?).await?;
     let img = issuer
         .image
@@ -57,19 +66,35 @@ async fn issuer_image(State(app): State<Insigne>, Path(raw): Path<String>) -> Re
     Ok(image(&img))
 }
 
-async fn badge_class(State(app): State<Insigne>, Path(raw): Path<String>) -> Result<Response, ApiError> {
-    let class = app.badge_class(id::<BadgeClassId>("badge class", &raw)?).await?;
-    Ok(json_ld(StatusCode::OK, ob2::badge_class(&app.urls, &class).to_string()))
+async fn badge_class(
+    State(app): State<Insigne>,
+    Path(raw): Path<String>,
+) -> Result<Response, ApiError> {
+    let class = app
+        .badge_class(id::<BadgeClassId>("badge class", &raw)?)
+        .await?;
+    Ok(json_ld(
+        StatusCode::OK,
+        ob2::badge_class(&app.urls, &class).to_string(),
+    ))
 }
 
-async fn badge_class_image(State(app): State<Insigne>, Path(raw): Path<String>) -> Result<Response, ApiError> {
-    let class = app.badge_class(id::<BadgeClassId>("badge class", &raw)?).await?;
+async fn badge_class_image(
+    State(app): State<Insigne>,
+    Path(raw): Path<String>,
+) -> Result<Response, ApiError> {
+    let class = app
+        .badge_class(id::<BadgeClassId>("badge class", &raw)?)
+        .await?;
     Ok(image(&class.image))
 }
 
 /// The Assertion exactly as issued; a revoked one answers 410 Gone, as OB 2.0 hosted
 /// verification expects.
-async fn assertion(State(app): State<Insigne>, Path(raw): Path<String>) -> Result<Response, ApiError> {
+async fn assertion(
+    State(app): State<Insigne>,
+    Path(raw): Path<String>,
+) -> Result<Response, ApiError> {
     let stored = app.award(id::<AwardId>("assertion", &raw)?).await?;
     if let Some(revocation) = &stored.award.revocation {
         let body: Value = json!({

@@ -44,7 +44,10 @@ struct BadgePage {
     assertion_url: String,
 }
 
-async fn badge_page(State(app): State<Insigne>, Path(raw): Path<String>) -> Result<Response, ApiError> {
+async fn badge_page(
+    State(app): State<Insigne>,
+    Path(raw): Path<String>,
+) -> Result<Response, ApiError> {
     let id: AwardId = raw
         .parse()
         .map_err(|_| ApiError::NotFound(format!("no badge with id {raw}")))?;
@@ -55,7 +58,9 @@ async fn badge_page(State(app): State<Insigne>, Path(raw): Path<String>) -> Resu
     let now = app.clock.now();
     let (status_class, status_text) = match (&award.revocation, award.expires) {
         (Some(_), _) => ("revoked", "révoqué".to_string()),
-        (None, Some(exp)) if exp <= now => ("expired", format!("expiré depuis le {}", french_date(exp))),
+        (None, Some(exp)) if exp <= now => {
+            ("expired", format!("expiré depuis le {}", french_date(exp)))
+        }
         _ => ("valid", "valide".to_string()),
     };
     let page = BadgePage {
@@ -93,11 +98,25 @@ async fn badge_page(State(app): State<Insigne>, Path(raw): Path<String>) -> Resu
 /// `28 novembre 2026`.
 fn french_date(t: DateTime<Utc>) -> String {
     const MONTHS: [&str; 12] = [
-        "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
-        "novembre", "décembre",
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
     ];
     let month = MONTHS.get(t.month0() as usize).copied().unwrap_or("");
-    let day = if t.day() == 1 { "1er".to_string() } else { t.day().to_string() };
+    let day = if t.day() == 1 {
+        "1er".to_string()
+    } else {
+        t.day().to_string()
+    };
     format!("{day} {month} {}", t.year())
 }
 
@@ -107,7 +126,13 @@ mod tests {
 
     #[test]
     fn dates_read_as_in_french() {
-        assert_eq!(french_date("2026-11-28T12:00:00Z".parse().expect("date")), "28 novembre 2026");
-        assert_eq!(french_date("2027-08-01T00:00:00Z".parse().expect("date")), "1er août 2027");
+        assert_eq!(
+            french_date("2026-11-28T12:00:00Z".parse().expect("date")),
+            "28 novembre 2026"
+        );
+        assert_eq!(
+            french_date("2027-08-01T00:00:00Z".parse().expect("date")),
+            "1er août 2027"
+        );
     }
 }

@@ -1,0 +1,74 @@
+//! Admin routes need an admin-scope bearer token.
+
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+
+use crate::common::{issuer_body, Backend, TestApp};
+
+#[tokio::test]
+async fn admin_routes_refuse_missing_unknown_and_wrong_scope_tokens() {
+    let t = TestApp::new(Backend::Sqlite).await.expect("sqlite");
+    for path in ["/api/v1/issuers", "/api/v1/badge-classes"] {
+        let (status, body) = t.call(Method::GET, path, None, None).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{path}");
+        assert_eq!(body["error"]["code"], "unauthorized");
+        assert!(body["error"]["message"]
+            .as_str()
+            .expect("message")
+            .contains("Bearer"));
+
+        let (status, body) = t
+            .call(Method::GET, path, Some("insigne_not-a-real-token"), None)
+            .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{path}");
+        assert_eq!(body["error"]["message"], "unknown or revoked token");
+
+        let ingest = t.ingest_token.clone();
+        let (status, body) = t.call(Method::GET, path, Some(&ingest), None).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{path}");
+        assert_eq!(body["error"]["code"], "forbidden");
+
+        let (status, _) = t.admin(Method::GET, path, None).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+    }
+    // Writes too, and a refused write stores nothing.
+    let ingest = t.ingest_token.clone();
+    let (status, _) = t
+        .call(
+            Method::POST,
+            "/api/v1/issuers",
+            Some(&ingest),
+            Some(issuer_body()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(t.app.issuers().await.expect("list").is_empty());
+
+    // A malformed header and the WWW-Authenticate challenge.
+    let req = Request::get("/api/v1/issuers")
+        .header(header::AUTHORIZATION, "Basic YWRtaW46YWRtaW4=")
+        .body(Body::empty())
+        .expect("request");
+    let (status, headers, _) = t.raw(req).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(headers[header::WWW_AUTHENTICATE], "Bearer");
+}
+
+#[tokio::test]
+async fn tokens_are_stored_only_as_hashes() {
+    let t = TestApp::new(Backend::Sqlite).await.expect("sqlite");
+    t.app.store.close().await;
+    let path = t.db.url.strip_prefix("sqlite://").expect("path");
+    let mut bytes = std::fs::read(path).expect("db file");
+    for suffix in ["-wal"] {
+        if let Ok(more) = std::fs::read(format!("{path}{suffix}")) {
+            bytes.extend(more);
+        }
+    }
+    let haystack = String::from_utf8_lossy(&bytes);
+    assert!(
+        !haystack.contains(&t.admin_token),
+        "the token itself must never be stored"
+    );
+    assert!(haystack.contains(&insigne::service::hash_token(&t.admin_token)));
+}

@@ -1,0 +1,212 @@
+//! The `insigne` binary as an operator uses it.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn insigne(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_insigne"));
+    cmd.current_dir(dir).args(args).env("INSIGNE_LOG", "warn");
+    for key in [
+        "INSIGNE_DATABASE_URL",
+        "INSIGNE_KEYS_DIR",
+        "INSIGNE_PUBLIC_URL",
+        "INSIGNE_LISTEN",
+        "INSIGNE_CONFIG",
+    ] {
+        cmd.env_remove(key);
+    }
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("run insigne")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn tokens_create_prints_the_token_alone() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = insigne(dir.path(), &["tokens", "create", "--scope", "admin"], &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 1, "{stdout}");
+    assert!(
+        lines[0].starts_with("insigne_") && lines[0].len() > 40,
+        "{stdout}"
+    );
+    // The default SQLite database was created where the defaults say.
+    assert!(dir.path().join("data/insigne.db").exists());
+
+    let out = insigne(
+        dir.path(),
+        &["tokens", "create", "--scope", "superuser"],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn keys_generate_list_rotate() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = insigne(dir.path(), &["keys", "list"], &[]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "no keys yet: {}",
+        text(&out.stderr)
+    );
+    assert!(text(&out.stderr).contains("keys generate"));
+
+    let out = insigne(dir.path(), &["keys", "generate"], &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout).lines().count(), 2);
+    let out = insigne(dir.path(), &["keys", "generate"], &[]);
+    assert_eq!(out.status.code(), Some(2), "generate never overwrites");
+
+    let out = insigne(dir.path(), &["keys", "rotate"], &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let listed = text(&insigne(dir.path(), &["keys", "list"], &[]).stdout);
+    assert_eq!(listed.lines().count(), 4, "{listed}");
+    assert_eq!(listed.matches("\tactive\t").count(), 2, "{listed}");
+    assert_eq!(listed.matches("\tretired\t").count(), 2, "{listed}");
+    assert!(!listed.contains("PRIVATE"));
+}
+
+#[test]
+fn print_config_shows_layers_and_hides_passwords() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("insigne.toml"),
+        "listen = \"127.0.0.1:9999\"\n",
+    )
+    .expect("write");
+    let out = insigne(
+        dir.path(),
+        &[
+            "print-config",
+            "--public-url",
+            "https://badges.ac-versailles.fr",
+        ],
+        &[(
+            "INSIGNE_DATABASE_URL",
+            "postgres://insigne:s3cret@db/insigne",
+        )],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let shown = text(&out.stdout);
+    assert!(shown.contains("listen = \"127.0.0.1:9999\""), "{shown}");
+    assert!(
+        shown.contains("public_url = \"https://badges.ac-versailles.fr\""),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("postgres://insigne:***@db/insigne"),
+        "{shown}"
+    );
+    assert!(!shown.contains("s3cret"));
+
+    let out = insigne(
+        dir.path(),
+        &["print-config"],
+        &[("INSIGNE_PUBLIC_URL", "not a url")],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("INSIGNE_PUBLIC_URL"));
+}
+
+#[test]
+fn issue_with_an_unknown_badge_class_is_bad_input() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    assert!(insigne(dir.path(), &["keys", "generate"], &[])
+        .status
+        .success());
+    let out = insigne(
+        dir.path(),
+        &[
+            "issue",
+            "--badge-class",
+            "7b0a3a86-7f55-4a8e-9d58-2d5a4f3c9e11",
+            "--email",
+            "m@ac-versailles.fr",
+            "--name",
+            "M",
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("badge_class"));
+}
+
+fn http_get(port: u16, path: &str) -> Option<String> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    Some(response)
+}
+
+#[test]
+fn serve_generates_dev_keys_answers_health_and_stops_on_sigterm() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let log = std::fs::File::create(dir.path().join("serve.log")).expect("log");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_insigne"))
+        .current_dir(dir.path())
+        .env("INSIGNE_LISTEN", format!("127.0.0.1:{port}"))
+        .env("INSIGNE_LOG", "info")
+        .env_remove("INSIGNE_DATABASE_URL")
+        .env_remove("INSIGNE_KEYS_DIR")
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .expect("spawn");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let health = loop {
+        if let Some(r) = http_get(port, "/healthz") {
+            break r;
+        }
+        assert!(Instant::now() < deadline, "serve did not answer in time");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(health.starts_with("HTTP/1.1 200"), "{health}");
+    assert!(health.contains("\"status\":\"ok\""), "{health}");
+    let jwks = http_get(port, "/.well-known/jwks.json").expect("jwks");
+    assert!(
+        jwks.contains("\"kty\":\"RSA\"") && jwks.contains("\"crv\":\"Ed25519\""),
+        "{jwks}"
+    );
+
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "serve did not stop on SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "graceful shutdown exits 0: {status:?}");
+    let log = std::fs::read_to_string(dir.path().join("serve.log")).expect("log");
+    assert!(log.contains("generated development keys"), "{log}");
+    assert!(log.contains("insigne stopped"), "{log}");
+    assert!(!log.contains("PRIVATE KEY"), "{log}");
+    assert!(dir.path().join("keys/keyring.toml").exists());
+}

@@ -1,0 +1,9 @@
+//! The integration tests: one binary, driving the real router in process (and, for interop, a
+//! real listening server checked by the official Open Badges 2.0 validator).
+
+mod auth;
+mod bad_input;
+mod cli;
+mod common;
+mod interop_ob2;
+mod story;
