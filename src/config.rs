@@ -272,7 +272,13 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("insigne.toml");
         std::fs::write(&path, include_str!("../examples/insigne.toml")).expect("write");
-        let c = Config::load(Some(&path), dir.path(), &BTreeMap::new(), Overrides::default()).expect("config");
+        let c = Config::load(
+            Some(&path),
+            dir.path(),
+            &BTreeMap::new(),
+            Overrides::default(),
+        )
+        .expect("config");
         assert_eq!(c.public_url, "https://badges.ac-versailles.fr");
     }
 
