@@ -1,6 +1,8 @@
 //! insigne: Open Badges for the académie's teacher trainers. The modules follow the flow of data
 //! (see DESIGN.md): domain → formats → proof → storage → service → http / cli.
 
+/// Baking badges into PNG and SVG images, and reading them back.
+pub mod bake;
 /// The `insigne` command line.
 pub mod cli;
 /// Layered configuration (defaults, `insigne.toml`, `INSIGNE_*`, flags).

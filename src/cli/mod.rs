@@ -1,6 +1,7 @@
 //! The `insigne` command line: `serve` (the default) and the admin tasks, one file each.
 //! Exit codes: 0 done, 1 failed, 2 bad usage or bad input.
 
+mod bake;
 mod issue;
 mod keys;
 mod serve;
@@ -63,6 +64,10 @@ enum Command {
     Tokens(tokens::TokensCommand),
     /// Award a badge class to a recipient.
     Issue(issue::IssueArgs),
+    /// Bake a badge (JWS, JSON or URL) into a PNG or SVG image.
+    Bake(bake::BakeArgs),
+    /// Print the badge baked in a PNG or SVG image.
+    Unbake(bake::UnbakeArgs),
     /// Print the effective configuration, passwords redacted.
     PrintConfig,
 }
@@ -109,6 +114,12 @@ pub fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<(), CliError> {
+    // Baking works on files alone: no configuration, database or keys needed.
+    match cli.command {
+        Some(Command::Bake(args)) => return bake::bake(args),
+        Some(Command::Unbake(args)) => return bake::unbake(args),
+        _ => {}
+    }
     let config = load_config(&cli)?;
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve::run(config).await,
@@ -124,6 +135,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Keys(cmd) => keys::run(&config, cmd),
         Command::Tokens(cmd) => tokens::run(&config, cmd).await,
         Command::Issue(args) => issue::run(&config, args).await,
+        Command::Bake(_) | Command::Unbake(_) => Ok(()),
         Command::PrintConfig => {
             print!("{}", config.to_redacted_toml());
             Ok(())

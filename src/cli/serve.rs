@@ -5,6 +5,13 @@ use crate::config::Config;
 
 pub async fn run(config: Config) -> Result<(), CliError> {
     let app = open_app(&config, true).await?;
+    let signed = app.sign_unsigned_awards().await?;
+    if signed > 0 {
+        tracing::info!(
+            signed,
+            "signed the awards issued before signed assertions existed"
+        );
+    }
     if !config.catalogue.trim().is_empty() {
         tracing::warn!(catalogue = %config.catalogue, "catalogue loading is not available in this version; ignored");
     }

@@ -157,6 +157,32 @@ impl AwardRequest {
     }
 }
 
+/// A request to revoke an award.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RevokeInput {
+    pub reason: Option<String>,
+}
+
+impl RevokeInput {
+    /// The reason, trimmed: required, at most 1000 characters (it is published).
+    pub fn checked_reason(&self) -> Result<String, Invalid> {
+        let mut c = Checker::new();
+        let reason = match self.reason.as_deref() {
+            Some(r) => c.text("reason", r, 1000),
+            None => {
+                c.add(
+                    "reason",
+                    "is required: say why the badge is revoked (it is published)",
+                );
+                String::new()
+            }
+        };
+        c.finish()?;
+        Ok(reason)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Revocation {
     pub at: DateTime<Utc>,

@@ -47,6 +47,35 @@ impl PublicUrls {
         format!("{}/badges/{id}", self.base)
     }
 
+    /// The OB 2.0 CryptographicKey of an RSA key, as owned by an issuer.
+    pub fn issuer_key(&self, issuer: IssuerId, kid: &str) -> String {
+        format!("{}/issuers/{issuer}/keys/{kid}", self.base)
+    }
+
+    /// The issuer's OB 2.0 RevocationList.
+    pub fn revocation_list(&self, issuer: IssuerId) -> String {
+        format!("{}/issuers/{issuer}/revocations", self.base)
+    }
+
+    /// The OB 2.0 signed assertion (compact JWS, text/plain).
+    pub fn signed_assertion(&self, id: AwardId) -> String {
+        format!("{}/assertions/{id}/signed", self.base)
+    }
+
+    /// The id inside the signed assertion: not a URL to fetch, the JWS carries the data.
+    pub fn signed_assertion_id(&self, id: AwardId) -> String {
+        format!("urn:uuid:{id}")
+    }
+
+    /// The badge image with the signed assertion baked in.
+    pub fn baked_png(&self, id: AwardId) -> String {
+        format!("{}/badges/{id}/badge.png", self.base)
+    }
+
+    pub fn baked_svg(&self, id: AwardId) -> String {
+        format!("{}/badges/{id}/badge.svg", self.base)
+    }
+
     pub fn jwks(&self) -> String {
         format!("{}/.well-known/jwks.json", self.base)
     }

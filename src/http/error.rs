@@ -22,6 +22,8 @@ pub enum ApiError {
     #[error("{0}")]
     Invalid(Invalid),
     #[error("{0}")]
+    BadImage(String),
+    #[error("{0}")]
     Unauthorized(&'static str),
     #[error("this token's scope does not allow this; a token with the {0} scope is needed")]
     Forbidden(&'static str),
@@ -37,7 +39,7 @@ impl ApiError {
             ApiError::BadJson(_) | ApiError::BadField { .. } => StatusCode::BAD_REQUEST,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Invalid(_) | ApiError::BadImage(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
@@ -52,6 +54,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
             ApiError::TooLarge(_) => "too_large",
             ApiError::Invalid(_) => "invalid",
+            ApiError::BadImage(_) => "bad_image",
             ApiError::Unauthorized(_) => "unauthorized",
             ApiError::Forbidden(_) => "forbidden",
             ApiError::NotFound(_) => "not_found",
@@ -75,7 +78,9 @@ impl From<ServiceError> for ApiError {
         match e {
             ServiceError::Invalid(invalid) => ApiError::Invalid(invalid),
             ServiceError::NotFound { .. } => ApiError::NotFound(e.to_string()),
-            ServiceError::Storage(s) => ApiError::Internal(s.to_string()),
+            ServiceError::Storage(_) | ServiceError::Signing(_) | ServiceError::Image(_) => {
+                ApiError::Internal(e.to_string())
+            }
         }
     }
 }

@@ -88,20 +88,20 @@ struct KeyringFile {
     keys: Vec<KeyInfo>,
 }
 
-enum Secret {
+pub(super) enum Secret {
     Ed25519(Box<ed25519_dalek::SigningKey>),
     Rsa(RsaKeyPair),
 }
 
-struct LoadedKey {
-    info: KeyInfo,
-    secret: Secret,
+pub(super) struct LoadedKey {
+    pub(super) info: KeyInfo,
+    pub(super) secret: Secret,
 }
 
 /// All keys of the keys folder, loaded in memory.
 pub struct KeyRing {
     dir: PathBuf,
-    keys: Vec<LoadedKey>,
+    pub(super) keys: Vec<LoadedKey>,
 }
 
 impl fmt::Debug for KeyRing {
@@ -256,13 +256,22 @@ impl KeyRing {
         self.keys.iter().map(|k| k.info.clone()).collect()
     }
 
-    fn active(&self, alg: KeyAlgorithm) -> Option<&LoadedKey> {
+    pub(super) fn active(&self, alg: KeyAlgorithm) -> Option<&LoadedKey> {
         self.keys
             .iter()
             .find(|k| k.info.algorithm == alg && k.info.status == KeyStatus::Active)
     }
 
-    /// The active Ed25519 key id.
+    /// Every key id of `alg`, oldest first, retired ones included.
+    pub fn kids(&self, alg: KeyAlgorithm) -> Vec<String> {
+        self.keys
+            .iter()
+            .filter(|k| k.info.algorithm == alg)
+            .map(|k| k.info.kid.clone())
+            .collect()
+    }
+
+    /// The id of the active key of `alg`.
     pub fn active_kid(&self, alg: KeyAlgorithm) -> Option<&str> {
         self.active(alg).map(|k| k.info.kid.as_str())
     }

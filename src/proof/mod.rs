@@ -1,5 +1,6 @@
 //! Keys and signatures: bytes and keys in, bytes out.
 
+pub mod jws;
 pub mod keys;
 
 pub use keys::{KeyAlgorithm, KeyError, KeyInfo, KeyRing, KeyStatus};

@@ -3,6 +3,7 @@
 
 mod awards;
 mod catalogue_admin;
+mod images;
 mod tokens;
 
 use std::sync::Arc;
@@ -12,6 +13,7 @@ use crate::formats::PublicUrls;
 use crate::proof::KeyRing;
 use crate::storage::{StorageError, Store};
 
+pub use images::BakedForm;
 pub use tokens::{create_token, hash_token, new_token_secret};
 
 #[derive(Debug, thiserror::Error)]
@@ -22,6 +24,10 @@ pub enum ServiceError {
     NotFound { what: &'static str, id: String },
     #[error(transparent)]
     Storage(#[from] StorageError),
+    #[error("signing failed: {0}")]
+    Signing(String),
+    #[error("{0}")]
+    Image(#[from] crate::bake::BakeError),
 }
 
 impl ServiceError {

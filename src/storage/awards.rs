@@ -5,11 +5,13 @@ use super::{
     json_from_db, opt_time_from_db, parse_id, time_from_db, time_to_db, StorageError, Store,
 };
 use crate::domain::award::Revocation;
-use crate::domain::{Award, AwardId, EmailAddress, Recipient};
+use chrono::{DateTime, Utc};
+
+use crate::domain::{Award, AwardId, EmailAddress, IssuerId, Recipient};
 
 const COLUMNS: &str =
     "id, badge_class_id, recipient_email, recipient_name, salt, issued_on, expires, \
-     narrative, evidence, revoked_at, revocation_reason, ob2_assertion";
+     narrative, evidence, revoked_at, revocation_reason, ob2_assertion, ob2_signed";
 
 /// An award with the documents signed or fixed at issuance.
 #[derive(Debug, Clone)]
@@ -17,18 +19,18 @@ pub struct StoredAward {
     pub award: Award,
     /// The hosted OB 2.0 Assertion, byte for byte as issued.
     pub ob2_assertion: String,
+    /// The OB 2.0 signed assertion (compact JWS), as signed at issuance.
+    pub ob2_signed: Option<String>,
 }
 
 impl Store {
-    pub async fn insert_award(
-        &self,
-        award: &Award,
-        ob2_assertion: &str,
-    ) -> Result<(), StorageError> {
+    /// Stores an award with the documents fixed at issuance, in one statement.
+    pub async fn insert_award(&self, stored: &StoredAward) -> Result<(), StorageError> {
+        let award = &stored.award;
         sqlx::query(
             "INSERT INTO awards (id, badge_class_id, recipient_email, recipient_name, salt, issued_on,
-             expires, narrative, evidence, revoked_at, revocation_reason, ob2_assertion)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+             expires, narrative, evidence, revoked_at, revocation_reason, ob2_assertion, ob2_signed)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
         )
         .bind(award.id.to_string())
         .bind(award.badge_class.to_string())
@@ -41,10 +43,73 @@ impl Store {
         .bind(serde_json::to_string(&award.evidence).unwrap_or_else(|_| "[]".into()))
         .bind(award.revocation.as_ref().map(|r| time_to_db(r.at)))
         .bind(award.revocation.as_ref().map(|r| r.reason.clone()))
-        .bind(ob2_assertion.to_string())
+        .bind(stored.ob2_assertion.clone())
+        .bind(stored.ob2_signed.clone())
         .execute(&self.pool)
         .await?;
         Ok(())
+    }
+
+    /// Records a revocation; false when the award was already revoked (the first revocation, its
+    /// time and reason, stand).
+    pub async fn revoke_award(
+        &self,
+        id: AwardId,
+        at: DateTime<Utc>,
+        reason: &str,
+    ) -> Result<bool, StorageError> {
+        let done = sqlx::query(
+            "UPDATE awards SET revoked_at = $2, revocation_reason = $3 WHERE id = $1 AND revoked_at IS NULL",
+        )
+        .bind(id.to_string())
+        .bind(time_to_db(at))
+        .bind(reason.to_string())
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// The revoked awards of an issuer's badge classes, with their reasons, oldest revocation first.
+    pub async fn revoked_awards_of_issuer(
+        &self,
+        issuer: IssuerId,
+    ) -> Result<Vec<(AwardId, String)>, StorageError> {
+        let rows = sqlx::query(
+            "SELECT a.id, a.revocation_reason FROM awards a JOIN badge_classes b ON b.id = a.badge_class_id
+             WHERE b.issuer_id = $1 AND a.revoked_at IS NOT NULL ORDER BY a.revoked_at, a.id",
+        )
+        .bind(issuer.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok((
+                    parse_id(row, "id")?,
+                    row.try_get::<Option<String>, _>("revocation_reason")?
+                        .unwrap_or_default(),
+                ))
+            })
+            .collect()
+    }
+
+    /// Awards issued before signed assertions existed (no JWS yet).
+    pub async fn awards_without_signature(&self) -> Result<Vec<AwardId>, StorageError> {
+        let rows =
+            sqlx::query("SELECT id FROM awards WHERE ob2_signed IS NULL ORDER BY issued_on, id")
+                .fetch_all(&self.pool)
+                .await?;
+        rows.iter().map(|row| parse_id(row, "id")).collect()
+    }
+
+    /// Stores the JWS of an award that had none; never replaces one.
+    pub async fn set_ob2_signed(&self, id: AwardId, jws: &str) -> Result<bool, StorageError> {
+        let done =
+            sqlx::query("UPDATE awards SET ob2_signed = $2 WHERE id = $1 AND ob2_signed IS NULL")
+                .bind(id.to_string())
+                .bind(jws.to_string())
+                .execute(&self.pool)
+                .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     /// How many awards exist (revoked ones included).
@@ -88,5 +153,6 @@ fn award_from_row(row: &AnyRow) -> Result<StoredAward, StorageError> {
     Ok(StoredAward {
         award,
         ob2_assertion: row.try_get("ob2_assertion")?,
+        ob2_signed: row.try_get("ob2_signed")?,
     })
 }

@@ -5,14 +5,15 @@
 use serde_json::{json, Map, Value};
 
 use crate::domain::clock::rfc3339;
-use crate::domain::{Award, BadgeClass, Issuer};
+use crate::domain::{Award, AwardId, BadgeClass, Issuer, IssuerId};
 
 use super::PublicUrls;
 
 pub const CONTEXT: &str = "https://w3id.org/openbadges/v2";
 
-/// The issuer Profile.
-pub fn issuer_profile(urls: &PublicUrls, issuer: &Issuer) -> Value {
+/// The issuer Profile, listing its signing keys (every RSA key, retired ones included, so that
+/// what they signed keeps verifying) and its RevocationList.
+pub fn issuer_profile(urls: &PublicUrls, issuer: &Issuer, rsa_kids: &[String]) -> Value {
     let Value::Object(mut obj) = json!({
         "@context": CONTEXT,
         "type": "Issuer",
@@ -20,6 +21,7 @@ pub fn issuer_profile(urls: &PublicUrls, issuer: &Issuer) -> Value {
         "name": issuer.name,
         "url": issuer.url,
         "email": issuer.email.as_str(),
+        "revocationList": urls.revocation_list(issuer.id),
     }) else {
         return Value::Null;
     };
@@ -28,6 +30,13 @@ pub fn issuer_profile(urls: &PublicUrls, issuer: &Issuer) -> Value {
     }
     if issuer.image.is_some() {
         obj.insert("image".into(), json!(urls.issuer_image(issuer.id)));
+    }
+    if !rsa_kids.is_empty() {
+        let keys: Vec<String> = rsa_kids
+            .iter()
+            .map(|kid| urls.issuer_key(issuer.id, kid))
+            .collect();
+        obj.insert("publicKey".into(), json!(keys));
     }
     Value::Object(obj)
 }
@@ -83,10 +92,31 @@ pub fn badge_class(urls: &PublicUrls, class: &BadgeClass) -> Value {
 
 /// The hosted Assertion: its `id` is its own URL, the recipient a salted email hash.
 pub fn hosted_assertion(urls: &PublicUrls, award: &Award) -> Value {
+    assertion(
+        urls,
+        award,
+        urls.assertion(award.id),
+        json!({"type": "HostedBadge"}),
+    )
+}
+
+/// The payload of the signed assertion: a `urn:uuid` id, and the key that signs it as `creator`
+/// (the 1EdTech validator requires it).
+pub fn signed_assertion(urls: &PublicUrls, award: &Award, issuer: IssuerId, kid: &str) -> Value {
+    let verification = json!({"type": "SignedBadge", "creator": urls.issuer_key(issuer, kid)});
+    assertion(
+        urls,
+        award,
+        urls.signed_assertion_id(award.id),
+        verification,
+    )
+}
+
+fn assertion(urls: &PublicUrls, award: &Award, id: String, verification: Value) -> Value {
     let Value::Object(mut obj) = json!({
         "@context": CONTEXT,
         "type": "Assertion",
-        "id": urls.assertion(award.id),
+        "id": id,
         "recipient": {
             "type": "email",
             "hashed": true,
@@ -94,7 +124,7 @@ pub fn hosted_assertion(urls: &PublicUrls, award: &Award) -> Value {
             "identity": award.recipient_identity(),
         },
         "badge": urls.badge_class(award.badge_class),
-        "verification": {"type": "HostedBadge"},
+        "verification": verification,
         "issuedOn": rfc3339(award.issued_on),
     }) else {
         return Value::Null;
@@ -130,6 +160,45 @@ pub fn hosted_assertion(urls: &PublicUrls, award: &Award) -> Value {
         obj.insert("evidence".into(), Value::Array(evidence));
     }
     Value::Object(obj)
+}
+
+/// The CryptographicKey document of an RSA key, owned by `issuer`.
+pub fn cryptographic_key(
+    urls: &PublicUrls,
+    issuer: IssuerId,
+    kid: &str,
+    public_key_pem: &str,
+) -> Value {
+    json!({
+        "@context": CONTEXT,
+        "type": "CryptographicKey",
+        "id": urls.issuer_key(issuer, kid),
+        "owner": urls.issuer(issuer),
+        "publicKeyPem": public_key_pem,
+    })
+}
+
+/// The issuer's RevocationList: each revoked award under both of its ids (the signed form's
+/// `urn:uuid` and the hosted URL), with its reason.
+pub fn revocation_list(
+    urls: &PublicUrls,
+    issuer: IssuerId,
+    revoked: &[(AwardId, String)],
+) -> Value {
+    let entries: Vec<Value> = revoked
+        .iter()
+        .flat_map(|(id, reason)| {
+            [urls.signed_assertion_id(*id), urls.assertion(*id)]
+                .map(|aid| json!({"id": aid, "revocationReason": reason}))
+        })
+        .collect();
+    json!({
+        "@context": CONTEXT,
+        "type": "RevocationList",
+        "id": urls.revocation_list(issuer),
+        "issuer": urls.issuer(issuer),
+        "revokedAssertions": entries,
+    })
 }
 
 /// An HTML id fragment made of the competency code's letters, digits and dashes.

@@ -6,7 +6,7 @@ use axum::{Json, Router};
 use serde_json::{json, Value};
 
 use super::path_id;
-use crate::domain::award::AwardInput;
+use crate::domain::award::{AwardInput, RevokeInput};
 use crate::domain::AwardId;
 use crate::http::auth::Admin;
 use crate::http::error::ApiError;
@@ -18,6 +18,18 @@ pub fn router() -> Router<Insigne> {
     Router::new()
         .route("/api/v1/awards", post(create))
         .route("/api/v1/awards/{id}", get(read))
+        .route("/api/v1/awards/{id}/revoke", post(revoke))
+}
+
+/// Revokes the award; revoking again answers the same award, first reason kept.
+async fn revoke(
+    State(app): State<Insigne>,
+    _: Admin,
+    Path(id): Path<String>,
+    JsonBody(input): JsonBody<RevokeInput>,
+) -> Result<Json<Value>, ApiError> {
+    let id: AwardId = path_id("award", &id)?;
+    Ok(Json(view(&app, &app.revoke_award(id, &input).await?)))
 }
 
 async fn create(
@@ -66,6 +78,9 @@ pub fn view(app: &Insigne, stored: &StoredAward) -> Value {
         "links": {
             "page": app.urls.badge_page(award.id),
             "ob2_assertion": app.urls.assertion(award.id),
+            "ob2_signed": app.urls.signed_assertion(award.id),
+            "png": app.urls.baked_png(award.id),
+            "svg": app.urls.baked_svg(award.id),
         },
     })
 }

@@ -1,5 +1,6 @@
 //! What anyone can read without a token: the Open Badges documents, images, keys and pages.
 
+mod downloads;
 mod keys;
 mod ob2;
 mod pages;
@@ -13,6 +14,7 @@ pub fn router() -> Router<Insigne> {
         .merge(ob2::router())
         .merge(keys::router())
         .merge(pages::router())
+        .merge(downloads::router())
 }
 
 /// `application/ld+json`, the media type of every JSON-LD document served.

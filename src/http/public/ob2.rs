@@ -11,6 +11,7 @@ use super::JSON_LD;
 use crate::domain::{AwardId, BadgeClassId, Image, IssuerId};
 use crate::formats::ob2;
 use crate::http::error::ApiError;
+use crate::proof::KeyAlgorithm;
 use crate::service::Insigne;
 
 pub fn router() -> Router<Insigne> {
@@ -19,7 +20,10 @@ pub fn router() -> Router<Insigne> {
         .route("/issuers/{id}/image", get(issuer_image))
         .route("/badge-classes/{id}", get(badge_class))
         .route("/badge-classes/{id}/image", get(badge_class_image))
+        .route("/issuers/{id}/keys/{kid}", get(issuer_key))
+        .route("/issuers/{id}/revocations", get(revocation_list))
         .route("/assertions/{id}", get(assertion))
+        .route("/assertions/{id}/signed", get(signed_assertion))
 }
 
 fn id<T: std::str::FromStr>(what: &str, raw: &str) -> Result<T, ApiError> {
@@ -49,10 +53,59 @@ fn image(img: &Image) -> Response {
 
 async fn issuer(State(app): State<Insigne>, Path(raw): Path<String>) -> Result<Response, ApiError> {
     let issuer = app.issuer(id::<IssuerId>("issuer", &raw)?).await?;
+    let kids = app.keys.kids(KeyAlgorithm::RS256);
     Ok(json_ld(
         StatusCode::OK,
-        ob2::issuer_profile(&app.urls, &issuer).to_string(),
+        ob2::issuer_profile(&app.urls, &issuer, &kids).to_string(),
     ))
+}
+
+/// The CryptographicKey of one of the RSA keys (active or retired), as owned by this issuer.
+async fn issuer_key(
+    State(app): State<Insigne>,
+    Path((raw, kid)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let issuer = app.issuer(id::<IssuerId>("issuer", &raw)?).await?;
+    let pem = app
+        .keys
+        .kids(KeyAlgorithm::RS256)
+        .contains(&kid)
+        .then(|| app.keys.public_pem(&kid))
+        .flatten()
+        .ok_or_else(|| ApiError::NotFound(format!("no key {kid}")))?;
+    Ok(json_ld(
+        StatusCode::OK,
+        ob2::cryptographic_key(&app.urls, issuer.id, &kid, &pem).to_string(),
+    ))
+}
+
+/// The issuer's RevocationList; never cached, so that a revocation shows at once.
+async fn revocation_list(
+    State(app): State<Insigne>,
+    Path(raw): Path<String>,
+) -> Result<Response, ApiError> {
+    let list = app.revocation_list(id::<IssuerId>("issuer", &raw)?).await?;
+    Ok(no_cache(json_ld(StatusCode::OK, list.to_string())))
+}
+
+/// The signed assertion, a compact JWS, as signed at issuance.
+async fn signed_assertion(
+    State(app): State<Insigne>,
+    Path(raw): Path<String>,
+) -> Result<Response, ApiError> {
+    let stored = app.award(id::<AwardId>("assertion", &raw)?).await?;
+    let jws = stored
+        .ob2_signed
+        .ok_or_else(|| ApiError::NotFound(format!("award {raw} has no signed assertion yet")))?;
+    Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], jws).into_response())
+}
+
+fn no_cache(mut response: Response) -> Response {
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-cache"),
+    );
+    response
 }
 
 async fn issuer_image(
@@ -105,5 +158,10 @@ async fn assertion(
         });
         return Ok(json_ld(StatusCode::GONE, body.to_string()));
     }
-    Ok(json_ld(StatusCode::OK, stored.ob2_assertion))
+    let mut response = json_ld(StatusCode::OK, stored.ob2_assertion);
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-cache"),
+    );
+    Ok(response)
 }

@@ -1,0 +1,64 @@
+//! Baked badge images: the badge class's image with the award inside.
+
+use super::{Insigne, ServiceError};
+use crate::bake::{self, Generation};
+use crate::domain::{AwardId, ImageKind};
+use crate::storage::StoredAward;
+
+/// Which OB 2.0 form to bake.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BakedForm {
+    /// The signed JWS: the image proves itself without our server (the default).
+    #[default]
+    Signed,
+    /// The hosted Assertion JSON (and its URL).
+    Hosted,
+}
+
+impl Insigne {
+    /// The award baked into a PNG.
+    pub async fn baked_png(&self, id: AwardId, form: BakedForm) -> Result<Vec<u8>, ServiceError> {
+        let stored = self.award(id).await?;
+        let class = self.badge_class(stored.award.badge_class).await?;
+        let image = match class.image.kind() {
+            ImageKind::Png => class.image.bytes().to_vec(),
+            ImageKind::Svg => bake::convert::png_from_svg(class.image.bytes())?,
+        };
+        let payload = match form {
+            BakedForm::Signed => signed(&stored)?,
+            BakedForm::Hosted => stored.ob2_assertion.as_str(),
+        };
+        Ok(bake::png::bake(&image, Generation::Ob2, payload)?)
+    }
+
+    /// The award baked into an SVG.
+    pub async fn baked_svg(&self, id: AwardId, form: BakedForm) -> Result<Vec<u8>, ServiceError> {
+        let stored = self.award(id).await?;
+        let class = self.badge_class(stored.award.badge_class).await?;
+        let image = match class.image.kind() {
+            ImageKind::Svg => class.image.bytes().to_vec(),
+            ImageKind::Png => bake::convert::svg_wrapping_png(class.image.bytes())?,
+        };
+        let baked = match form {
+            BakedForm::Signed => {
+                bake::svg::bake(&image, Generation::Ob2, Some(signed(&stored)?), None)?
+            }
+            BakedForm::Hosted => bake::svg::bake(
+                &image,
+                Generation::Ob2,
+                Some(&self.urls.assertion(id)),
+                Some(&stored.ob2_assertion),
+            )?,
+        };
+        Ok(baked)
+    }
+}
+
+fn signed(stored: &StoredAward) -> Result<&str, ServiceError> {
+    stored.ob2_signed.as_deref().ok_or_else(|| {
+        ServiceError::Signing(format!(
+            "award {} has no signed assertion yet",
+            stored.award.id
+        ))
+    })
+}
