@@ -243,13 +243,11 @@ pub fn unbake(svg: &[u8], generation: Generation) -> Result<SvgBadge, BakeError>
                     buf.push_str(&t.unescape().map_err(parse_error)?);
                 }
             }
-            Event::End(ref e) => {
-                if is_badge(&ns, e.local_name().as_ref(), generation) {
-                    if let Some((mut badge, buf)) = reading.take() {
-                        let buf = buf.trim();
-                        badge.content = (!buf.is_empty()).then(|| buf.to_string());
-                        found.push(badge);
-                    }
+            Event::End(ref e) if is_badge(&ns, e.local_name().as_ref(), generation) => {
+                if let Some((mut badge, buf)) = reading.take() {
+                    let buf = buf.trim();
+                    badge.content = (!buf.is_empty()).then(|| buf.to_string());
+                    found.push(badge);
                 }
             }
             Event::Eof => break,
