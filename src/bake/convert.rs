@@ -72,8 +72,44 @@ mod tests {
 
     #[test]
     fn files_named_by_an_svg_are_never_read() {
-        let svg = br#"<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="8" height="8"><image width="8" height="8" xlink:href="/etc/passwd"/></svg>"#;
-        // Renders (an empty image) without touching the file system's files.
-        assert!(png_from_svg(svg).is_ok());
+        // A red PNG on disk, named by absolute path: drawn, it would turn the render red.
+        let dir = tempfile::tempdir().expect("tempdir");
+        let red_path = dir.path().join("red.png");
+        let mut red = Vec::new();
+        {
+            let mut enc = ::png::Encoder::new(&mut red, 8, 8);
+            enc.set_color(::png::ColorType::Rgba);
+            let mut w = enc.write_header().expect("header");
+            w.write_image_data(&[0xff, 0, 0, 0xff].repeat(64))
+                .expect("pixels");
+        }
+        std::fs::write(&red_path, &red).expect("write");
+        let svg = format!(
+            r#"<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="8" height="8"><image width="8" height="8" xlink:href="{}"/></svg>"#,
+            red_path.display()
+        );
+        let png = png_from_svg(svg.as_bytes()).expect("render");
+        let mut reader = ::png::Decoder::new(std::io::Cursor::new(&png))
+            .read_info()
+            .expect("png");
+        let mut pixels = vec![0; reader.output_buffer_size()];
+        reader.next_frame(&mut pixels).expect("frame");
+        assert!(pixels.iter().all(|b| *b == 0), "the file was drawn");
+
+        // The same image as a data URI is drawn.
+        let inline = svg.replace(
+            &red_path.display().to_string(),
+            &format!(
+                "data:image/png;base64,{}",
+                base64::engine::general_purpose::STANDARD.encode(&red)
+            ),
+        );
+        let png = png_from_svg(inline.as_bytes()).expect("render");
+        let mut reader = ::png::Decoder::new(std::io::Cursor::new(&png))
+            .read_info()
+            .expect("png");
+        let mut pixels = vec![0; reader.output_buffer_size()];
+        reader.next_frame(&mut pixels).expect("frame");
+        assert_eq!(&pixels[..4], &[0xff, 0, 0, 0xff]);
     }
 }

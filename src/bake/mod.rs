@@ -11,6 +11,8 @@
 
 pub mod convert;
 pub mod png;
+#[cfg(test)]
+mod proptests;
 pub mod svg;
 
 /// The largest image baked or unbaked.

@@ -52,6 +52,16 @@ impl PublicUrls {
         format!("{}/issuers/{issuer}/keys/{kid}", self.base)
     }
 
+    /// The issuer's Profile as signer with one RSA key (see `ob2::issuer_profile`).
+    pub fn signer_profile(&self, issuer: IssuerId, kid: &str) -> String {
+        format!("{}/issuers/{issuer}/keys/{kid}/profile", self.base)
+    }
+
+    /// The BadgeClass that assertions signed with `kid` point at.
+    pub fn signer_badge_class(&self, class: BadgeClassId, kid: &str) -> String {
+        format!("{}/badge-classes/{class}/keys/{kid}", self.base)
+    }
+
     /// The issuer's OB 2.0 RevocationList.
     pub fn revocation_list(&self, issuer: IssuerId) -> String {
         format!("{}/issuers/{issuer}/revocations", self.base)

@@ -34,7 +34,7 @@ impl Insigne {
         );
         let stored = StoredAward {
             ob2_assertion: ob2::hosted_assertion(&self.urls, &award).to_string(),
-            ob2_signed: Some(self.sign_ob2(&award, &class)?),
+            ob2_signed: Some(self.sign_ob2(&award, &class).await?),
             award,
         };
         self.store.insert_award(&stored).await?;
@@ -43,7 +43,7 @@ impl Insigne {
 
     /// The OB 2.0 signed assertion: the Assertion JSON, `verification.creator` naming the active
     /// RSA key as the issuer's CryptographicKey, signed RS256.
-    fn sign_ob2(&self, award: &Award, class: &BadgeClass) -> Result<String, ServiceError> {
+    async fn sign_ob2(&self, award: &Award, class: &BadgeClass) -> Result<String, ServiceError> {
         let kid = self
             .keys
             .active_kid(KeyAlgorithm::RS256)
@@ -96,7 +96,7 @@ impl Insigne {
         for id in self.store.awards_without_signature().await? {
             let stored = self.award(id).await?;
             let class = self.badge_class(stored.award.badge_class).await?;
-            let jws = self.sign_ob2(&stored.award, &class)?;
+            let jws = self.sign_ob2(&stored.award, &class).await?;
             if self.store.set_ob2_signed(id, &jws).await? {
                 signed += 1;
             }

@@ -102,7 +102,7 @@ pub struct TestApp {
     pub ingest_token: String,
     pub db: TestDb,
     /// Kept so that the key files live as long as the app.
-    pub _keys_dir: tempfile::TempDir,
+    pub keys_dir: tempfile::TempDir,
 }
 
 impl TestApp {
@@ -138,7 +138,7 @@ impl TestApp {
             admin_token,
             ingest_token,
             db,
-            _keys_dir: keys_dir,
+            keys_dir,
         })
     }
 

@@ -53,37 +53,81 @@ async fn validate(dir: &std::path::Path, args: &[&str]) -> (i32, Value) {
     (out.status.code().unwrap_or(-1), report)
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_official_validator_accepts_a_hosted_assertion() {
-    let Some(dir) = conformance_dir() else { return };
+/// A real server for `app` on `listener`, stopped when dropped or by `stop()`.
+struct Served {
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+}
+
+impl Served {
+    fn start(listener: tokio::net::TcpListener, app: insigne::service::Insigne) -> Self {
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(insigne::http::serve(listener, app, async {
+            let _ = stopped.await;
+        }));
+        Self {
+            stop: Some(stop),
+            task: Some(task),
+        }
+    }
+
+    async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.await.expect("join").expect("server");
+        }
+    }
+}
+
+/// A listener on a free loopback port, and the public base URL the validator will see for it
+/// (the validator wants the issuer's and the assertion's hosts spelled the same).
+async fn loopback() -> (tokio::net::TcpListener, String) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
     let port = listener.local_addr().expect("addr").port();
-    // The validator wants the issuer's and the assertion's hosts spelled the same.
-    let base = format!("http://localhost:{port}");
-    let t = TestApp::with_system_clock(Backend::Sqlite, &base)
-        .await
-        .expect("app");
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(insigne::http::serve(listener, t.app.clone(), async {
-        let _ = stopped.await;
-    }));
+    (listener, format!("http://localhost:{port}"))
+}
 
-    let issuer = t.issuer().await;
-    let class = t.badge_class(&issuer, Some(365)).await;
+async fn award(t: &TestApp, class: &str, email: &str) -> Value {
     let (status, award) = t
         .admin(
             Method::POST,
             "/api/v1/awards",
             Some(json!({
                 "badge_class": class,
-                "recipient": {"email": "marie.curie@ac-versailles.fr", "name": "Marie Curie"},
+                "recipient": {"email": email, "name": "Marie Curie"},
                 "evidence": [{"name": "E1-M2", "narrative": "Parcours hybride scénarisé"}],
             })),
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{award}");
+    award
+}
+
+/// Downloads a link of the award into `dir`; returns the file path.
+async fn download(t: &TestApp, base: &str, url: &str, dir: &std::path::Path, name: &str) -> String {
+    let (status, _, bytes) = t.get(url.strip_prefix(base).expect("local url")).await;
+    assert_eq!(status, StatusCode::OK, "{url}");
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).expect("write");
+    path.display().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_official_validator_accepts_a_hosted_assertion() {
+    let Some(dir) = conformance_dir() else { return };
+    let (listener, base) = loopback().await;
+    let t = TestApp::with_system_clock(Backend::Sqlite, &base)
+        .await
+        .expect("app");
+    let server = Served::start(listener, t.app.clone());
+
+    let issuer = t.issuer().await;
+    let class = t.badge_class(&issuer, Some(365)).await;
+    let award = award(&t, &class, "marie.curie@ac-versailles.fr").await;
     let url = award["links"]["ob2_assertion"]
         .as_str()
         .expect("url")
@@ -100,6 +144,144 @@ async fn the_official_validator_accepts_a_hosted_assertion() {
     let (code, report) = validate(&dir, &[&url, "--recipient", &other, "--report-only"]).await;
     assert_eq!(code, 1, "a wrong recipient must be invalid: {report:#}");
 
-    let _ = stop.send(());
-    server.await.expect("join").expect("server");
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_official_validator_accepts_signed_and_baked_badges_until_revoked() {
+    let Some(dir) = conformance_dir() else { return };
+    let (listener, base) = loopback().await;
+    let t = TestApp::with_system_clock(Backend::Sqlite, &base)
+        .await
+        .expect("app");
+    let server = Served::start(listener, t.app.clone());
+    let files = tempfile::tempdir().expect("tempdir");
+
+    let issuer = t.issuer().await;
+    // One badge class with a PNG image, one with an SVG image: each download is baked into a
+    // converted image for the other kind.
+    let png_class = t.badge_class(&issuer, Some(365)).await;
+    let mut svg_body = crate::common::badge_class_body(&issuer);
+    svg_body["image"] = json!(crate::common::svg_data_uri());
+    let (_, svg_class) = t
+        .admin(Method::POST, "/api/v1/badge-classes", Some(svg_body))
+        .await;
+    let svg_class = svg_class["id"].as_str().expect("id").to_string();
+    let recipient = json!({"email": "marie.curie@ac-versailles.fr"}).to_string();
+
+    for class in [&png_class, &svg_class] {
+        let award = award(&t, class, "marie.curie@ac-versailles.fr").await;
+        let links = &award["links"];
+        let jws = download(
+            &t,
+            &base,
+            links["ob2_signed"].as_str().expect("link"),
+            files.path(),
+            "signed.jws",
+        )
+        .await;
+        let png = download(
+            &t,
+            &base,
+            links["png"].as_str().expect("link"),
+            files.path(),
+            "badge.png",
+        )
+        .await;
+        let svg = download(
+            &t,
+            &base,
+            links["svg"].as_str().expect("link"),
+            files.path(),
+            "badge.svg",
+        )
+        .await;
+        let hosted_png = format!("{}?form=hosted", links["png"].as_str().expect("link"));
+        let hosted_png = download(&t, &base, &hosted_png, files.path(), "hosted.png").await;
+        for input in [&jws, &png, &svg, &hosted_png] {
+            let (code, report) =
+                validate(&dir, &[input, "--recipient", &recipient, "--report-only"]).await;
+            assert_eq!(code, 0, "{input}: {report:#}");
+            assert_eq!(report["valid"], true, "{input}: {report:#}");
+        }
+
+        // One byte changed in the JWS: invalid.
+        let original = std::fs::read_to_string(&jws).expect("jws");
+        let mut bytes = original.clone().into_bytes();
+        let i = bytes.len() - 10;
+        bytes[i] = if bytes[i] == b'A' { b'B' } else { b'A' };
+        let tampered = files.path().join("tampered.jws");
+        std::fs::write(&tampered, bytes).expect("write");
+        let (code, report) =
+            validate(&dir, &[&tampered.display().to_string(), "--report-only"]).await;
+        assert_eq!(code, 1, "a changed signature must fail: {report:#}");
+
+        // Revoked: the signed form and the baked image fail, the hosted URL answers 410.
+        let id = award["id"].as_str().expect("id");
+        let (status, _) = t
+            .admin(
+                Method::POST,
+                &format!("/api/v1/awards/{id}/revoke"),
+                Some(json!({"reason": "Attribué par erreur"})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        for input in [&jws, &png] {
+            let (code, report) = validate(&dir, &[input, "--report-only"]).await;
+            assert_eq!(code, 1, "{input} must be invalid once revoked: {report:#}");
+            let text = report.to_string();
+            assert!(
+                text.contains("has been revoked") && text.contains("Attribué par erreur"),
+                "{report:#}"
+            );
+        }
+        let (status, _, _) = t.get(&format!("/assertions/{id}")).await;
+        assert_eq!(status, StatusCode::GONE);
+    }
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_badge_signed_before_key_rotation_still_validates() {
+    let Some(dir) = conformance_dir() else { return };
+    let (listener, base) = loopback().await;
+    let port = listener.local_addr().expect("addr").port();
+    let t = TestApp::with_system_clock(Backend::Sqlite, &base)
+        .await
+        .expect("app");
+    let server = Served::start(listener, t.app.clone());
+    let files = tempfile::tempdir().expect("tempdir");
+    let issuer = t.issuer().await;
+    let class = t.badge_class(&issuer, None).await;
+    let before = award(&t, &class, "marie.curie@ac-versailles.fr").await;
+    let old_jws = download(
+        &t,
+        &base,
+        before["links"]["ob2_signed"].as_str().expect("link"),
+        files.path(),
+        "old.jws",
+    )
+    .await;
+    server.stop().await;
+
+    // `insigne keys rotate`, then the service restarts with the new key ring.
+    let mut ring = insigne::proof::KeyRing::load(t.keys_dir.path()).expect("load");
+    let old_kid = ring
+        .active_kid(insigne::proof::KeyAlgorithm::RS256)
+        .expect("kid")
+        .to_string();
+    ring.rotate(chrono::Utc::now()).expect("rotate");
+    let mut app = t.app.clone();
+    app.keys =
+        std::sync::Arc::new(insigne::proof::KeyRing::load(t.keys_dir.path()).expect("reload"));
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .expect("rebind");
+    let server = Served::start(listener, app.clone());
+
+    let (code, report) = validate(&dir, &[&old_jws, "--report-only"]).await;
+    assert_eq!(code, 0, "signed with the retired key {old_kid}: {report:#}");
+    let new_jws = app.keys.sign_rs256(b"{}", None).expect("sign").0;
+    assert_ne!(new_jws, old_kid, "the new key signs now");
+    server.stop().await;
 }

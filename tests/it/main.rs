@@ -6,4 +6,6 @@ mod bad_input;
 mod cli;
 mod common;
 mod interop_ob2;
+mod revocation;
 mod story;
+mod unbake;

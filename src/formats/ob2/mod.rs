@@ -11,13 +11,23 @@ use super::PublicUrls;
 
 pub const CONTEXT: &str = "https://w3id.org/openbadges/v2";
 
-/// The issuer Profile, listing its signing keys (every RSA key, retired ones included, so that
-/// what they signed keeps verifying) and its RevocationList.
-pub fn issuer_profile(urls: &PublicUrls, issuer: &Issuer, rsa_kids: &[String]) -> Value {
+/// The issuer Profile. `signer: None` gives the hosted Profile (hosted assertions point at it);
+/// `Some(kid)` gives the Profile as signer with that RSA key, naming it as its one `publicKey`.
+///
+/// Why one Profile per key: the 1EdTech validator checks that the signing key is in the
+/// Profile's `publicKey` and refuses a Profile with more than one, and a signed assertion's
+/// payload is fixed for ever. Were every signed assertion to point at the hosted Profile, a key
+/// rotation would break every badge signed before it; pointing at the Profile of the key that
+/// signed it keeps them valid, and a retired key's documents stay published.
+pub fn issuer_profile(urls: &PublicUrls, issuer: &Issuer, signer: Option<&str>) -> Value {
+    let id = match signer {
+        Some(kid) => urls.signer_profile(issuer.id, kid),
+        None => urls.issuer(issuer.id),
+    };
     let Value::Object(mut obj) = json!({
         "@context": CONTEXT,
         "type": "Issuer",
-        "id": urls.issuer(issuer.id),
+        "id": id,
         "name": issuer.name,
         "url": issuer.url,
         "email": issuer.email.as_str(),
@@ -31,18 +41,15 @@ pub fn issuer_profile(urls: &PublicUrls, issuer: &Issuer, rsa_kids: &[String]) -
     if issuer.image.is_some() {
         obj.insert("image".into(), json!(urls.issuer_image(issuer.id)));
     }
-    if !rsa_kids.is_empty() {
-        let keys: Vec<String> = rsa_kids
-            .iter()
-            .map(|kid| urls.issuer_key(issuer.id, kid))
-            .collect();
-        obj.insert("publicKey".into(), json!(keys));
+    if let Some(kid) = signer {
+        obj.insert("publicKey".into(), json!(urls.issuer_key(issuer.id, kid)));
     }
     Value::Object(obj)
 }
 
-/// The BadgeClass, with its criteria, alignments to competencies and tags.
-pub fn badge_class(urls: &PublicUrls, class: &BadgeClass) -> Value {
+/// The BadgeClass, with its criteria, alignments to competencies and tags. With `signer`, the
+/// BadgeClass that signed assertions of that key point at, its issuer being the signer Profile.
+pub fn badge_class(urls: &PublicUrls, class: &BadgeClass, signer: Option<&str>) -> Value {
     let mut criteria = Map::new();
     if let Some(u) = &class.criteria.url {
         criteria.insert("id".into(), json!(u));
@@ -72,12 +79,18 @@ pub fn badge_class(urls: &PublicUrls, class: &BadgeClass) -> Value {
     let Value::Object(mut obj) = json!({
         "@context": CONTEXT,
         "type": "BadgeClass",
-        "id": class_url,
+        "id": match signer {
+            Some(kid) => urls.signer_badge_class(class.id, kid),
+            None => class_url,
+        },
         "name": class.name,
         "description": class.description,
         "image": urls.badge_class_image(class.id),
         "criteria": criteria,
-        "issuer": urls.issuer(class.issuer),
+        "issuer": match signer {
+            Some(kid) => urls.signer_profile(class.issuer, kid),
+            None => urls.issuer(class.issuer),
+        },
     }) else {
         return Value::Null;
     };
@@ -100,16 +113,18 @@ pub fn hosted_assertion(urls: &PublicUrls, award: &Award) -> Value {
     )
 }
 
-/// The payload of the signed assertion: a `urn:uuid` id, and the key that signs it as `creator`
-/// (the 1EdTech validator requires it).
+/// The payload of the signed assertion: a `urn:uuid` id, the key that signs it as `creator` (the
+/// 1EdTech validator requires it), and the BadgeClass as seen by that key's signer Profile.
 pub fn signed_assertion(urls: &PublicUrls, award: &Award, issuer: IssuerId, kid: &str) -> Value {
     let verification = json!({"type": "SignedBadge", "creator": urls.issuer_key(issuer, kid)});
-    assertion(
+    let mut doc = assertion(
         urls,
         award,
         urls.signed_assertion_id(award.id),
         verification,
-    )
+    );
+    doc["badge"] = json!(urls.signer_badge_class(award.badge_class, kid));
+    doc
 }
 
 fn assertion(urls: &PublicUrls, award: &Award, id: String, verification: Value) -> Value {
@@ -162,7 +177,7 @@ fn assertion(urls: &PublicUrls, award: &Award, id: String, verification: Value) 
     Value::Object(obj)
 }
 
-/// The CryptographicKey document of an RSA key, owned by `issuer`.
+/// The CryptographicKey document of an RSA key, owned by the issuer's Profile for that key.
 pub fn cryptographic_key(
     urls: &PublicUrls,
     issuer: IssuerId,
@@ -173,7 +188,7 @@ pub fn cryptographic_key(
         "@context": CONTEXT,
         "type": "CryptographicKey",
         "id": urls.issuer_key(issuer, kid),
-        "owner": urls.issuer(issuer),
+        "owner": urls.signer_profile(issuer, kid),
         "publicKeyPem": public_key_pem,
     })
 }

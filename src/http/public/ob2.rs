@@ -21,6 +21,8 @@ pub fn router() -> Router<Insigne> {
         .route("/badge-classes/{id}", get(badge_class))
         .route("/badge-classes/{id}/image", get(badge_class_image))
         .route("/issuers/{id}/keys/{kid}", get(issuer_key))
+        .route("/issuers/{id}/keys/{kid}/profile", get(signer_profile))
+        .route("/badge-classes/{id}/keys/{kid}", get(signer_badge_class))
         .route("/issuers/{id}/revocations", get(revocation_list))
         .route("/assertions/{id}", get(assertion))
         .route("/assertions/{id}/signed", get(signed_assertion))
@@ -53,11 +55,41 @@ fn image(img: &Image) -> Response {
 
 async fn issuer(State(app): State<Insigne>, Path(raw): Path<String>) -> Result<Response, ApiError> {
     let issuer = app.issuer(id::<IssuerId>("issuer", &raw)?).await?;
-    let kids = app.keys.kids(KeyAlgorithm::RS256);
-    Ok(json_ld(
-        StatusCode::OK,
-        ob2::issuer_profile(&app.urls, &issuer, &kids).to_string(),
-    ))
+    let profile = ob2::issuer_profile(&app.urls, &issuer, None);
+    Ok(json_ld(StatusCode::OK, profile.to_string()))
+}
+
+/// A key id of the ring's RSA keys (active or retired), or 404.
+fn rsa_kid(app: &Insigne, kid: String) -> Result<String, ApiError> {
+    if app.keys.kids(KeyAlgorithm::RS256).contains(&kid) {
+        Ok(kid)
+    } else {
+        Err(ApiError::NotFound(format!("no key {kid}")))
+    }
+}
+
+/// The issuer's Profile as signer with one RSA key: what that key's signed assertions point at.
+async fn signer_profile(
+    State(app): State<Insigne>,
+    Path((raw, kid)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let issuer = app.issuer(id::<IssuerId>("issuer", &raw)?).await?;
+    let kid = rsa_kid(&app, kid)?;
+    let profile = ob2::issuer_profile(&app.urls, &issuer, Some(&kid));
+    Ok(json_ld(StatusCode::OK, profile.to_string()))
+}
+
+/// The BadgeClass as pointed at by assertions signed with one RSA key.
+async fn signer_badge_class(
+    State(app): State<Insigne>,
+    Path((raw, kid)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let class = app
+        .badge_class(id::<BadgeClassId>("badge class", &raw)?)
+        .await?;
+    let kid = rsa_kid(&app, kid)?;
+    let doc = ob2::badge_class(&app.urls, &class, Some(&kid));
+    Ok(json_ld(StatusCode::OK, doc.to_string()))
 }
 
 /// The CryptographicKey of one of the RSA keys (active or retired), as owned by this issuer.
@@ -128,7 +160,7 @@ async fn badge_class(
         .await?;
     Ok(json_ld(
         StatusCode::OK,
-        ob2::badge_class(&app.urls, &class).to_string(),
+        ob2::badge_class(&app.urls, &class, None).to_string(),
     ))
 }
 
