@@ -116,7 +116,7 @@ impl TestApp {
         Self::with(backend, base, Arc::new(SystemClock)).await
     }
 
-    async fn with(backend: Backend, base: &str, clock: Arc<dyn Clock>) -> Option<Self> {
+    pub async fn with(backend: Backend, base: &str, clock: Arc<dyn Clock>) -> Option<Self> {
         let db = TestDb::new(backend).await?;
         let store = Store::connect(&db.url).await.expect("connect");
         store.migrate().await.expect("migrate");

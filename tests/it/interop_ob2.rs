@@ -285,3 +285,41 @@ async fn a_badge_signed_before_key_rotation_still_validates() {
     assert_ne!(new_jws, old_kid, "the new key signs now");
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_official_validator_sees_an_expired_badge() {
+    let Some(dir) = conformance_dir() else { return };
+    let (listener, base) = loopback().await;
+    // Issued on 1 March 2024 for 30 days: long expired today.
+    let issued: chrono::DateTime<chrono::Utc> = "2024-03-01T09:00:00Z".parse().expect("date");
+    let clock = std::sync::Arc::new(insigne::domain::FixedClock(issued));
+    let t = TestApp::with(Backend::Sqlite, &base, clock)
+        .await
+        .expect("app");
+    let server = Served::start(listener, t.app.clone());
+    let files = tempfile::tempdir().expect("tempdir");
+    let issuer = t.issuer().await;
+    let class = t.badge_class(&issuer, Some(30)).await;
+    let award = award(&t, &class, "marie.curie@ac-versailles.fr").await;
+    assert_eq!(award["expires"], "2024-03-31T09:00:00Z");
+    let jws = download(
+        &t,
+        &base,
+        award["links"]["ob2_signed"].as_str().expect("link"),
+        files.path(),
+        "old.jws",
+    )
+    .await;
+    for input in [
+        award["links"]["ob2_assertion"]
+            .as_str()
+            .expect("url")
+            .to_string(),
+        jws,
+    ] {
+        let (code, report) = validate(&dir, &[&input, "--report-only"]).await;
+        assert_eq!(code, 1, "{input} has expired: {report:#}");
+        assert!(report.to_string().contains("expired"), "{report:#}");
+    }
+    server.stop().await;
+}

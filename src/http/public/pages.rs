@@ -42,6 +42,9 @@ struct BadgePage {
     criteria_url: Option<String>,
     competencies: Vec<Competency>,
     assertion_url: String,
+    signed_url: String,
+    png_url: String,
+    svg_url: String,
 }
 
 async fn badge_page(
@@ -88,6 +91,9 @@ async fn badge_page(
             })
             .collect(),
         assertion_url: app.urls.assertion(award.id),
+        signed_url: app.urls.signed_assertion(award.id),
+        png_url: app.urls.baked_png(award.id),
+        svg_url: app.urls.baked_svg(award.id),
     };
     let html = page
         .render()
