@@ -11,7 +11,7 @@ impl Insigne {
     pub async fn create_issuer(&self, input: &IssuerInput) -> Result<Issuer, ServiceError> {
         let draft = IssuerDraft::from_input(input)?;
         let issuer = Issuer::new(IssuerId::random(), draft, self.clock.now());
-        self.store.insert_issuer(&issuer).await?;
+        self.store.save_issuer(&issuer).await?;
         Ok(issuer)
     }
 
@@ -23,9 +23,7 @@ impl Insigne {
         let mut issuer = self.issuer(id).await?;
         let draft = IssuerDraft::from_input(input)?;
         issuer.apply(draft, self.clock.now());
-        if !self.store.update_issuer(&issuer).await? {
-            return Err(ServiceError::not_found("issuer", id));
-        }
+        self.store.save_issuer(&issuer).await?;
         Ok(issuer)
     }
 
@@ -46,7 +44,7 @@ impl Insigne {
     ) -> Result<BadgeClass, ServiceError> {
         let draft = self.checked_badge_class(input).await?;
         let class = BadgeClass::new(BadgeClassId::random(), draft, self.clock.now());
-        self.store.insert_badge_class(&class).await?;
+        self.store.save_badge_class(&class).await?;
         Ok(class)
     }
 
@@ -58,9 +56,7 @@ impl Insigne {
         let mut class = self.badge_class(id).await?;
         let draft = self.checked_badge_class(input).await?;
         class.apply(draft, self.clock.now());
-        if !self.store.update_badge_class(&class).await? {
-            return Err(ServiceError::not_found("badge class", id));
-        }
+        self.store.save_badge_class(&class).await?;
         Ok(class)
     }
 

@@ -9,12 +9,20 @@ const COLUMNS: &str = "id, issuer_id, name, description, image_type, image, crit
      criteria_url, alignments, tags, validity_days, created_at, updated_at";
 
 impl Store {
-    pub async fn insert_badge_class(&self, class: &BadgeClass) -> Result<(), StorageError> {
+    /// Creates or replaces a badge class (by id); its creation time is kept on replacement.
+    /// Awards already issued keep what they were issued with (their documents are stored).
+    pub async fn save_badge_class(&self, class: &BadgeClass) -> Result<(), StorageError> {
         let (image_type, image) = image_columns(Some(&class.image));
         sqlx::query(
             "INSERT INTO badge_classes (id, issuer_id, name, description, image_type, image,
              criteria_narrative, criteria_url, alignments, tags, validity_days, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+             ON CONFLICT (id) DO UPDATE SET issuer_id = excluded.issuer_id, name = excluded.name,
+             description = excluded.description, image_type = excluded.image_type,
+             image = excluded.image, criteria_narrative = excluded.criteria_narrative,
+             criteria_url = excluded.criteria_url, alignments = excluded.alignments,
+             tags = excluded.tags, validity_days = excluded.validity_days,
+             updated_at = excluded.updated_at",
         )
         .bind(class.id.to_string())
         .bind(class.issuer.to_string())
@@ -32,32 +40,6 @@ impl Store {
         .execute(&self.pool)
         .await?;
         Ok(())
-    }
-
-    /// Replaces a badge class's fields; false when there is no such badge class. Awards already
-    /// issued keep what they were issued with (their assertion JSON is stored).
-    pub async fn update_badge_class(&self, class: &BadgeClass) -> Result<bool, StorageError> {
-        let (image_type, image) = image_columns(Some(&class.image));
-        let done = sqlx::query(
-            "UPDATE badge_classes SET issuer_id = $2, name = $3, description = $4, image_type = $5,
-             image = $6, criteria_narrative = $7, criteria_url = $8, alignments = $9, tags = $10,
-             validity_days = $11, updated_at = $12 WHERE id = $1",
-        )
-        .bind(class.id.to_string())
-        .bind(class.issuer.to_string())
-        .bind(class.name.clone())
-        .bind(class.description.clone())
-        .bind(image_type)
-        .bind(image)
-        .bind(class.criteria.narrative.clone())
-        .bind(class.criteria.url.clone())
-        .bind(serde_json::to_string(&class.alignments).unwrap_or_else(|_| "[]".into()))
-        .bind(serde_json::to_string(&class.tags).unwrap_or_else(|_| "[]".into()))
-        .bind(class.validity_days)
-        .bind(time_to_db(class.updated_at))
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() == 1)
     }
 
     pub async fn get_badge_class(

@@ -8,11 +8,15 @@ const COLUMNS: &str =
     "id, name, url, email, description, image_type, image, created_at, updated_at";
 
 impl Store {
-    pub async fn insert_issuer(&self, issuer: &Issuer) -> Result<(), StorageError> {
+    /// Creates or replaces an issuer (by id); its creation time is kept on replacement.
+    pub async fn save_issuer(&self, issuer: &Issuer) -> Result<(), StorageError> {
         let (image_type, image) = image_columns(issuer.image.as_ref());
         sqlx::query(
             "INSERT INTO issuers (id, name, url, email, description, image_type, image, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+             ON CONFLICT (id) DO UPDATE SET name = excluded.name, url = excluded.url,
+             email = excluded.email, description = excluded.description,
+             image_type = excluded.image_type, image = excluded.image, updated_at = excluded.updated_at",
         )
         .bind(issuer.id.to_string())
         .bind(issuer.name.clone())
@@ -26,26 +30,6 @@ impl Store {
         .execute(&self.pool)
         .await?;
         Ok(())
-    }
-
-    /// Replaces an issuer's fields; false when there is no such issuer.
-    pub async fn update_issuer(&self, issuer: &Issuer) -> Result<bool, StorageError> {
-        let (image_type, image) = image_columns(issuer.image.as_ref());
-        let done = sqlx::query(
-            "UPDATE issuers SET name = $2, url = $3, email = $4, description = $5, image_type = $6,
-             image = $7, updated_at = $8 WHERE id = $1",
-        )
-        .bind(issuer.id.to_string())
-        .bind(issuer.name.clone())
-        .bind(issuer.url.clone())
-        .bind(issuer.email.to_string())
-        .bind(issuer.description.clone())
-        .bind(image_type)
-        .bind(image)
-        .bind(time_to_db(issuer.updated_at))
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() == 1)
     }
 
     pub async fn get_issuer(&self, id: IssuerId) -> Result<Option<Issuer>, StorageError> {
