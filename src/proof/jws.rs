@@ -1,7 +1,6 @@
 //! Compact JWS with RS256 (josekit): OB 2.0 signed assertions now, VC-JWTs later.
 
-use josekit::jwk::KeyPair;
-use josekit::jws::{JwsHeader, RS256};
+use josekit::jws::JwsHeader;
 
 use super::keys::{KeyAlgorithm, KeyError, KeyRing, Secret};
 
@@ -45,7 +44,7 @@ impl KeyRing {
         let key = self
             .active(KeyAlgorithm::RS256)
             .ok_or_else(|| KeyError::Empty(self.dir().to_path_buf()))?;
-        let Secret::Rsa(pair) = &key.secret else {
+        let Secret::Rsa(rsa) = &key.secret else {
             return Err(KeyError::Key {
                 kid: key.info.kid.clone(),
                 message: "the active RS256 key is not an RSA key".into(),
@@ -55,16 +54,13 @@ impl KeyRing {
             kid: key.info.kid.clone(),
             message: format!("signing failed: {e}"),
         };
-        let signer = RS256
-            .signer_from_der(pair.to_der_private_key())
-            .map_err(signing_error)?;
         let mut header = JwsHeader::new();
         header.set_key_id(key.info.kid.clone());
         if let Some(t) = typ {
             header.set_token_type(t);
         }
-        let jws =
-            josekit::jws::serialize_compact(payload, &header, &signer).map_err(signing_error)?;
+        let jws = josekit::jws::serialize_compact(payload, &header, &rsa.signer)
+            .map_err(signing_error)?;
         Ok((key.info.kid.clone(), jws))
     }
 
@@ -82,13 +78,10 @@ impl KeyRing {
             .iter()
             .find(|k| k.info.kid == kid && k.info.algorithm == KeyAlgorithm::RS256)
             .ok_or_else(|| JwsError::UnknownKey(kid.to_string()))?;
-        let Secret::Rsa(pair) = &key.secret else {
+        let Secret::Rsa(rsa) = &key.secret else {
             return Err(JwsError::UnknownKey(kid.to_string()));
         };
-        let verifier = RS256
-            .verifier_from_der(pair.to_der_public_key())
-            .map_err(|_| JwsError::BadSignature)?;
-        let (payload, _) = josekit::jws::deserialize_compact(jws.trim(), &verifier)
+        let (payload, _) = josekit::jws::deserialize_compact(jws.trim(), &rsa.verifier)
             .map_err(|_| JwsError::BadSignature)?;
         Ok(payload)
     }

@@ -90,7 +90,31 @@ struct KeyringFile {
 
 pub(super) enum Secret {
     Ed25519(Box<ed25519_dalek::SigningKey>),
-    Rsa(RsaKeyPair),
+    Rsa(Box<RsaKey>),
+}
+
+/// An RSA key with its JWS signer and verifier built once, not per signature.
+pub(super) struct RsaKey {
+    pub(super) pair: RsaKeyPair,
+    pub(super) signer: josekit::jws::alg::rsassa::RsassaJwsSigner,
+    pub(super) verifier: josekit::jws::alg::rsassa::RsassaJwsVerifier,
+}
+
+impl RsaKey {
+    fn new(pair: RsaKeyPair) -> Result<Self, String> {
+        use josekit::jws::RS256;
+        let signer = RS256
+            .signer_from_der(pair.to_der_private_key())
+            .map_err(|e| e.to_string())?;
+        let verifier = RS256
+            .verifier_from_der(pair.to_der_public_key())
+            .map_err(|e| e.to_string())?;
+        Ok(Self {
+            pair,
+            signer,
+            verifier,
+        })
+    }
 }
 
 pub(super) struct LoadedKey {
@@ -286,7 +310,7 @@ impl KeyRing {
     pub fn public_pem(&self, kid: &str) -> Option<String> {
         let key = self.keys.iter().find(|k| k.info.kid == kid)?;
         match &key.secret {
-            Secret::Rsa(pair) => String::from_utf8(pair.to_pem_public_key()).ok(),
+            Secret::Rsa(rsa) => String::from_utf8(rsa.pair.to_pem_public_key()).ok(),
             Secret::Ed25519(sk) => {
                 use ed25519_dalek::pkcs8::EncodePublicKey;
                 sk.verifying_key()
@@ -303,10 +327,12 @@ fn generate_secret(alg: KeyAlgorithm) -> Result<Secret, KeyError> {
             ed25519_dalek::SigningKey::generate(&mut rand::rngs::OsRng),
         ))),
         KeyAlgorithm::RS256 => RsaKeyPair::generate(RSA_BITS)
-            .map(Secret::Rsa)
-            .map_err(|e| KeyError::Key {
+            .map_err(|e| e.to_string())
+            .and_then(RsaKey::new)
+            .map(|k| Secret::Rsa(Box::new(k)))
+            .map_err(|message| KeyError::Key {
                 kid: "(new RSA key)".into(),
-                message: e.to_string(),
+                message,
             }),
     }
 }
@@ -317,8 +343,8 @@ fn encode_secret(secret: &Secret) -> Result<String, String> {
             .to_pkcs8_pem(ed25519_dalek::pkcs8::spki::der::pem::LineEnding::LF)
             .map(|pem| pem.to_string())
             .map_err(|e| e.to_string()),
-        Secret::Rsa(pair) => {
-            String::from_utf8(pair.to_pem_private_key()).map_err(|e| e.to_string())
+        Secret::Rsa(rsa) => {
+            String::from_utf8(rsa.pair.to_pem_private_key()).map_err(|e| e.to_string())
         }
     }
 }
@@ -329,15 +355,16 @@ fn decode_secret(alg: KeyAlgorithm, pem: &str) -> Result<Secret, String> {
             .map(|k| Secret::Ed25519(Box::new(k)))
             .map_err(|_| "not a PKCS#8 Ed25519 private key".to_string()),
         KeyAlgorithm::RS256 => RsaKeyPair::from_pem(pem)
-            .map(Secret::Rsa)
-            .map_err(|_| "not a PEM RSA private key".to_string()),
+            .map_err(|_| "not a PEM RSA private key".to_string())
+            .and_then(RsaKey::new)
+            .map(|k| Secret::Rsa(Box::new(k))),
     }
 }
 
 fn public_bytes(secret: &Secret) -> Vec<u8> {
     match secret {
         Secret::Ed25519(sk) => sk.verifying_key().to_bytes().to_vec(),
-        Secret::Rsa(pair) => pair.to_der_public_key(),
+        Secret::Rsa(rsa) => rsa.pair.to_der_public_key(),
     }
 }
 
@@ -352,8 +379,8 @@ fn public_jwk(key: &LoadedKey) -> Value {
             "alg": "EdDSA",
             "use": "sig",
         }),
-        Secret::Rsa(pair) => {
-            let jwk = pair.to_jwk_public_key();
+        Secret::Rsa(rsa) => {
+            let jwk = rsa.pair.to_jwk_public_key();
             json!({
                 "kty": "RSA",
                 "n": jwk.parameter("n"),
