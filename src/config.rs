@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::formats::ob3::identity::DidMethod;
+
 /// The configuration file read when present in the working directory.
 pub const DEFAULT_FILE: &str = "insigne.toml";
 
@@ -41,6 +43,8 @@ pub struct Config {
     pub fetch_allow: Vec<String>,
     /// Where notifications go; unset: logged and kept (`INSIGNE_SMTP_URL`).
     pub smtp_url: Option<String>,
+    /// How issuers are identified in OB 3.0 credentials: `web` or `key` (`INSIGNE_DID_METHOD`).
+    pub did_method: DidMethod,
 }
 
 impl Default for Config {
@@ -53,6 +57,7 @@ impl Default for Config {
             catalogue: String::new(),
             fetch_allow: Vec::new(),
             smtp_url: None,
+            did_method: DidMethod::Web,
         }
     }
 }
@@ -68,6 +73,7 @@ impl fmt::Debug for Config {
             .field("catalogue", &self.catalogue)
             .field("fetch_allow", &self.fetch_allow)
             .field("smtp_url", &self.smtp_url.as_deref().map(redact_url))
+            .field("did_method", &self.did_method)
             .finish()
     }
 }
@@ -83,6 +89,7 @@ pub struct Overrides {
     pub catalogue: Option<String>,
     pub fetch_allow: Option<Vec<String>>,
     pub smtp_url: Option<String>,
+    pub did_method: Option<String>,
 }
 
 impl Overrides {
@@ -103,10 +110,11 @@ impl Overrides {
                     .collect()
             }),
             smtp_url: get("INSIGNE_SMTP_URL"),
+            did_method: get("INSIGNE_DID_METHOD"),
         }
     }
 
-    fn apply(self, c: &mut Config) {
+    fn apply(self, c: &mut Config) -> Result<(), ConfigError> {
         if let Some(v) = self.listen {
             c.listen = v;
         }
@@ -128,6 +136,13 @@ impl Overrides {
         if let Some(v) = self.smtp_url {
             c.smtp_url = Some(v).filter(|s| !s.trim().is_empty());
         }
+        if let Some(v) = self.did_method {
+            c.did_method = v.parse().map_err(|message| ConfigError::Value {
+                name: "INSIGNE_DID_METHOD",
+                message,
+            })?;
+        }
+        Ok(())
     }
 }
 
@@ -154,10 +169,10 @@ impl Config {
                 path: path.clone(),
                 message: e.message().to_string(),
             })?;
-            layer.apply(&mut config);
+            layer.apply(&mut config)?;
         }
-        Overrides::from_env(env).apply(&mut config);
-        flags.apply(&mut config);
+        Overrides::from_env(env).apply(&mut config)?;
+        flags.apply(&mut config)?;
         config.check()?;
         Ok(config)
     }

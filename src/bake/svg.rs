@@ -144,17 +144,18 @@ pub fn bake(
     let doc = text(svg)?;
     let layout = layout(doc, generation)?;
     let namespace = generation.svg_namespace();
-    let declare = match layout.prefix_binding.as_deref() {
-        None => true,
-        Some(ns) if ns == namespace => false,
-        Some(other) => {
-            return Err(BakeError::MalformedSvg(format!(
-                "the prefix {PREFIX}: is already bound to {other}"
-            )))
-        }
+    // The root declares the prefix for this generation, unless it is already bound to the other
+    // generation's namespace (a dual-baked image): then the element declares it for itself.
+    let (declare_on_root, declare_on_element) = match layout.prefix_binding.as_deref() {
+        None => (true, false),
+        Some(ns) if ns == namespace => (false, false),
+        Some(_) => (false, true),
     };
 
     let mut element = format!("<{PREFIX}:{}", generation.svg_element());
+    if declare_on_element {
+        element.push_str(&format!(" xmlns:{PREFIX}=\"{namespace}\""));
+    }
     if let Some(v) = verify.filter(|v| !v.is_empty()) {
         element.push_str(&format!(" verify=\"{}\"", escape_attr(v)));
     }
@@ -177,7 +178,7 @@ pub fn bake(
     let mut out = String::with_capacity(doc.len() + element.len() + 64);
     out.push_str(&doc[..layout.root_start.start]);
     out.push_str(tag_body);
-    if declare {
+    if declare_on_root {
         out.push_str(&format!(" xmlns:{PREFIX}=\"{namespace}\""));
     }
     out.push_str(tag_close);
@@ -312,8 +313,30 @@ mod tests {
                 .as_deref(),
             Some("d.e.f")
         );
-        let both = bake(&twice, Generation::Ob3, None, Some("{}")).expect_err("prefix clash");
-        assert!(matches!(both, BakeError::MalformedSvg(_)));
+        // The other generation beside it: the element declares its own namespace.
+        let both = bake(&twice, Generation::Ob3, None, Some("{\"a\":1}")).expect("dual bake");
+        let again = bake(&both, Generation::Ob3, None, Some("{\"a\":2}")).expect("rebake ob3");
+        let text = String::from_utf8(again.clone()).expect("utf8");
+        assert!(text.contains(r#"<openbadges:credential xmlns:openbadges="https://purl.imsglobal.org/ob/v3p0"><![CDATA[{"a":2}]]>"#), "{text}");
+        assert_eq!(
+            text.matches("openbadges:credential xmlns").count(),
+            1,
+            "{text}"
+        );
+        assert_eq!(
+            unbake(&again, Generation::Ob2)
+                .expect("ob2")
+                .verify
+                .as_deref(),
+            Some("d.e.f")
+        );
+        assert_eq!(
+            unbake(&again, Generation::Ob3)
+                .expect("ob3")
+                .content
+                .as_deref(),
+            Some("{\"a\":2}")
+        );
     }
 
     #[test]

@@ -154,6 +154,7 @@ fn load_config(cli: &Cli) -> Result<Config, CliError> {
         keys_dir: cli.keys_dir.clone(),
         catalogue: cli.catalogue.clone(),
         fetch_allow: None,
+        did_method: None,
         smtp_url: None,
     };
     Config::load(cli.config.as_deref(), &cwd, &env, flags)
@@ -189,6 +190,7 @@ async fn open_app(config: &Config, generate_keys: bool) -> Result<Insigne, CliEr
         keys: Arc::new(keys),
         urls: PublicUrls::new(&config.public_url),
         clock,
+        did_method: config.did_method,
     })
 }
 

@@ -86,6 +86,26 @@ impl PublicUrls {
         format!("{}/badges/{id}/badge.svg", self.base)
     }
 
+    /// The OB 3.0 credential (JSON, with its Data Integrity proof); also its `id`.
+    pub fn credential(&self, id: AwardId) -> String {
+        format!("{}/credentials/{id}", self.base)
+    }
+
+    /// The OB 3.0 credential as a VC-JWT.
+    pub fn credential_jwt(&self, id: AwardId) -> String {
+        format!("{}/credentials/{id}/jwt", self.base)
+    }
+
+    /// The issuer's did:web document.
+    pub fn did_document(&self, issuer: IssuerId) -> String {
+        format!("{}/issuers/{issuer}/did.json", self.base)
+    }
+
+    /// The issuer's BitstringStatusListCredential for credentials signed with Ed25519 key `kid`.
+    pub fn status_list(&self, issuer: IssuerId, kid: &str) -> String {
+        format!("{}/issuers/{issuer}/status/{kid}", self.base)
+    }
+
     pub fn jwks(&self) -> String {
         format!("{}/.well-known/jwks.json", self.base)
     }

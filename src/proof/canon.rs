@@ -11,7 +11,7 @@
 use oxrdf_02 as canon_rdf;
 use serde_json::Value;
 
-use super::contexts;
+use crate::formats::contexts;
 
 /// Most calls of RDFC-1.0's Hash N-Degree Quads a document may need; a credential needs none.
 pub const HNDQ_CALL_LIMIT: usize = 4_000;

@@ -41,6 +41,17 @@ impl KeyRing {
         payload: &[u8],
         typ: Option<&str>,
     ) -> Result<(String, String), KeyError> {
+        self.sign_rs256_as(payload, typ, str::to_string)
+    }
+
+    /// As `sign_rs256`, the header `kid` being `key_ref(kid)`: a DID URL or JWKS reference that
+    /// lets any verifier find the key.
+    pub fn sign_rs256_as(
+        &self,
+        payload: &[u8],
+        typ: Option<&str>,
+        key_ref: impl FnOnce(&str) -> String,
+    ) -> Result<(String, String), KeyError> {
         let key = self
             .active(KeyAlgorithm::RS256)
             .ok_or_else(|| KeyError::Empty(self.dir().to_path_buf()))?;
@@ -55,7 +66,7 @@ impl KeyRing {
             message: format!("signing failed: {e}"),
         };
         let mut header = JwsHeader::new();
-        header.set_key_id(key.info.kid.clone());
+        header.set_key_id(key_ref(&key.info.kid));
         if let Some(t) = typ {
             header.set_token_type(t);
         }
@@ -72,7 +83,9 @@ impl KeyRing {
         if alg != "RS256" {
             return Err(JwsError::WrongAlgorithm(alg.to_string()));
         }
+        // A DID URL or JWKS reference names the key in its fragment.
         let kid = header["kid"].as_str().unwrap_or_default();
+        let kid = kid.rsplit('#').next().unwrap_or(kid);
         let key = self
             .keys
             .iter()

@@ -286,6 +286,64 @@ impl KeyRing {
             .find(|k| k.info.algorithm == alg && k.info.status == KeyStatus::Active)
     }
 
+    /// The public half of an Ed25519 key of the ring.
+    pub fn ed25519_public(&self, kid: &str) -> Option<ed25519_dalek::VerifyingKey> {
+        self.keys
+            .iter()
+            .find(|k| k.info.kid == kid)
+            .and_then(|k| match &k.secret {
+                Secret::Ed25519(sk) => Some(sk.verifying_key()),
+                Secret::Rsa(_) => None,
+            })
+    }
+
+    /// Signs `document` with the Ed25519 key `kid` (active or retired: status lists of older
+    /// keys are re-signed by their own key) as an eddsa-rdfc-2022 Data Integrity proof.
+    pub fn sign_data_integrity(
+        &self,
+        document: &Value,
+        kid: &str,
+        verification_method: &str,
+        created: DateTime<Utc>,
+    ) -> Result<Value, KeyError> {
+        let key = self
+            .keys
+            .iter()
+            .find_map(|k| match &k.secret {
+                Secret::Ed25519(sk) if k.info.kid == kid => Some(sk),
+                _ => None,
+            })
+            .ok_or_else(|| KeyError::Key {
+                kid: kid.to_string(),
+                message: "no such Ed25519 key in the ring".into(),
+            })?;
+        super::di::sign(document, key, verification_method, created).map_err(|e| KeyError::Key {
+            kid: kid.to_string(),
+            message: format!("Data Integrity signing failed: {e}"),
+        })
+    }
+
+    /// Every public key, oldest first, as the issuers' DID documents publish them.
+    pub fn did_public_keys(&self) -> Vec<crate::formats::ob3::identity::PublicKey> {
+        use crate::formats::ob3::identity::PublicKey;
+        self.keys
+            .iter()
+            .map(|k| match &k.secret {
+                Secret::Ed25519(sk) => PublicKey::Ed25519 {
+                    kid: k.info.kid.clone(),
+                    multibase: super::di::ed25519_multibase(&sk.verifying_key()),
+                },
+                Secret::Rsa(rsa) => {
+                    let jwk = rsa.pair.to_jwk_public_key();
+                    PublicKey::Rsa {
+                        kid: k.info.kid.clone(),
+                        jwk: json!({"kty": "RSA", "n": jwk.parameter("n"), "e": jwk.parameter("e"), "alg": "RS256"}),
+                    }
+                }
+            })
+            .collect()
+    }
+
     /// Every key id of `alg`, oldest first, retired ones included.
     pub fn kids(&self, alg: KeyAlgorithm) -> Vec<String> {
         self.keys

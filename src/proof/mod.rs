@@ -1,7 +1,6 @@
 //! Keys and signatures: bytes and keys in, bytes out.
 
 pub mod canon;
-pub mod contexts;
 pub mod di;
 pub mod jws;
 pub mod keys;

@@ -5,14 +5,15 @@ use serde_json::Value;
 
 use super::{Insigne, ServiceError};
 use crate::domain::award::{AwardInput, RevokeInput};
-use crate::domain::{Award, AwardId, AwardRequest, BadgeClass, Invalid, IssuerId};
+use crate::domain::{Award, AwardId, AwardRequest, BadgeClass, Invalid, Issuer, IssuerId};
 use crate::formats::ob2;
 use crate::proof::KeyAlgorithm;
 use crate::storage::StoredAward;
 
 impl Insigne {
     /// Awards a badge class to a recipient: checks the request, fixes and signs every published
-    /// document, and stores them with the award in one write.
+    /// document (OB 2.0 hosted and signed, OB 3.0 credential and VC-JWT), and stores them with
+    /// the award.
     pub async fn issue_award(&self, input: &AwardInput) -> Result<StoredAward, ServiceError> {
         let request = AwardRequest::from_input(input)?;
         let class = self
@@ -25,6 +26,7 @@ impl Insigne {
                     format!("no badge class with id {}", request.badge_class),
                 )
             })?;
+        let issuer = self.issuer(class.issuer).await?;
         let award = Award::new(
             AwardId::random(),
             &class,
@@ -32,18 +34,49 @@ impl Insigne {
             new_salt(),
             self.clock.now(),
         );
-        let stored = StoredAward {
+        let mut stored = StoredAward {
             ob2_assertion: ob2::hosted_assertion(&self.urls, &award).to_string(),
-            ob2_signed: Some(self.sign_ob2(&award, &class).await?),
+            ob2_signed: None,
+            ob3_credential: None,
+            ob3_jwt: None,
             award,
         };
-        self.store.insert_award(&stored).await?;
+        let id = stored.award.id;
+        let written = async {
+            self.sign_missing(&mut stored, &class, &issuer).await?;
+            self.store.insert_award(&stored).await?;
+            Ok::<_, ServiceError>(())
+        }
+        .await;
+        if let Err(e) = written {
+            // The status index drawn for an award that was not stored is given back.
+            let _ = self.store.release_status_index(id).await;
+            return Err(e);
+        }
         Ok(stored)
+    }
+
+    /// Signs whatever document `stored` lacks (all of them for a new award).
+    async fn sign_missing(
+        &self,
+        stored: &mut StoredAward,
+        class: &BadgeClass,
+        issuer: &Issuer,
+    ) -> Result<(), ServiceError> {
+        if stored.ob2_signed.is_none() {
+            stored.ob2_signed = Some(self.sign_ob2(&stored.award, class)?);
+        }
+        if stored.ob3_credential.is_none() || stored.ob3_jwt.is_none() {
+            let (credential, jwt) = self.sign_ob3(&stored.award, class, issuer).await?;
+            stored.ob3_credential.get_or_insert(credential);
+            stored.ob3_jwt.get_or_insert(jwt);
+        }
+        Ok(())
     }
 
     /// The OB 2.0 signed assertion: the Assertion JSON, `verification.creator` naming the active
     /// RSA key as the issuer's CryptographicKey, signed RS256.
-    async fn sign_ob2(&self, award: &Award, class: &BadgeClass) -> Result<String, ServiceError> {
+    fn sign_ob2(&self, award: &Award, class: &BadgeClass) -> Result<String, ServiceError> {
         let kid = self
             .keys
             .active_kid(KeyAlgorithm::RS256)
@@ -68,18 +101,20 @@ impl Insigne {
             .ok_or_else(|| ServiceError::not_found("award", id))
     }
 
-    /// Revokes an award. Revoking again changes nothing: the first reason stands.
+    /// Revokes an award: the hosted assertion answers 410, the OB 2.0 RevocationList names it
+    /// and its bit is set in its OB 3.0 status list. Revoking again changes nothing but rewrites
+    /// the status list, so a rewrite interrupted before is completed.
     pub async fn revoke_award(
         &self,
         id: AwardId,
         input: &RevokeInput,
     ) -> Result<StoredAward, ServiceError> {
         let reason = input.checked_reason()?;
-        // Unknown ids are a 404 before anything is written.
-        self.award(id).await?;
+        let stored = self.award(id).await?;
         self.store
             .revoke_award(id, self.clock.now(), &reason)
             .await?;
+        self.refresh_status_list(&stored.award).await?;
         self.award(id).await
     }
 
@@ -90,15 +125,20 @@ impl Insigne {
         Ok(ob2::revocation_list(&self.urls, issuer, &revoked))
     }
 
-    /// Signs the awards stored before signed assertions existed; returns how many.
+    /// Signs the documents that awards stored by an earlier version lack; returns how many
+    /// awards were completed. Documents already signed are never signed again.
     pub async fn sign_unsigned_awards(&self) -> Result<usize, ServiceError> {
         let mut signed = 0;
         for id in self.store.awards_without_signature().await? {
-            let stored = self.award(id).await?;
+            let mut stored = self.award(id).await?;
             let class = self.badge_class(stored.award.badge_class).await?;
-            let jws = self.sign_ob2(&stored.award, &class).await?;
-            if self.store.set_ob2_signed(id, &jws).await? {
+            let issuer = self.issuer(class.issuer).await?;
+            self.sign_missing(&mut stored, &class, &issuer).await?;
+            if self.store.fill_signed_documents(&stored).await? {
                 signed += 1;
+            }
+            if stored.award.revocation.is_some() {
+                self.refresh_status_list(&stored.award).await?;
             }
         }
         Ok(signed)

@@ -1,11 +1,12 @@
-//! Baked badge images: the badge class's image with the award inside.
+//! Baked badge images: the badge class's image with the award inside, for verifiers of both
+//! generations: the OB 2.0 assertion and the OB 3.0 credential side by side.
 
 use super::{Insigne, ServiceError};
 use crate::bake::{self, Generation};
 use crate::domain::{AwardId, ImageKind};
 use crate::storage::StoredAward;
 
-/// Which OB 2.0 form to bake.
+/// Which OB 2.0 form to bake (the OB 3.0 credential is always baked beside it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum BakedForm {
     /// The signed JWS: the image proves itself without our server (the default).
@@ -16,7 +17,7 @@ pub enum BakedForm {
 }
 
 impl Insigne {
-    /// The award baked into a PNG.
+    /// The award baked into a PNG: an `openbadges` chunk and an `openbadgecredential` chunk.
     pub async fn baked_png(&self, id: AwardId, form: BakedForm) -> Result<Vec<u8>, ServiceError> {
         let stored = self.award(id).await?;
         let class = self.badge_class(stored.award.badge_class).await?;
@@ -24,14 +25,19 @@ impl Insigne {
             ImageKind::Png => class.image.bytes().to_vec(),
             ImageKind::Svg => bake::convert::png_from_svg(class.image.bytes())?,
         };
-        let payload = match form {
+        let ob2 = match form {
             BakedForm::Signed => signed(&stored)?,
             BakedForm::Hosted => stored.ob2_assertion.as_str(),
         };
-        Ok(bake::png::bake(&image, Generation::Ob2, payload)?)
+        let baked = bake::png::bake(&image, Generation::Ob2, ob2)?;
+        Ok(bake::png::bake(
+            &baked,
+            Generation::Ob3,
+            credential(&stored)?,
+        )?)
     }
 
-    /// The award baked into an SVG.
+    /// The award baked into an SVG: `<openbadges:assertion>` and `<openbadges:credential>`.
     pub async fn baked_svg(&self, id: AwardId, form: BakedForm) -> Result<Vec<u8>, ServiceError> {
         let stored = self.award(id).await?;
         let class = self.badge_class(stored.award.badge_class).await?;
@@ -50,15 +56,29 @@ impl Insigne {
                 Some(&stored.ob2_assertion),
             )?,
         };
-        Ok(baked)
+        Ok(bake::svg::bake(
+            &baked,
+            Generation::Ob3,
+            None,
+            Some(credential(&stored)?),
+        )?)
     }
 }
 
 fn signed(stored: &StoredAward) -> Result<&str, ServiceError> {
-    stored.ob2_signed.as_deref().ok_or_else(|| {
-        ServiceError::Signing(format!(
-            "award {} has no signed assertion yet",
-            stored.award.id
-        ))
-    })
+    stored
+        .ob2_signed
+        .as_deref()
+        .ok_or_else(|| missing(stored, "signed assertion"))
+}
+
+fn credential(stored: &StoredAward) -> Result<&str, ServiceError> {
+    stored
+        .ob3_credential
+        .as_deref()
+        .ok_or_else(|| missing(stored, "OB 3.0 credential"))
+}
+
+fn missing(stored: &StoredAward, what: &str) -> ServiceError {
+    ServiceError::Signing(format!("award {} has no {what} yet", stored.award.id))
 }

@@ -3,12 +3,14 @@
 
 mod awards;
 mod catalogue_admin;
+mod credentials;
 mod images;
 mod tokens;
 
 use std::sync::Arc;
 
 use crate::domain::{Clock, Invalid};
+use crate::formats::ob3::identity::DidMethod;
 use crate::formats::PublicUrls;
 use crate::proof::KeyRing;
 use crate::storage::{StorageError, Store};
@@ -46,6 +48,8 @@ pub struct Insigne {
     pub keys: Arc<KeyRing>,
     pub urls: PublicUrls,
     pub clock: Arc<dyn Clock>,
+    /// How issuers are identified in OB 3.0 credentials.
+    pub did_method: DidMethod,
 }
 
 impl std::fmt::Debug for Insigne {

@@ -11,7 +11,7 @@ use crate::domain::{Award, AwardId, EmailAddress, IssuerId, Recipient};
 
 const COLUMNS: &str =
     "id, badge_class_id, recipient_email, recipient_name, salt, issued_on, expires, \
-     narrative, evidence, revoked_at, revocation_reason, ob2_assertion, ob2_signed";
+     narrative, evidence, revoked_at, revocation_reason, ob2_assertion, ob2_signed, ob3_credential, ob3_jwt";
 
 /// An award with the documents signed or fixed at issuance.
 #[derive(Debug, Clone)]
@@ -21,6 +21,10 @@ pub struct StoredAward {
     pub ob2_assertion: String,
     /// The OB 2.0 signed assertion (compact JWS), as signed at issuance.
     pub ob2_signed: Option<String>,
+    /// The OB 3.0 credential with its Data Integrity proof, as signed at issuance.
+    pub ob3_credential: Option<String>,
+    /// The OB 3.0 credential as a VC-JWT, as signed at issuance.
+    pub ob3_jwt: Option<String>,
 }
 
 impl Store {
@@ -29,8 +33,9 @@ impl Store {
         let award = &stored.award;
         sqlx::query(
             "INSERT INTO awards (id, badge_class_id, recipient_email, recipient_name, salt, issued_on,
-             expires, narrative, evidence, revoked_at, revocation_reason, ob2_assertion, ob2_signed)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+             expires, narrative, evidence, revoked_at, revocation_reason, ob2_assertion, ob2_signed,
+             ob3_credential, ob3_jwt)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
         )
         .bind(award.id.to_string())
         .bind(award.badge_class.to_string())
@@ -45,6 +50,8 @@ impl Store {
         .bind(award.revocation.as_ref().map(|r| r.reason.clone()))
         .bind(stored.ob2_assertion.clone())
         .bind(stored.ob2_signed.clone())
+        .bind(stored.ob3_credential.clone())
+        .bind(stored.ob3_jwt.clone())
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -92,23 +99,30 @@ impl Store {
             .collect()
     }
 
-    /// Awards issued before signed assertions existed (no JWS yet).
+    /// Awards issued before every format existed (a signed document is missing).
     pub async fn awards_without_signature(&self) -> Result<Vec<AwardId>, StorageError> {
-        let rows =
-            sqlx::query("SELECT id FROM awards WHERE ob2_signed IS NULL ORDER BY issued_on, id")
-                .fetch_all(&self.pool)
-                .await?;
+        let rows = sqlx::query(
+            "SELECT id FROM awards WHERE ob2_signed IS NULL OR ob3_credential IS NULL OR ob3_jwt IS NULL
+             ORDER BY issued_on, id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter().map(|row| parse_id(row, "id")).collect()
     }
 
-    /// Stores the JWS of an award that had none; never replaces one.
-    pub async fn set_ob2_signed(&self, id: AwardId, jws: &str) -> Result<bool, StorageError> {
-        let done =
-            sqlx::query("UPDATE awards SET ob2_signed = $2 WHERE id = $1 AND ob2_signed IS NULL")
-                .bind(id.to_string())
-                .bind(jws.to_string())
-                .execute(&self.pool)
-                .await?;
+    /// Stores the signed documents an award lacks; never replaces one it has.
+    pub async fn fill_signed_documents(&self, stored: &StoredAward) -> Result<bool, StorageError> {
+        let done = sqlx::query(
+            "UPDATE awards SET ob2_signed = COALESCE(ob2_signed, $2),
+             ob3_credential = COALESCE(ob3_credential, $3), ob3_jwt = COALESCE(ob3_jwt, $4)
+             WHERE id = $1 AND (ob2_signed IS NULL OR ob3_credential IS NULL OR ob3_jwt IS NULL)",
+        )
+        .bind(stored.award.id.to_string())
+        .bind(stored.ob2_signed.clone())
+        .bind(stored.ob3_credential.clone())
+        .bind(stored.ob3_jwt.clone())
+        .execute(&self.pool)
+        .await?;
         Ok(done.rows_affected() == 1)
     }
 
@@ -154,5 +168,7 @@ fn award_from_row(row: &AnyRow) -> Result<StoredAward, StorageError> {
         award,
         ob2_assertion: row.try_get("ob2_assertion")?,
         ob2_signed: row.try_get("ob2_signed")?,
+        ob3_credential: row.try_get("ob3_credential")?,
+        ob3_jwt: row.try_get("ob3_jwt")?,
     })
 }

@@ -7,6 +7,7 @@
 mod awards;
 mod badge_classes;
 mod issuers;
+mod status;
 mod tokens;
 
 use std::path::Path;
@@ -18,6 +19,7 @@ use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, Row};
 
 pub use awards::StoredAward;
+pub use status::StatusSlot;
 pub use tokens::{Scope, StoredToken};
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");

@@ -127,6 +127,7 @@ impl TestApp {
             keys: Arc::new(keys),
             urls: PublicUrls::new(base),
             clock,
+            did_method: insigne::formats::ob3::identity::DidMethod::Web,
         };
         let admin_token = app
             .create_token(Scope::Admin, Some("tests"))

@@ -79,6 +79,8 @@ pub fn view(app: &Insigne, stored: &StoredAward) -> Value {
             "page": app.urls.badge_page(award.id),
             "ob2_assertion": app.urls.assertion(award.id),
             "ob2_signed": app.urls.signed_assertion(award.id),
+            "ob3_credential": app.urls.credential(award.id),
+            "ob3_jwt": app.urls.credential_jwt(award.id),
             "png": app.urls.baked_png(award.id),
             "svg": app.urls.baked_svg(award.id),
         },

@@ -3,6 +3,7 @@
 mod downloads;
 mod keys;
 mod ob2;
+mod ob3;
 mod pages;
 
 use axum::Router;
@@ -12,6 +13,7 @@ use crate::service::Insigne;
 pub fn router() -> Router<Insigne> {
     Router::new()
         .merge(ob2::router())
+        .merge(ob3::router())
         .merge(keys::router())
         .merge(pages::router())
         .merge(downloads::router())

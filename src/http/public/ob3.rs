@@ -1,0 +1,79 @@
+//! Open Badges 3.0 documents: credentials, issuers' DID documents and status lists.
+
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+
+use crate::domain::{AwardId, IssuerId};
+use crate::http::error::ApiError;
+use crate::service::Insigne;
+
+pub fn router() -> Router<Insigne> {
+    Router::new()
+        .route("/credentials/{id}", get(credential))
+        .route("/credentials/{id}/jwt", get(jwt))
+        .route("/issuers/{id}/did.json", get(did_document))
+        .route("/issuers/{id}/status/{kid}", get(status_list))
+}
+
+fn id<T: std::str::FromStr>(what: &str, raw: &str) -> Result<T, ApiError> {
+    raw.parse()
+        .map_err(|_| ApiError::NotFound(format!("no {what} with id {raw}")))
+}
+
+fn missing(raw: &str) -> ApiError {
+    ApiError::NotFound(format!("award {raw} has no Open Badges 3.0 credential yet"))
+}
+
+/// The credential with its Data Integrity proof, as signed at issuance. A revoked one is still
+/// served: its status list says it is revoked.
+async fn credential(
+    State(app): State<Insigne>,
+    Path(raw): Path<String>,
+) -> Result<Response, ApiError> {
+    let stored = app.award(id::<AwardId>("credential", &raw)?).await?;
+    let body = stored.ob3_credential.ok_or_else(|| missing(&raw))?;
+    Ok(([(header::CONTENT_TYPE, "application/vc+ld+json")], body).into_response())
+}
+
+/// The credential as a VC-JWT.
+async fn jwt(State(app): State<Insigne>, Path(raw): Path<String>) -> Result<Response, ApiError> {
+    let stored = app.award(id::<AwardId>("credential", &raw)?).await?;
+    let body = stored.ob3_jwt.ok_or_else(|| missing(&raw))?;
+    Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body).into_response())
+}
+
+async fn did_document(
+    State(app): State<Insigne>,
+    Path(raw): Path<String>,
+) -> Result<Response, ApiError> {
+    let doc = app.did_document(id::<IssuerId>("issuer", &raw)?).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/did+json"),
+            (header::CACHE_CONTROL, "public, max-age=300"),
+        ],
+        doc.to_string(),
+    )
+        .into_response())
+}
+
+/// The signed BitstringStatusListCredential; never cached, so that a revocation shows at once.
+async fn status_list(
+    State(app): State<Insigne>,
+    Path((raw, kid)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let list = app
+        .status_list(id::<IssuerId>("issuer", &raw)?, &kid)
+        .await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/vc+ld+json"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        list.to_string(),
+    )
+        .into_response())
+}

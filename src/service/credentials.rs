@@ -1,0 +1,174 @@
+//! Open Badges 3.0: signing an award's credential (Data Integrity and VC-JWT), the issuer's
+//! identity (did:web or did:key), and its revocation status lists.
+
+use rand::Rng;
+use serde_json::Value;
+
+use super::{Insigne, ServiceError};
+use crate::domain::{Award, BadgeClass, Issuer, IssuerId};
+use crate::formats::ob3::identity::{self, DidMethod};
+use crate::formats::ob3::{self, status, StatusEntry};
+use crate::proof::{di, KeyAlgorithm};
+
+fn signing(e: impl std::fmt::Display) -> ServiceError {
+    ServiceError::Signing(e.to_string())
+}
+
+impl Insigne {
+    /// The issuer's DID for credentials signed with Ed25519 key `ed_kid`.
+    pub fn issuer_did(&self, issuer: IssuerId, ed_kid: &str) -> Result<String, ServiceError> {
+        match self.did_method {
+            DidMethod::Web => identity::issuer_did_web(&self.urls, issuer)
+                .ok_or_else(|| signing("the public URL cannot be turned into a did:web")),
+            DidMethod::Key => Ok(format!("did:key:{}", self.ed25519_multibase(ed_kid)?)),
+        }
+    }
+
+    fn ed25519_multibase(&self, ed_kid: &str) -> Result<String, ServiceError> {
+        let key = self
+            .keys
+            .ed25519_public(ed_kid)
+            .ok_or_else(|| signing(format!("no Ed25519 key {ed_kid}")))?;
+        Ok(di::ed25519_multibase(&key))
+    }
+
+    /// The verification method of Ed25519 key `ed_kid` under `did`.
+    fn verification_method(&self, did: &str, ed_kid: &str) -> Result<String, ServiceError> {
+        match self.did_method {
+            DidMethod::Web => Ok(format!("{did}#{ed_kid}")),
+            DidMethod::Key => Ok(format!("{did}#{}", self.ed25519_multibase(ed_kid)?)),
+        }
+    }
+
+    /// The `kid` of a VC-JWT signed with RSA key `rsa_kid`: where a verifier finds the key.
+    fn jwt_kid(&self, did: &str, rsa_kid: &str) -> String {
+        match self.did_method {
+            DidMethod::Web => format!("{did}#{rsa_kid}"),
+            DidMethod::Key => format!("{}#{rsa_kid}", self.urls.jwks()),
+        }
+    }
+
+    /// The credential (with its Data Integrity proof) and VC-JWT of an award. The award gets a
+    /// random index in the status list of the active Ed25519 key (or keeps the one it has), and
+    /// the credential is signed by that list's key.
+    pub(super) async fn sign_ob3(
+        &self,
+        award: &Award,
+        class: &BadgeClass,
+        issuer: &Issuer,
+    ) -> Result<(String, String), ServiceError> {
+        let slot = match self.store.status_slot(award.id).await? {
+            Some(slot) => slot,
+            None => {
+                let ed_kid = self
+                    .keys
+                    .active_kid(KeyAlgorithm::Ed25519)
+                    .ok_or_else(|| signing("no active Ed25519 key"))?
+                    .to_string();
+                self.ensure_status_list(issuer.id, &ed_kid).await?;
+                let index = self
+                    .store
+                    .allocate_status_index(award.id, issuer.id, &ed_kid, || {
+                        rand::thread_rng().gen_range(0..status::LIST_SIZE)
+                    })
+                    .await?;
+                crate::storage::StatusSlot {
+                    issuer: issuer.id,
+                    list_key: ed_kid,
+                    index,
+                }
+            }
+        };
+        let did = self.issuer_did(issuer.id, &slot.list_key)?;
+        let entry = StatusEntry {
+            list_url: self.urls.status_list(issuer.id, &slot.list_key),
+            index: slot.index,
+        };
+        let unsigned = ob3::credential(&self.urls, award, class, issuer, &did, &entry);
+        let vm = self.verification_method(&did, &slot.list_key)?;
+        let signed = self
+            .keys
+            .sign_data_integrity(&unsigned, &slot.list_key, &vm, self.clock.now())
+            .map_err(signing)?;
+        let claims = ob3::jwt_claims(&unsigned).to_string();
+        let (_, jwt) = self
+            .keys
+            .sign_rs256_as(claims.as_bytes(), Some("JWT"), |rsa_kid| {
+                self.jwt_kid(&did, rsa_kid)
+            })
+            .map_err(signing)?;
+        Ok((signed.to_string(), jwt))
+    }
+
+    fn signed_status_list(
+        &self,
+        issuer: IssuerId,
+        list_key: &str,
+        revoked: &[i64],
+    ) -> Result<String, ServiceError> {
+        let did = self.issuer_did(issuer, list_key)?;
+        let now = self.clock.now();
+        let unsigned =
+            status::list_credential(&self.urls.status_list(issuer, list_key), &did, revoked, now);
+        let vm = self.verification_method(&did, list_key)?;
+        let signed = self
+            .keys
+            .sign_data_integrity(&unsigned, list_key, &vm, now)
+            .map_err(signing)?;
+        Ok(signed.to_string())
+    }
+
+    /// Creates (signed, empty) the status list of `issuer` and key `list_key` if it is missing.
+    async fn ensure_status_list(
+        &self,
+        issuer: IssuerId,
+        list_key: &str,
+    ) -> Result<(), ServiceError> {
+        if self.store.status_list(issuer, list_key).await?.is_none() {
+            let credential = self.signed_status_list(issuer, list_key, &[])?;
+            self.store
+                .create_status_list(issuer, list_key, &credential, self.clock.now())
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Rewrites and re-signs the status list holding `award`, from the revocations stored.
+    pub(super) async fn refresh_status_list(&self, award: &Award) -> Result<(), ServiceError> {
+        let Some(slot) = self.store.status_slot(award.id).await? else {
+            return Ok(());
+        };
+        self.store
+            .rewrite_status_list(slot.issuer, &slot.list_key, self.clock.now(), |revoked| {
+                self.signed_status_list(slot.issuer, &slot.list_key, revoked)
+                    .map_err(|e| e.to_string())
+            })
+            .await?;
+        Ok(())
+    }
+
+    /// The signed status list credential, as served.
+    pub async fn status_list(
+        &self,
+        issuer: IssuerId,
+        list_key: &str,
+    ) -> Result<Value, ServiceError> {
+        let text = self
+            .store
+            .status_list(issuer, list_key)
+            .await?
+            .ok_or_else(|| {
+                ServiceError::not_found("status list", format!("{issuer}/{list_key}"))
+            })?;
+        serde_json::from_str(&text)
+            .map_err(|e| signing(format!("stored status list is not JSON: {e}")))
+    }
+
+    /// The issuer's did:web DID document: every key of the ring, retired ones included.
+    pub async fn did_document(&self, issuer: IssuerId) -> Result<Value, ServiceError> {
+        self.issuer(issuer).await?;
+        let did = identity::issuer_did_web(&self.urls, issuer)
+            .ok_or_else(|| signing("the public URL cannot be turned into a did:web"))?;
+        Ok(identity::did_document(&did, &self.keys.did_public_keys()))
+    }
+}
