@@ -86,10 +86,15 @@ impl Insigne {
         };
         let unsigned = ob3::credential(&self.urls, award, class, issuer, &did, &entry);
         let vm = self.verification_method(&did, &slot.list_key)?;
-        let signed = self
+        let mut signed = self
             .keys
             .sign_data_integrity(&unsigned, &slot.list_key, &vm, self.clock.now())
             .map_err(signing)?;
+        // `proof` as a one-element array: what the strict 2024 AchievementCredential schema
+        // requires, and what every verifier reads (the proof is outside the signed data).
+        if let Some(proof) = signed.get_mut("proof") {
+            *proof = Value::Array(vec![proof.take()]);
+        }
         let claims = ob3::jwt_claims(&unsigned).to_string();
         let (_, jwt) = self
             .keys

@@ -7,6 +7,8 @@
 
 pub mod identity;
 pub mod status;
+#[cfg(test)]
+mod tests;
 
 use serde_json::{json, Map, Value};
 
