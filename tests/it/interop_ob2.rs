@@ -20,12 +20,15 @@ pub fn conformance_dir() -> Option<PathBuf> {
             std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/insigne-conformance"))
         });
     let installed = dir.join("ob2-validate.sh").exists()
-        && home.is_some_and(|h| h.join("ob2/venv/bin/python").exists());
+        && home.is_some_and(|h| {
+            h.join("ob2/venv/bin/python").exists()
+                && h.join("ob3/node_modules/@digitalbazaar/vc").exists()
+        });
     if installed {
         return Some(dir);
     }
     let message = format!(
-        "the OB 2.0 validator is not installed (run: bash {}/setup.sh)",
+        "the Open Badges validators are not installed (run: bash {}/setup.sh)",
         dir.display()
     );
     if std::env::var("INSIGNE_REQUIRE_CONFORMANCE").is_ok_and(|v| v == "1") {
@@ -54,13 +57,13 @@ async fn validate(dir: &std::path::Path, args: &[&str]) -> (i32, Value) {
 }
 
 /// A real server for `app` on `listener`, stopped when dropped or by `stop()`.
-struct Served {
+pub struct Served {
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
 
 impl Served {
-    fn start(listener: tokio::net::TcpListener, app: insigne::service::Insigne) -> Self {
+    pub fn start(listener: tokio::net::TcpListener, app: insigne::service::Insigne) -> Self {
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(insigne::http::serve(listener, app, async {
             let _ = stopped.await;
@@ -71,7 +74,7 @@ impl Served {
         }
     }
 
-    async fn stop(mut self) {
+    pub async fn stop(mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
@@ -83,7 +86,7 @@ impl Served {
 
 /// A listener on a free loopback port, and the public base URL the validator will see for it
 /// (the validator wants the issuer's and the assertion's hosts spelled the same).
-async fn loopback() -> (tokio::net::TcpListener, String) {
+pub async fn loopback() -> (tokio::net::TcpListener, String) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -91,7 +94,7 @@ async fn loopback() -> (tokio::net::TcpListener, String) {
     (listener, format!("http://localhost:{port}"))
 }
 
-async fn award(t: &TestApp, class: &str, email: &str) -> Value {
+pub async fn award(t: &TestApp, class: &str, email: &str) -> Value {
     let (status, award) = t
         .admin(
             Method::POST,
@@ -108,7 +111,13 @@ async fn award(t: &TestApp, class: &str, email: &str) -> Value {
 }
 
 /// Downloads a link of the award into `dir`; returns the file path.
-async fn download(t: &TestApp, base: &str, url: &str, dir: &std::path::Path, name: &str) -> String {
+pub async fn download(
+    t: &TestApp,
+    base: &str,
+    url: &str,
+    dir: &std::path::Path,
+    name: &str,
+) -> String {
     let (status, _, bytes) = t.get(url.strip_prefix(base).expect("local url")).await;
     assert_eq!(status, StatusCode::OK, "{url}");
     let path = dir.join(name);

@@ -6,6 +6,7 @@ mod bad_input;
 mod cli;
 mod common;
 mod interop_ob2;
+mod interop_ob3;
 mod revocation;
 mod story;
 mod unbake;

@@ -258,3 +258,174 @@ async fn awards_from_before_signing_are_signed_once(backend: Backend) {
         "never re-signed"
     );
 }
+
+on_both_backends!(ob3_documents_and_status_lists);
+
+async fn ob3_documents_and_status_lists(backend: Backend) {
+    use insigne::formats::ob3::status;
+    let Some(t) = TestApp::new(backend).await else {
+        return;
+    };
+    let issuer = t.issuer().await;
+    let class = t.badge_class(&issuer, Some(30)).await;
+    let mut awards = Vec::new();
+    for email in ["a@ac-versailles.fr", "b@ac-versailles.fr"] {
+        let (status, award) = t
+            .admin(
+                Method::POST,
+                "/api/v1/awards",
+                Some(json!({"badge_class": class, "recipient": {"email": email, "name": "A"}})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{award}");
+        awards.push(award);
+    }
+    let (status, headers, body) = t
+        .get(local(
+            awards[0]["links"]["ob3_credential"].as_str().expect("link"),
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers[header::CONTENT_TYPE], "application/vc+ld+json");
+    let credential: Value = serde_json::from_slice(&body).expect("json");
+    assert_eq!(credential["validUntil"], "2026-12-28T12:00:00Z");
+    let did = credential["issuer"]["id"].as_str().expect("did");
+    assert_eq!(did, format!("did:web:badges.test:issuers:{issuer}"));
+    let (status, _, jwt) = t
+        .get(local(awards[0]["links"]["ob3_jwt"].as_str().expect("link")))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let jwt = String::from_utf8(jwt).expect("utf8");
+    let claims = jws_payload(&jwt);
+    assert_eq!(claims["iss"], did);
+    assert_eq!(claims["jti"], credential["id"]);
+    assert_eq!(claims["nbf"], 1_795_867_200i64, "2026-11-28T12:00:00Z");
+    assert_eq!(claims["exp"], 1_798_459_200i64, "2026-12-28T12:00:00Z");
+    assert!(claims.get("proof").is_none());
+    let header: Value = insigne::proof::jws::unverified_header(&jwt).expect("header");
+    let mut keys: Vec<&str> = header
+        .as_object()
+        .expect("object")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort_unstable();
+    assert_eq!(keys, ["alg", "kid", "typ"]);
+    assert!(header["kid"]
+        .as_str()
+        .expect("kid")
+        .starts_with(&format!("{did}#rsa-")));
+
+    // The DID document names every key; the proof's method is one of them.
+    let (status, _, doc) = t.get(&format!("/issuers/{issuer}/did.json")).await;
+    assert_eq!(status, StatusCode::OK);
+    let doc: Value = serde_json::from_slice(&doc).expect("json");
+    assert_eq!(doc["id"], did);
+    let vm = credential["proof"][0]["verificationMethod"]
+        .as_str()
+        .expect("vm");
+    assert!(
+        doc["assertionMethod"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .any(|m| m == vm),
+        "{doc}"
+    );
+    assert!(doc["assertionMethod"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .any(|m| m == header["kid"].as_str().expect("kid")));
+
+    // Two awards, two distinct random indexes in the same list.
+    let mut lists = Vec::new();
+    for a in &awards {
+        let (_, _, body) = t
+            .get(local(a["links"]["ob3_credential"].as_str().expect("link")))
+            .await;
+        let c: Value = serde_json::from_slice(&body).expect("json");
+        lists.push((
+            c["credentialStatus"]["statusListCredential"]
+                .as_str()
+                .expect("list")
+                .to_string(),
+            c["credentialStatus"]["statusListIndex"]
+                .as_str()
+                .expect("index")
+                .parse::<i64>()
+                .expect("number"),
+        ));
+    }
+    assert_eq!(lists[0].0, lists[1].0);
+    assert_ne!(lists[0].1, lists[1].1);
+
+    let list_bit = |list: Value, index: i64| {
+        status::is_set(
+            list["credentialSubject"]["encodedList"]
+                .as_str()
+                .expect("encoded"),
+            index,
+        )
+        .expect("decodes")
+    };
+    let (status, headers, list) = t.get(local(&lists[0].0)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers[header::CACHE_CONTROL], "no-cache");
+    let list: Value = serde_json::from_slice(&list).expect("json");
+    assert_eq!(list["issuer"], did);
+    assert!(!list_bit(list, lists[0].1));
+
+    let id = awards[0]["id"].as_str().expect("id");
+    let (status, _) = t
+        .admin(
+            Method::POST,
+            &format!("/api/v1/awards/{id}/revoke"),
+            Some(json!({"reason": "erreur"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, _, list) = t.get(local(&lists[0].0)).await;
+    let list: Value = serde_json::from_slice(&list).expect("json");
+    assert!(list_bit(list.clone(), lists[0].1), "revoked: bit set");
+    assert!(
+        !list_bit(list.clone(), lists[1].1),
+        "the other award stays clear"
+    );
+    // The list is signed by the key that signed the credentials.
+    let key = t
+        .app
+        .keys
+        .ed25519_public(lists[0].0.rsplit('/').next().expect("kid"))
+        .expect("key");
+    insigne::proof::di::verify(&list, &key).expect("the status list verifies");
+    let (status, _, _) = t
+        .get(&format!("/issuers/{issuer}/status/unknown-key"))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+on_both_backends!(status_indexes_are_never_reused);
+
+async fn status_indexes_are_never_reused(backend: Backend) {
+    let Some(t) = TestApp::new(backend).await else {
+        return;
+    };
+    let issuer: insigne::domain::IssuerId = t.issuer().await.parse().expect("id");
+    // A draw that keeps proposing the same few numbers: the database refuses the taken ones.
+    let mut candidates = [5i64, 5, 5, 9, 5, 9, 9, 12].into_iter().cycle();
+    let mut got = Vec::new();
+    for _ in 0..3 {
+        let award = insigne::domain::AwardId::random();
+        got.push(
+            t.app
+                .store
+                .allocate_status_index(award, issuer, "ed25519-test", || {
+                    candidates.next().unwrap_or(0)
+                })
+                .await
+                .expect("allocate"),
+        );
+    }
+    assert_eq!(got, [5, 9, 12]);
+}
