@@ -3,6 +3,8 @@
 
 /// Baking badges into PNG and SVG images, and reading them back.
 pub mod bake;
+/// The e-CAP catalogue file: frameworks, parcours, modules, badges and their rules.
+pub mod catalogue;
 /// The `insigne` command line.
 pub mod cli;
 /// Layered configuration (defaults, `insigne.toml`, `INSIGNE_*`, flags).

@@ -1,0 +1,247 @@
+//! The e-CAP catalogue: competency frameworks, parcours, modules and the badges they lead to,
+//! with their award rules. Read from a TOML file (see `file.rs` and the README), checked as a
+//! whole (`validate.rs`): a catalogue with one bad entry is refused, with the entry and field.
+
+mod file;
+mod validate;
+
+use serde::{Deserialize, Serialize};
+
+pub use file::parse;
+
+/// How a module is followed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Modality {
+    Presentiel,
+    ClasseVirtuelle,
+    Distance,
+}
+
+impl Modality {
+    /// In French, as the badge pages and evidence say it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Modality::Presentiel => "présentiel",
+            Modality::ClasseVirtuelle => "classe virtuelle",
+            Modality::Distance => "à distance",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IssuerDef {
+    pub code: String,
+    pub name: String,
+    pub url: String,
+    pub email: String,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Competency {
+    pub code: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Framework {
+    pub code: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub url: Option<String>,
+    pub competencies: Vec<Competency>,
+}
+
+/// A competency named by its framework and code.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct CompetencyRef {
+    pub framework: String,
+    pub code: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Parcours {
+    pub code: String,
+    pub title: String,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Module {
+    pub code: String,
+    pub title: String,
+    pub parcours: String,
+    pub hours: f64,
+    pub modality: Modality,
+    /// The identifiers that recognise the module in LMS imports (activity names, id numbers).
+    pub lms_ids: Vec<String>,
+    pub competencies: Vec<CompetencyRef>,
+}
+
+/// When a badge is earned.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum AwardRule {
+    /// Every module of the set completed.
+    AllModules { modules: Vec<String> },
+    /// At least `count` modules of the set completed.
+    AtLeast { count: u32, modules: Vec<String> },
+    /// Every competency of the set developed by some completed module.
+    AllCompetencies { competencies: Vec<CompetencyRef> },
+    /// Every badge of the set held (stackable badges).
+    AllBadges { badges: Vec<String> },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BadgeDef {
+    pub code: String,
+    pub name: String,
+    pub description: String,
+    /// A PNG or SVG data URI (a file named in the catalogue is read when the file is parsed).
+    pub image: String,
+    pub criteria: String,
+    pub tags: Vec<String>,
+    pub validity_days: Option<i64>,
+    pub rule: AwardRule,
+}
+
+/// A whole, checked catalogue.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Catalogue {
+    pub issuer: IssuerDef,
+    pub frameworks: Vec<Framework>,
+    pub parcours: Vec<Parcours>,
+    pub modules: Vec<Module>,
+    pub badges: Vec<BadgeDef>,
+}
+
+impl Catalogue {
+    pub fn module(&self, code: &str) -> Option<&Module> {
+        self.modules.iter().find(|m| m.code == code)
+    }
+
+    pub fn badge(&self, code: &str) -> Option<&BadgeDef> {
+        self.badges.iter().find(|b| b.code == code)
+    }
+
+    pub fn competency(&self, r: &CompetencyRef) -> Option<(&Framework, &Competency)> {
+        let f = self.frameworks.iter().find(|f| f.code == r.framework)?;
+        Some((f, f.competencies.iter().find(|c| c.code == r.code)?))
+    }
+
+    /// The module an LMS identifier (or a module code) names. Case and surrounding spaces do not
+    /// matter: LMS exports are typed by people.
+    pub fn module_by_lms_id(&self, id: &str) -> Option<&Module> {
+        let wanted = normalize(id);
+        self.modules.iter().find(|m| {
+            normalize(&m.code) == wanted || m.lms_ids.iter().any(|l| normalize(l) == wanted)
+        })
+    }
+
+    /// The competencies a badge shows: those of its rule, or of the modules or badges it needs.
+    pub fn badge_competencies(&self, badge: &BadgeDef) -> Vec<CompetencyRef> {
+        let mut out: Vec<CompetencyRef> = Vec::new();
+        let mut push = |r: &CompetencyRef| {
+            if !out.contains(r) {
+                out.push(r.clone());
+            }
+        };
+        match &badge.rule {
+            AwardRule::AllModules { modules } | AwardRule::AtLeast { modules, .. } => {
+                for m in modules.iter().filter_map(|m| self.module(m)) {
+                    m.competencies.iter().for_each(&mut push);
+                }
+            }
+            AwardRule::AllCompetencies { competencies } => competencies.iter().for_each(&mut push),
+            AwardRule::AllBadges { badges } => {
+                for b in badges.iter().filter_map(|b| self.badge(b)) {
+                    // Stackable rules have no cycle (checked at load), so this ends.
+                    self.badge_competencies(b).iter().for_each(&mut push);
+                }
+            }
+        }
+        out
+    }
+}
+
+fn normalize(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EXAMPLE: &str = include_str!("../../examples/catalogue/ecap.toml");
+
+    #[test]
+    fn the_example_catalogue_is_valid() {
+        let c = parse(EXAMPLE, None).expect("valid");
+        assert_eq!(c.frameworks[0].competencies.len(), 9);
+        assert_eq!(c.parcours.len(), 3);
+        assert_eq!(c.modules.len(), 11);
+        assert_eq!(c.badges.len(), 13);
+        assert_eq!(
+            c.badge("e-cap1").map(|b| &b.rule),
+            Some(&AwardRule::AllModules { modules: vec!["E1-M1".into(), "E1-M2".into(), "E1-M3".into(), "E1-M4".into()] })
+        );
+        assert!(c.badge("e-cap1").expect("badge").criteria.starts_with("Avoir terminé les modules : E1-M1 Découvrir"));
+        assert_eq!(
+            c.module_by_lms_id("  E-CAP2 module 1 : animer une classe virtuelle ").map(|m| m.code.as_str()),
+            Some("E2-M1")
+        );
+        assert_eq!(c.module_by_lms_id("e1-m3").map(|m| m.code.as_str()), Some("E1-M3"));
+        let stack = c.badge("formateur-e-formation").expect("badge");
+        assert!(c.badge_competencies(stack).len() >= 9);
+    }
+
+    fn with(extra: &str) -> Result<Catalogue, crate::domain::Invalid> {
+        parse(&format!("{EXAMPLE}\n{extra}"), None)
+    }
+
+    fn fields(r: Result<Catalogue, crate::domain::Invalid>) -> Vec<String> {
+        r.expect_err("refused").0.into_iter().map(|e| format!("{}: {}", e.field, e.problem)).collect()
+    }
+
+    #[test]
+    fn bad_references_are_refused_with_entry_and_field() {
+        let errors = fields(with(
+            "[[badge]]\ncode = \"x\"\nname = \"X\"\ndescription = \"X\"\nrule = { all_modules = [\"E9-M9\"] }\n",
+        ));
+        assert_eq!(errors, ["badge[x].rule.modules[0]: unknown module \"E9-M9\""]);
+        let errors = fields(with(
+            "[[badge]]\ncode = \"y\"\nname = \"Y\"\ndescription = \"Y\"\nrule = { all_badges = [\"nope\"] }\n",
+        ));
+        assert_eq!(errors, ["badge[y].rule.all_badges[0]: unknown badge \"nope\""]);
+        let errors = fields(with(
+            "[[module]]\ncode = \"Z\"\ntitle = \"Z\"\nparcours = \"e-CAP9\"\nhours = 0\nmodality = \"en ligne\"\ncompetencies = [\"EF10\"]\n",
+        ));
+        assert_eq!(
+            errors,
+            [
+                "module[Z].parcours: unknown parcours \"e-CAP9\"",
+                "module[Z].hours: must be more than 0 and at most 1000",
+                "module[Z].modality: \"en ligne\" is not one of presentiel, classe_virtuelle, distance",
+                "module[Z].competencies[0]: unknown competency \"EF10\"",
+            ]
+        );
+    }
+
+    #[test]
+    fn stackable_cycles_are_refused() {
+        let errors = fields(with(
+            "[[badge]]\ncode = \"a\"\nname = \"A\"\ndescription = \"A\"\nrule = { all_badges = [\"b\"] }\n\
+             [[badge]]\ncode = \"b\"\nname = \"B\"\ndescription = \"B\"\nrule = { all_badges = [\"e-cap1\", \"a\"] }\n",
+        ));
+        assert_eq!(errors, ["badge[a].rule: stackable badges form a cycle: a → b → a"]);
+    }
+
+    #[test]
+    fn toml_errors_say_the_line() {
+        let errors = fields(parse("[issuer]\ncode = \"x\"\nname = 5\n", None));
+        assert!(errors[0].starts_with("line 3"), "{errors:?}");
+    }
+}

@@ -1,0 +1,383 @@
+//! Checks a catalogue as a whole: every reference resolves, codes are unique, stackable badges
+//! have no cycle. Errors name the entry and the field (`module[E1-M2].parcours`).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use super::file::{RawBadge, RawCatalogue, RawRule};
+use super::{AwardRule, BadgeDef, Catalogue, Competency, CompetencyRef, Framework, IssuerDef, Modality, Module, Parcours};
+use crate::domain::validation::Checker;
+use crate::domain::{EmailAddress, Image, Invalid};
+
+pub(super) fn validate(raw: RawCatalogue, base_dir: Option<&Path>) -> Result<Catalogue, Invalid> {
+    let mut c = Checker::new();
+
+    let issuer = IssuerDef {
+        code: c.text("issuer.code", &raw.issuer.code, 100),
+        name: c.text("issuer.name", &raw.issuer.name, 200),
+        url: c.http_url("issuer.url", &raw.issuer.url),
+        email: c
+            .take("issuer.email", EmailAddress::parse(&raw.issuer.email))
+            .map(|e| e.to_string())
+            .unwrap_or_default(),
+        description: c.optional_text("issuer.description", raw.issuer.description.as_deref(), 5000),
+    };
+
+    // Frameworks and their competencies.
+    let mut frameworks = Vec::new();
+    let mut seen = BTreeSet::new();
+    for f in raw.framework {
+        let at = format!("framework[{}]", f.code);
+        if !seen.insert(f.code.clone()) {
+            c.add(&at, "is defined twice");
+        }
+        let mut competencies = Vec::new();
+        let mut seen_comp = BTreeSet::new();
+        for comp in f.competency {
+            let cat = format!("{at}.competency[{}]", comp.code);
+            if !seen_comp.insert(comp.code.clone()) {
+                c.add(&cat, "is defined twice");
+            }
+            competencies.push(Competency {
+                code: c.text(&format!("{cat}.code"), &comp.code, 50),
+                name: c.text(&format!("{cat}.name"), &comp.name, 300),
+                description: c.optional_text(&format!("{cat}.description"), comp.description.as_deref(), 5000),
+                url: comp.url.as_deref().map(|u| c.http_url(&format!("{cat}.url"), u)),
+            });
+        }
+        frameworks.push(Framework {
+            code: c.text(&format!("{at}.code"), &f.code, 50),
+            name: c.text(&format!("{at}.name"), &f.name, 200),
+            description: c.optional_text(&format!("{at}.description"), f.description.as_deref(), 5000),
+            url: f.url.as_deref().map(|u| c.http_url(&format!("{at}.url"), u)),
+            competencies,
+        });
+    }
+    // A bare competency code resolves when exactly one framework has it.
+    let mut by_code: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for f in &frameworks {
+        for comp in &f.competencies {
+            by_code.entry(comp.code.as_str()).or_default().push(f.code.as_str());
+        }
+    }
+    let resolve = |c: &mut Checker, field: &str, text: &str| -> Option<CompetencyRef> {
+        if let Some((fw, code)) = text.split_once(':') {
+            let (fw, code) = (fw.trim(), code.trim());
+            let known = frameworks
+                .iter()
+                .any(|f| f.code == fw && f.competencies.iter().any(|x| x.code == code));
+            if known {
+                return Some(CompetencyRef { framework: fw.into(), code: code.into() });
+            }
+            c.add(field, format!("unknown competency {text:?}"));
+            return None;
+        }
+        match by_code.get(text.trim()).map(Vec::as_slice) {
+            Some([fw]) => Some(CompetencyRef { framework: (*fw).into(), code: text.trim().into() }),
+            Some(many) => {
+                c.add(field, format!("{text:?} is in several frameworks ({}): write FRAMEWORK:CODE", many.join(", ")));
+                None
+            }
+            None => {
+                c.add(field, format!("unknown competency {text:?}"));
+                None
+            }
+        }
+    };
+
+    let mut parcours = Vec::new();
+    let mut seen = BTreeSet::new();
+    for p in raw.parcours {
+        let at = format!("parcours[{}]", p.code);
+        if !seen.insert(p.code.clone()) {
+            c.add(&at, "is defined twice");
+        }
+        parcours.push(Parcours {
+            code: c.text(&format!("{at}.code"), &p.code, 50),
+            title: c.text(&format!("{at}.title"), &p.title, 300),
+            description: c.optional_text(&format!("{at}.description"), p.description.as_deref(), 5000),
+        });
+    }
+
+    let mut modules = Vec::new();
+    let mut seen = BTreeSet::new();
+    let mut lms_owner: BTreeMap<String, String> = BTreeMap::new();
+    for m in raw.module {
+        let at = format!("module[{}]", m.code);
+        if !seen.insert(m.code.clone()) {
+            c.add(&at, "is defined twice");
+        }
+        if !parcours.iter().any(|p| p.code == m.parcours) {
+            c.add(format!("{at}.parcours"), format!("unknown parcours {:?}", m.parcours));
+        }
+        if !(m.hours > 0.0 && m.hours <= 1000.0) {
+            c.add(format!("{at}.hours"), "must be more than 0 and at most 1000");
+        }
+        let modality = match m.modality.as_str() {
+            "presentiel" => Some(Modality::Presentiel),
+            "classe_virtuelle" => Some(Modality::ClasseVirtuelle),
+            "distance" => Some(Modality::Distance),
+            other => {
+                c.add(
+                    format!("{at}.modality"),
+                    format!("{other:?} is not one of presentiel, classe_virtuelle, distance"),
+                );
+                None
+            }
+        };
+        for id in std::iter::once(&m.code).chain(&m.lms_ids) {
+            let key = super::normalize(id);
+            if let Some(owner) = lms_owner.insert(key, m.code.clone()) {
+                if owner != m.code {
+                    c.add(format!("{at}.lms_ids"), format!("{id:?} already names module {owner}"));
+                }
+            }
+        }
+        let competencies = m
+            .competencies
+            .iter()
+            .enumerate()
+            .filter_map(|(i, t)| resolve(&mut c, &format!("{at}.competencies[{i}]"), t))
+            .collect();
+        modules.push(Module {
+            code: c.text(&format!("{at}.code"), &m.code, 50),
+            title: c.text(&format!("{at}.title"), &m.title, 300),
+            parcours: m.parcours,
+            hours: m.hours,
+            modality: modality.unwrap_or(Modality::Distance),
+            lms_ids: m.lms_ids.iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect(),
+            competencies,
+        });
+    }
+
+    let badge_codes: BTreeSet<String> = raw.badge.iter().map(|b| b.code.clone()).collect();
+    let mut badges = Vec::new();
+    let mut seen = BTreeSet::new();
+    for b in raw.badge {
+        let at = format!("badge[{}]", b.code);
+        if !seen.insert(b.code.clone()) {
+            c.add(&at, "is defined twice");
+        }
+        let rule = rule(&mut c, &at, &b.rule, &modules, &badge_codes, &resolve);
+        let image = badge_image(&mut c, &at, &b, base_dir);
+        if let Some(days) = b.validity_days {
+            if !(1..=crate::domain::badge_class::MAX_VALIDITY_DAYS).contains(&days) {
+                c.add(format!("{at}.validity_days"), "must be between 1 and 36500");
+            }
+        }
+        let criteria = match b.criteria.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            Some(text) => text.to_string(),
+            None => rule.as_ref().map(|r| criteria_from_rule(r, &modules)).unwrap_or_default(),
+        };
+        badges.push(BadgeDef {
+            code: c.text(&format!("{at}.code"), &b.code, 100),
+            name: c.text(&format!("{at}.name"), &b.name, 200),
+            description: c.text(&format!("{at}.description"), &b.description, 5000),
+            image,
+            criteria,
+            tags: b.tags.clone(),
+            validity_days: b.validity_days,
+            rule: rule.unwrap_or(AwardRule::AllBadges { badges: Vec::new() }),
+        });
+    }
+    if let Some(cycle) = find_cycle(&badges) {
+        c.add(format!("badge[{}].rule", cycle[0]), format!("stackable badges form a cycle: {}", cycle.join(" → ")));
+    }
+    c.finish()?;
+    Ok(Catalogue { issuer, frameworks, parcours, modules, badges })
+}
+
+fn rule(
+    c: &mut Checker,
+    at: &str,
+    r: &RawRule,
+    modules: &[Module],
+    badges: &BTreeSet<String>,
+    resolve: &dyn Fn(&mut Checker, &str, &str) -> Option<CompetencyRef>,
+) -> Option<AwardRule> {
+    let field = format!("{at}.rule");
+    let check_modules = |c: &mut Checker, list: &[String]| {
+        for (i, m) in list.iter().enumerate() {
+            if !modules.iter().any(|x| &x.code == m) {
+                c.add(format!("{field}.modules[{i}]"), format!("unknown module {m:?}"));
+            }
+        }
+        if list.is_empty() {
+            c.add(&field, "names no module");
+        }
+    };
+    let forms = [r.all_modules.is_some(), r.parcours.is_some(), r.at_least.is_some(), r.all_competencies.is_some(), r.all_badges.is_some()];
+    if forms.iter().filter(|f| **f).count() != 1 {
+        c.add(&field, "needs exactly one of all_modules, parcours, at_least (with modules), all_competencies, all_badges");
+        return None;
+    }
+    if r.modules.is_some() && r.at_least.is_none() {
+        c.add(format!("{field}.modules"), "goes with at_least");
+        return None;
+    }
+    if let Some(list) = &r.all_modules {
+        check_modules(c, list);
+        return Some(AwardRule::AllModules { modules: list.clone() });
+    }
+    if let Some(p) = &r.parcours {
+        let list: Vec<String> = modules.iter().filter(|m| &m.parcours == p).map(|m| m.code.clone()).collect();
+        if list.is_empty() {
+            c.add(format!("{field}.parcours"), format!("parcours {p:?} has no module"));
+        }
+        return Some(AwardRule::AllModules { modules: list });
+    }
+    if let Some(count) = r.at_least {
+        let list = r.modules.clone().unwrap_or_default();
+        check_modules(c, &list);
+        if count == 0 || count as usize > list.len() {
+            c.add(format!("{field}.at_least"), format!("must be between 1 and the {} modules listed", list.len()));
+        }
+        return Some(AwardRule::AtLeast { count, modules: list });
+    }
+    if let Some(list) = &r.all_competencies {
+        if list.is_empty() {
+            c.add(&field, "names no competency");
+        }
+        let competencies = list
+            .iter()
+            .enumerate()
+            .filter_map(|(i, t)| resolve(c, &format!("{field}.all_competencies[{i}]"), t))
+            .collect();
+        return Some(AwardRule::AllCompetencies { competencies });
+    }
+    if let Some(list) = &r.all_badges {
+        if list.is_empty() {
+            c.add(&field, "names no badge");
+        }
+        for (i, b) in list.iter().enumerate() {
+            if !badges.contains(b) {
+                c.add(format!("{field}.all_badges[{i}]"), format!("unknown badge {b:?}"));
+            }
+        }
+        return Some(AwardRule::AllBadges { badges: list.clone() });
+    }
+    None
+}
+
+/// The criteria said in French from the rule, when the catalogue gives none.
+fn criteria_from_rule(rule: &AwardRule, modules: &[Module]) -> String {
+    let title = |code: &String| {
+        modules
+            .iter()
+            .find(|m| &m.code == code)
+            .map(|m| format!("{} {}", m.code, m.title))
+            .unwrap_or_else(|| code.clone())
+    };
+    match rule {
+        AwardRule::AllModules { modules } => format!(
+            "Avoir terminé les modules : {}.",
+            modules.iter().map(title).collect::<Vec<_>>().join(" ; ")
+        ),
+        AwardRule::AtLeast { count, modules } => format!(
+            "Avoir terminé au moins {count} des modules : {}.",
+            modules.iter().map(title).collect::<Vec<_>>().join(" ; ")
+        ),
+        AwardRule::AllCompetencies { competencies } => format!(
+            "Avoir terminé des modules qui développent les compétences {}.",
+            competencies.iter().map(|c| c.code.clone()).collect::<Vec<_>>().join(", ")
+        ),
+        AwardRule::AllBadges { badges } => format!("Détenir les badges {}.", badges.join(", ")),
+    }
+}
+
+fn badge_image(c: &mut Checker, at: &str, b: &RawBadge, base_dir: Option<&Path>) -> String {
+    let field = format!("{at}.image");
+    let Some(image) = b.image.as_deref().map(str::trim).filter(|s| !s.is_empty()) else {
+        return default_image(&b.code);
+    };
+    if image.starts_with("data:") {
+        return match Image::from_data_uri(image) {
+            Ok(img) => img.to_data_uri(),
+            Err(problem) => {
+                c.add(field, problem);
+                String::new()
+            }
+        };
+    }
+    let Some(dir) = base_dir else {
+        c.add(field, "must be a data URI when the catalogue is sent over HTTP");
+        return String::new();
+    };
+    let path = dir.join(image);
+    let kind = match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+        Some("png") => crate::domain::ImageKind::Png,
+        Some("svg") => crate::domain::ImageKind::Svg,
+        _ => {
+            c.add(field, format!("{image:?} is neither a .png nor a .svg file"));
+            return String::new();
+        }
+    };
+    let bytes = match std::fs::read(&path) {
+        Ok(b) => b,
+        Err(e) => {
+            c.add(field, format!("cannot read {}: {e}", path.display()));
+            return String::new();
+        }
+    };
+    match Image::from_bytes(kind, bytes) {
+        Ok(img) => img.to_data_uri(),
+        Err(problem) => {
+            c.add(field, problem);
+            String::new()
+        }
+    }
+}
+
+/// A plain round badge with its code, for catalogue badges without an image of their own.
+fn default_image(code: &str) -> String {
+    let text: String = code
+        .chars()
+        .filter(|ch| ch.is_alphanumeric() || *ch == '-')
+        .take(12)
+        .collect();
+    let svg = format!(
+        r##"<svg xmlns="http://www.w3.org/2000/svg" width="256" height="256" viewBox="0 0 256 256"><circle cx="128" cy="128" r="120" fill="#000091"/><circle cx="128" cy="128" r="104" fill="none" stroke="#ffffff" stroke-width="6"/><text x="128" y="142" font-family="sans-serif" font-size="36" font-weight="bold" fill="#ffffff" text-anchor="middle">{text}</text></svg>"##
+    );
+    Image::from_bytes(crate::domain::ImageKind::Svg, svg.into_bytes())
+        .map(|i| i.to_data_uri())
+        .unwrap_or_default()
+}
+
+/// A cycle among stackable badges (`a → b → a`), if there is one.
+fn find_cycle(badges: &[BadgeDef]) -> Option<Vec<String>> {
+    fn visit<'a>(
+        code: &'a str,
+        badges: &'a [BadgeDef],
+        path: &mut Vec<&'a str>,
+        done: &mut BTreeSet<&'a str>,
+    ) -> Option<Vec<String>> {
+        if let Some(pos) = path.iter().position(|p| *p == code) {
+            let mut cycle: Vec<String> = path[pos..].iter().map(|s| s.to_string()).collect();
+            cycle.push(code.to_string());
+            return Some(cycle);
+        }
+        if done.contains(code) {
+            return None;
+        }
+        path.push(code);
+        if let Some(b) = badges.iter().find(|b| b.code == code) {
+            if let AwardRule::AllBadges { badges: needs } = &b.rule {
+                for n in needs {
+                    if let Some(cycle) = visit(n, badges, path, done) {
+                        return Some(cycle);
+                    }
+                }
+            }
+        }
+        path.pop();
+        done.insert(code);
+        None
+    }
+    let mut done = BTreeSet::new();
+    for b in badges {
+        if let Some(cycle) = visit(&b.code, badges, &mut Vec::new(), &mut done) {
+            return Some(cycle);
+        }
+    }
+    None
+}
