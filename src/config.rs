@@ -9,6 +9,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::formats::ob3::identity::DidMethod;
 
+/// The catalogue loaded on first start when nothing else is configured (skipped when absent).
+pub const DEFAULT_CATALOGUE: &str = "examples/catalogue/ecap.toml";
+
 /// The configuration file read when present in the working directory.
 pub const DEFAULT_FILE: &str = "insigne.toml";
 
@@ -54,7 +57,7 @@ impl Default for Config {
             public_url: "http://localhost:8080".into(),
             database_url: "sqlite://data/insigne.db".into(),
             keys_dir: PathBuf::from("keys"),
-            catalogue: String::new(),
+            catalogue: DEFAULT_CATALOGUE.into(),
             fetch_allow: Vec::new(),
             smtp_url: None,
             did_method: DidMethod::Web,

@@ -11,6 +11,8 @@ pub mod cli;
 pub mod config;
 /// Pure types and rules: issuers, badge classes, awards, recipients, time.
 pub mod domain;
+/// The award engine: which badges completed modules earn, and why.
+pub mod engine;
 /// Wire formats (Open Badges 2.0 documents) and the public URL of each.
 pub mod formats;
 /// The HTTP API and public pages (axum).

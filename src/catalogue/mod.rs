@@ -168,7 +168,10 @@ impl Catalogue {
 }
 
 fn normalize(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+    s.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
 }
 
 #[cfg(test)]
@@ -186,14 +189,29 @@ mod tests {
         assert_eq!(c.badges.len(), 13);
         assert_eq!(
             c.badge("e-cap1").map(|b| &b.rule),
-            Some(&AwardRule::AllModules { modules: vec!["E1-M1".into(), "E1-M2".into(), "E1-M3".into(), "E1-M4".into()] })
+            Some(&AwardRule::AllModules {
+                modules: vec![
+                    "E1-M1".into(),
+                    "E1-M2".into(),
+                    "E1-M3".into(),
+                    "E1-M4".into()
+                ]
+            })
         );
-        assert!(c.badge("e-cap1").expect("badge").criteria.starts_with("Avoir terminé les modules : E1-M1 Découvrir"));
+        assert!(c
+            .badge("e-cap1")
+            .expect("badge")
+            .criteria
+            .starts_with("Avoir terminé les modules : E1-M1 Découvrir"));
         assert_eq!(
-            c.module_by_lms_id("  E-CAP2 module 1 : animer une classe virtuelle ").map(|m| m.code.as_str()),
+            c.module_by_lms_id("  E-CAP2 module 1 : animer une classe virtuelle ")
+                .map(|m| m.code.as_str()),
             Some("E2-M1")
         );
-        assert_eq!(c.module_by_lms_id("e1-m3").map(|m| m.code.as_str()), Some("E1-M3"));
+        assert_eq!(
+            c.module_by_lms_id("e1-m3").map(|m| m.code.as_str()),
+            Some("E1-M3")
+        );
         let stack = c.badge("formateur-e-formation").expect("badge");
         assert!(c.badge_competencies(stack).len() >= 9);
     }
@@ -203,7 +221,11 @@ mod tests {
     }
 
     fn fields(r: Result<Catalogue, crate::domain::Invalid>) -> Vec<String> {
-        r.expect_err("refused").0.into_iter().map(|e| format!("{}: {}", e.field, e.problem)).collect()
+        r.expect_err("refused")
+            .0
+            .into_iter()
+            .map(|e| format!("{}: {}", e.field, e.problem))
+            .collect()
     }
 
     #[test]
@@ -211,11 +233,17 @@ mod tests {
         let errors = fields(with(
             "[[badge]]\ncode = \"x\"\nname = \"X\"\ndescription = \"X\"\nrule = { all_modules = [\"E9-M9\"] }\n",
         ));
-        assert_eq!(errors, ["badge[x].rule.modules[0]: unknown module \"E9-M9\""]);
+        assert_eq!(
+            errors,
+            ["badge[x].rule.modules[0]: unknown module \"E9-M9\""]
+        );
         let errors = fields(with(
             "[[badge]]\ncode = \"y\"\nname = \"Y\"\ndescription = \"Y\"\nrule = { all_badges = [\"nope\"] }\n",
         ));
-        assert_eq!(errors, ["badge[y].rule.all_badges[0]: unknown badge \"nope\""]);
+        assert_eq!(
+            errors,
+            ["badge[y].rule.all_badges[0]: unknown badge \"nope\""]
+        );
         let errors = fields(with(
             "[[module]]\ncode = \"Z\"\ntitle = \"Z\"\nparcours = \"e-CAP9\"\nhours = 0\nmodality = \"en ligne\"\ncompetencies = [\"EF10\"]\n",
         ));
@@ -236,7 +264,10 @@ mod tests {
             "[[badge]]\ncode = \"a\"\nname = \"A\"\ndescription = \"A\"\nrule = { all_badges = [\"b\"] }\n\
              [[badge]]\ncode = \"b\"\nname = \"B\"\ndescription = \"B\"\nrule = { all_badges = [\"e-cap1\", \"a\"] }\n",
         ));
-        assert_eq!(errors, ["badge[a].rule: stackable badges form a cycle: a → b → a"]);
+        assert_eq!(
+            errors,
+            ["badge[a].rule: stackable badges form a cycle: a → b → a"]
+        );
     }
 
     #[test]

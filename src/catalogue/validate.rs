@@ -5,7 +5,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use super::file::{RawBadge, RawCatalogue, RawRule};
-use super::{AwardRule, BadgeDef, Catalogue, Competency, CompetencyRef, Framework, IssuerDef, Modality, Module, Parcours};
+use super::{
+    AwardRule, BadgeDef, Catalogue, Competency, CompetencyRef, Framework, IssuerDef, Modality,
+    Module, Parcours,
+};
 use crate::domain::validation::Checker;
 use crate::domain::{EmailAddress, Image, Invalid};
 
@@ -20,7 +23,11 @@ pub(super) fn validate(raw: RawCatalogue, base_dir: Option<&Path>) -> Result<Cat
             .take("issuer.email", EmailAddress::parse(&raw.issuer.email))
             .map(|e| e.to_string())
             .unwrap_or_default(),
-        description: c.optional_text("issuer.description", raw.issuer.description.as_deref(), 5000),
+        description: c.optional_text(
+            "issuer.description",
+            raw.issuer.description.as_deref(),
+            5000,
+        ),
     };
 
     // Frameworks and their competencies.
@@ -41,15 +48,29 @@ pub(super) fn validate(raw: RawCatalogue, base_dir: Option<&Path>) -> Result<Cat
             competencies.push(Competency {
                 code: c.text(&format!("{cat}.code"), &comp.code, 50),
                 name: c.text(&format!("{cat}.name"), &comp.name, 300),
-                description: c.optional_text(&format!("{cat}.description"), comp.description.as_deref(), 5000),
-                url: comp.url.as_deref().map(|u| c.http_url(&format!("{cat}.url"), u)),
+                description: c.optional_text(
+                    &format!("{cat}.description"),
+                    comp.description.as_deref(),
+                    5000,
+                ),
+                url: comp
+                    .url
+                    .as_deref()
+                    .map(|u| c.http_url(&format!("{cat}.url"), u)),
             });
         }
         frameworks.push(Framework {
             code: c.text(&format!("{at}.code"), &f.code, 50),
             name: c.text(&format!("{at}.name"), &f.name, 200),
-            description: c.optional_text(&format!("{at}.description"), f.description.as_deref(), 5000),
-            url: f.url.as_deref().map(|u| c.http_url(&format!("{at}.url"), u)),
+            description: c.optional_text(
+                &format!("{at}.description"),
+                f.description.as_deref(),
+                5000,
+            ),
+            url: f
+                .url
+                .as_deref()
+                .map(|u| c.http_url(&format!("{at}.url"), u)),
             competencies,
         });
     }
@@ -57,7 +78,10 @@ pub(super) fn validate(raw: RawCatalogue, base_dir: Option<&Path>) -> Result<Cat
     let mut by_code: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for f in &frameworks {
         for comp in &f.competencies {
-            by_code.entry(comp.code.as_str()).or_default().push(f.code.as_str());
+            by_code
+                .entry(comp.code.as_str())
+                .or_default()
+                .push(f.code.as_str());
         }
     }
     let resolve = |c: &mut Checker, field: &str, text: &str| -> Option<CompetencyRef> {
@@ -67,15 +91,27 @@ pub(super) fn validate(raw: RawCatalogue, base_dir: Option<&Path>) -> Result<Cat
                 .iter()
                 .any(|f| f.code == fw && f.competencies.iter().any(|x| x.code == code));
             if known {
-                return Some(CompetencyRef { framework: fw.into(), code: code.into() });
+                return Some(CompetencyRef {
+                    framework: fw.into(),
+                    code: code.into(),
+                });
             }
             c.add(field, format!("unknown competency {text:?}"));
             return None;
         }
         match by_code.get(text.trim()).map(Vec::as_slice) {
-            Some([fw]) => Some(CompetencyRef { framework: (*fw).into(), code: text.trim().into() }),
+            Some([fw]) => Some(CompetencyRef {
+                framework: (*fw).into(),
+                code: text.trim().into(),
+            }),
             Some(many) => {
-                c.add(field, format!("{text:?} is in several frameworks ({}): write FRAMEWORK:CODE", many.join(", ")));
+                c.add(
+                    field,
+                    format!(
+                        "{text:?} is in several frameworks ({}): write FRAMEWORK:CODE",
+                        many.join(", ")
+                    ),
+                );
                 None
             }
             None => {
@@ -95,7 +131,11 @@ pub(super) fn validate(raw: RawCatalogue, base_dir: Option<&Path>) -> Result<Cat
         parcours.push(Parcours {
             code: c.text(&format!("{at}.code"), &p.code, 50),
             title: c.text(&format!("{at}.title"), &p.title, 300),
-            description: c.optional_text(&format!("{at}.description"), p.description.as_deref(), 5000),
+            description: c.optional_text(
+                &format!("{at}.description"),
+                p.description.as_deref(),
+                5000,
+            ),
         });
     }
 
@@ -108,10 +148,16 @@ pub(super) fn validate(raw: RawCatalogue, base_dir: Option<&Path>) -> Result<Cat
             c.add(&at, "is defined twice");
         }
         if !parcours.iter().any(|p| p.code == m.parcours) {
-            c.add(format!("{at}.parcours"), format!("unknown parcours {:?}", m.parcours));
+            c.add(
+                format!("{at}.parcours"),
+                format!("unknown parcours {:?}", m.parcours),
+            );
         }
         if !(m.hours > 0.0 && m.hours <= 1000.0) {
-            c.add(format!("{at}.hours"), "must be more than 0 and at most 1000");
+            c.add(
+                format!("{at}.hours"),
+                "must be more than 0 and at most 1000",
+            );
         }
         let modality = match m.modality.as_str() {
             "presentiel" => Some(Modality::Presentiel),
@@ -129,7 +175,10 @@ pub(super) fn validate(raw: RawCatalogue, base_dir: Option<&Path>) -> Result<Cat
             let key = super::normalize(id);
             if let Some(owner) = lms_owner.insert(key, m.code.clone()) {
                 if owner != m.code {
-                    c.add(format!("{at}.lms_ids"), format!("{id:?} already names module {owner}"));
+                    c.add(
+                        format!("{at}.lms_ids"),
+                        format!("{id:?} already names module {owner}"),
+                    );
                 }
             }
         }
@@ -145,7 +194,12 @@ pub(super) fn validate(raw: RawCatalogue, base_dir: Option<&Path>) -> Result<Cat
             parcours: m.parcours,
             hours: m.hours,
             modality: modality.unwrap_or(Modality::Distance),
-            lms_ids: m.lms_ids.iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect(),
+            lms_ids: m
+                .lms_ids
+                .iter()
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect(),
             competencies,
         });
     }
@@ -165,9 +219,17 @@ pub(super) fn validate(raw: RawCatalogue, base_dir: Option<&Path>) -> Result<Cat
                 c.add(format!("{at}.validity_days"), "must be between 1 and 36500");
             }
         }
-        let criteria = match b.criteria.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let criteria = match b
+            .criteria
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             Some(text) => text.to_string(),
-            None => rule.as_ref().map(|r| criteria_from_rule(r, &modules)).unwrap_or_default(),
+            None => rule
+                .as_ref()
+                .map(|r| criteria_from_rule(r, &modules))
+                .unwrap_or_default(),
         };
         badges.push(BadgeDef {
             code: c.text(&format!("{at}.code"), &b.code, 100),
@@ -181,10 +243,19 @@ pub(super) fn validate(raw: RawCatalogue, base_dir: Option<&Path>) -> Result<Cat
         });
     }
     if let Some(cycle) = find_cycle(&badges) {
-        c.add(format!("badge[{}].rule", cycle[0]), format!("stackable badges form a cycle: {}", cycle.join(" → ")));
+        c.add(
+            format!("badge[{}].rule", cycle[0]),
+            format!("stackable badges form a cycle: {}", cycle.join(" → ")),
+        );
     }
     c.finish()?;
-    Ok(Catalogue { issuer, frameworks, parcours, modules, badges })
+    Ok(Catalogue {
+        issuer,
+        frameworks,
+        parcours,
+        modules,
+        badges,
+    })
 }
 
 fn rule(
@@ -199,14 +270,23 @@ fn rule(
     let check_modules = |c: &mut Checker, list: &[String]| {
         for (i, m) in list.iter().enumerate() {
             if !modules.iter().any(|x| &x.code == m) {
-                c.add(format!("{field}.modules[{i}]"), format!("unknown module {m:?}"));
+                c.add(
+                    format!("{field}.modules[{i}]"),
+                    format!("unknown module {m:?}"),
+                );
             }
         }
         if list.is_empty() {
             c.add(&field, "names no module");
         }
     };
-    let forms = [r.all_modules.is_some(), r.parcours.is_some(), r.at_least.is_some(), r.all_competencies.is_some(), r.all_badges.is_some()];
+    let forms = [
+        r.all_modules.is_some(),
+        r.parcours.is_some(),
+        r.at_least.is_some(),
+        r.all_competencies.is_some(),
+        r.all_badges.is_some(),
+    ];
     if forms.iter().filter(|f| **f).count() != 1 {
         c.add(&field, "needs exactly one of all_modules, parcours, at_least (with modules), all_competencies, all_badges");
         return None;
@@ -217,12 +297,21 @@ fn rule(
     }
     if let Some(list) = &r.all_modules {
         check_modules(c, list);
-        return Some(AwardRule::AllModules { modules: list.clone() });
+        return Some(AwardRule::AllModules {
+            modules: list.clone(),
+        });
     }
     if let Some(p) = &r.parcours {
-        let list: Vec<String> = modules.iter().filter(|m| &m.parcours == p).map(|m| m.code.clone()).collect();
+        let list: Vec<String> = modules
+            .iter()
+            .filter(|m| &m.parcours == p)
+            .map(|m| m.code.clone())
+            .collect();
         if list.is_empty() {
-            c.add(format!("{field}.parcours"), format!("parcours {p:?} has no module"));
+            c.add(
+                format!("{field}.parcours"),
+                format!("parcours {p:?} has no module"),
+            );
         }
         return Some(AwardRule::AllModules { modules: list });
     }
@@ -230,9 +319,15 @@ fn rule(
         let list = r.modules.clone().unwrap_or_default();
         check_modules(c, &list);
         if count == 0 || count as usize > list.len() {
-            c.add(format!("{field}.at_least"), format!("must be between 1 and the {} modules listed", list.len()));
+            c.add(
+                format!("{field}.at_least"),
+                format!("must be between 1 and the {} modules listed", list.len()),
+            );
         }
-        return Some(AwardRule::AtLeast { count, modules: list });
+        return Some(AwardRule::AtLeast {
+            count,
+            modules: list,
+        });
     }
     if let Some(list) = &r.all_competencies {
         if list.is_empty() {
@@ -251,10 +346,15 @@ fn rule(
         }
         for (i, b) in list.iter().enumerate() {
             if !badges.contains(b) {
-                c.add(format!("{field}.all_badges[{i}]"), format!("unknown badge {b:?}"));
+                c.add(
+                    format!("{field}.all_badges[{i}]"),
+                    format!("unknown badge {b:?}"),
+                );
             }
         }
-        return Some(AwardRule::AllBadges { badges: list.clone() });
+        return Some(AwardRule::AllBadges {
+            badges: list.clone(),
+        });
     }
     None
 }
@@ -279,7 +379,11 @@ fn criteria_from_rule(rule: &AwardRule, modules: &[Module]) -> String {
         ),
         AwardRule::AllCompetencies { competencies } => format!(
             "Avoir terminé des modules qui développent les compétences {}.",
-            competencies.iter().map(|c| c.code.clone()).collect::<Vec<_>>().join(", ")
+            competencies
+                .iter()
+                .map(|c| c.code.clone())
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
         AwardRule::AllBadges { badges } => format!("Détenir les badges {}.", badges.join(", ")),
     }
@@ -300,15 +404,26 @@ fn badge_image(c: &mut Checker, at: &str, b: &RawBadge, base_dir: Option<&Path>)
         };
     }
     let Some(dir) = base_dir else {
-        c.add(field, "must be a data URI when the catalogue is sent over HTTP");
+        c.add(
+            field,
+            "must be a data URI when the catalogue is sent over HTTP",
+        );
         return String::new();
     };
     let path = dir.join(image);
-    let kind = match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+    let kind = match path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
         Some("png") => crate::domain::ImageKind::Png,
         Some("svg") => crate::domain::ImageKind::Svg,
         _ => {
-            c.add(field, format!("{image:?} is neither a .png nor a .svg file"));
+            c.add(
+                field,
+                format!("{image:?} is neither a .png nor a .svg file"),
+            );
             return String::new();
         }
     };

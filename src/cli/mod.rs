@@ -2,6 +2,7 @@
 //! Exit codes: 0 done, 1 failed, 2 bad usage or bad input.
 
 mod bake;
+mod catalogue;
 mod issue;
 mod keys;
 mod serve;
@@ -62,6 +63,9 @@ enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Tokens(tokens::TokensCommand),
+    /// Manage the e-CAP catalogue.
+    #[command(subcommand)]
+    Catalogue(catalogue::CatalogueCommand),
     /// Award a badge class to a recipient.
     Issue(issue::IssueArgs),
     /// Bake a badge (JWS, JSON or URL) into a PNG or SVG image.
@@ -134,6 +138,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         }
         Command::Keys(cmd) => keys::run(&config, cmd),
         Command::Tokens(cmd) => tokens::run(&config, cmd).await,
+        Command::Catalogue(cmd) => catalogue::run(&config, cmd).await,
         Command::Issue(args) => issue::run(&config, args).await,
         Command::Bake(_) | Command::Unbake(_) => Ok(()),
         Command::PrintConfig => {

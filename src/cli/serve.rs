@@ -12,9 +12,7 @@ pub async fn run(config: Config) -> Result<(), CliError> {
             "signed the awards issued before signed assertions existed"
         );
     }
-    if !config.catalogue.trim().is_empty() {
-        tracing::warn!(catalogue = %config.catalogue, "catalogue loading is not available in this version; ignored");
-    }
+    load_catalogue_on_first_start(&app, &config).await?;
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await
         .map_err(|e| CliError::Usage(format!("cannot listen on {}: {e}", config.listen)))?;
@@ -24,6 +22,44 @@ pub async fn run(config: Config) -> Result<(), CliError> {
     crate::http::serve(listener, app, shutdown_signal()).await?;
     store.close().await;
     tracing::info!("insigne stopped");
+    Ok(())
+}
+
+/// Loads `INSIGNE_CATALOGUE` when the database has no catalogue yet; later starts leave the
+/// catalogue as the admin made it (`insigne catalogue load` reloads it on purpose).
+async fn load_catalogue_on_first_start(
+    app: &crate::service::Insigne,
+    config: &Config,
+) -> Result<(), CliError> {
+    let path = config.catalogue.trim();
+    if path.is_empty() {
+        return Ok(());
+    }
+    let file = std::path::Path::new(path);
+    if !file.exists() {
+        if path == crate::config::DEFAULT_CATALOGUE {
+            tracing::info!(catalogue = %path, "no catalogue file here; none loaded");
+            return Ok(());
+        }
+        return Err(CliError::Usage(format!(
+            "INSIGNE_CATALOGUE: {path} does not exist"
+        )));
+    }
+    match app.load_catalogue_if_empty(file).await {
+        Ok(Some(loaded)) => tracing::info!(
+            catalogue = %path,
+            modules = loaded.modules,
+            badge_classes = loaded.badge_classes.len(),
+            "catalogue loaded"
+        ),
+        Ok(None) => {
+            tracing::info!(catalogue = %path, "a catalogue is already loaded; not reloaded at start")
+        }
+        Err(crate::service::ServiceError::Invalid(e)) => {
+            return Err(CliError::Usage(format!("catalogue {path}: {e}")))
+        }
+        Err(e) => return Err(e.into()),
+    }
     Ok(())
 }
 

@@ -24,6 +24,18 @@ impl FromRequestParts<Insigne> for Admin {
     }
 }
 
+/// A request made with a live token of the ingest or admin scope (LMS connectors).
+#[derive(Debug)]
+pub struct Ingest(pub StoredToken);
+
+impl FromRequestParts<Insigne> for Ingest {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &Insigne) -> Result<Self, Self::Rejection> {
+        Ok(Ingest(authenticated(parts, app).await?))
+    }
+}
+
 async fn authenticated(parts: &Parts, app: &Insigne) -> Result<StoredToken, ApiError> {
     let value = parts
         .headers

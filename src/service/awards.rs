@@ -26,14 +26,18 @@ impl Insigne {
                     format!("no badge class with id {}", request.badge_class),
                 )
             })?;
+        self.issue_checked(AwardId::random(), &class, request).await
+    }
+
+    /// Issues a checked request of an existing badge class under the id `id`.
+    pub(super) async fn issue_checked(
+        &self,
+        id: AwardId,
+        class: &BadgeClass,
+        request: AwardRequest,
+    ) -> Result<StoredAward, ServiceError> {
         let issuer = self.issuer(class.issuer).await?;
-        let award = Award::new(
-            AwardId::random(),
-            &class,
-            request,
-            new_salt(),
-            self.clock.now(),
-        );
+        let award = Award::new(id, class, request, new_salt(), self.clock.now());
         let mut stored = StoredAward {
             ob2_assertion: ob2::hosted_assertion(&self.urls, &award).to_string(),
             ob2_signed: None,
@@ -41,9 +45,8 @@ impl Insigne {
             ob3_jwt: None,
             award,
         };
-        let id = stored.award.id;
         let written = async {
-            self.sign_missing(&mut stored, &class, &issuer).await?;
+            self.sign_missing(&mut stored, class, &issuer).await?;
             self.store.insert_award(&stored).await?;
             Ok::<_, ServiceError>(())
         }

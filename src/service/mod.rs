@@ -2,7 +2,9 @@
 //! formats, the keys and the store together.
 
 mod awards;
+mod catalogue;
 mod catalogue_admin;
+mod completions;
 mod credentials;
 mod images;
 mod tokens;
@@ -15,6 +17,8 @@ use crate::formats::PublicUrls;
 use crate::proof::KeyRing;
 use crate::storage::{StorageError, Store};
 
+pub use catalogue::{CatalogueLoaded, LoadedBadge};
+pub use completions::{parse_completion_date, CompletionInput, CompletionsOutcome, TriggeredAward};
 pub use images::BakedForm;
 pub use tokens::{create_token, hash_token, new_token_secret};
 

@@ -6,6 +6,8 @@
 
 mod awards;
 mod badge_classes;
+mod catalogue;
+mod completions;
 mod issuers;
 mod status;
 mod tokens;
@@ -19,6 +21,8 @@ use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, Row};
 
 pub use awards::StoredAward;
+pub use catalogue::{CatalogueBadge, StoredCatalogue};
+pub use completions::{NewCompletion, StoredCompletion};
 pub use status::StatusSlot;
 pub use tokens::{Scope, StoredToken};
 

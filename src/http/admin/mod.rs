@@ -3,6 +3,7 @@
 mod awards;
 pub use awards::view as award_view;
 mod badge_classes;
+mod catalogue;
 mod issuers;
 
 use axum::Router;
@@ -14,6 +15,7 @@ pub fn router() -> Router<Insigne> {
         .merge(issuers::router())
         .merge(badge_classes::router())
         .merge(awards::router())
+        .merge(catalogue::router())
 }
 
 /// Parses an id from the path; an id that cannot exist is simply not found.

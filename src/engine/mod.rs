@@ -1,0 +1,272 @@
+//! The award engine: given a learner's completed modules and the badges they already hold,
+//! which badges of the catalogue do they earn now, and why. Pure: no storage, no clock.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::catalogue::{AwardRule, CompetencyRef, Module};
+
+/// A completed module, as the engine sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompletionFact {
+    pub module: String,
+    pub completed_at: DateTime<Utc>,
+}
+
+/// A badge of the catalogue with its rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleBadge {
+    pub code: String,
+    pub rule: AwardRule,
+}
+
+/// Why a rule is met: the completions (or badges) that satisfy it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum TraceStep {
+    /// A module the rule needs, completed on that date.
+    Module {
+        module: String,
+        completed_at: DateTime<Utc>,
+    },
+    /// A competency the rule needs, developed by that completed module.
+    Competency {
+        framework: String,
+        competency: String,
+        module: String,
+        completed_at: DateTime<Utc>,
+    },
+    /// A badge the rule needs, held (or earned in the same evaluation).
+    Badge { badge: String },
+}
+
+/// A badge earned, with the trace of its rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Decision {
+    pub badge: String,
+    pub rule: String,
+    pub trace: Vec<TraceStep>,
+}
+
+/// The badges earned and not yet held, in catalogue order; stackable badges earned by badges of
+/// this same evaluation included (the loop runs until nothing more is earned).
+pub fn decide(
+    modules: &[Module],
+    badges: &[RuleBadge],
+    completions: &[CompletionFact],
+    held: &BTreeSet<String>,
+) -> Vec<Decision> {
+    let mut have: BTreeSet<String> = held.clone();
+    let mut decided = Vec::new();
+    loop {
+        let mut progress = false;
+        for badge in badges {
+            if have.contains(&badge.code) {
+                continue;
+            }
+            if let Some(trace) = satisfied(&badge.rule, modules, completions, &have) {
+                have.insert(badge.code.clone());
+                decided.push(Decision {
+                    badge: badge.code.clone(),
+                    rule: describe(&badge.rule),
+                    trace,
+                });
+                progress = true;
+            }
+        }
+        if !progress {
+            return decided;
+        }
+    }
+}
+
+fn completion<'a>(completions: &'a [CompletionFact], module: &str) -> Option<&'a CompletionFact> {
+    // The earliest completion of the module counts.
+    completions
+        .iter()
+        .filter(|c| c.module == module)
+        .min_by_key(|c| c.completed_at)
+}
+
+fn satisfied(
+    rule: &AwardRule,
+    modules: &[Module],
+    completions: &[CompletionFact],
+    have: &BTreeSet<String>,
+) -> Option<Vec<TraceStep>> {
+    let module_step = |c: &CompletionFact| TraceStep::Module {
+        module: c.module.clone(),
+        completed_at: c.completed_at,
+    };
+    match rule {
+        AwardRule::AllModules { modules: needed } => needed
+            .iter()
+            .map(|m| completion(completions, m).map(module_step))
+            .collect(),
+        AwardRule::AtLeast {
+            count,
+            modules: among,
+        } => {
+            let done: Vec<TraceStep> = among
+                .iter()
+                .filter_map(|m| completion(completions, m).map(module_step))
+                .collect();
+            (done.len() >= *count as usize).then_some(done)
+        }
+        AwardRule::AllCompetencies { competencies } => competencies
+            .iter()
+            .map(|c| covering(c, modules, completions))
+            .collect(),
+        AwardRule::AllBadges { badges } => badges
+            .iter()
+            .map(|b| {
+                have.contains(b)
+                    .then(|| TraceStep::Badge { badge: b.clone() })
+            })
+            .collect(),
+    }
+}
+
+/// The earliest completed module that develops `competency`.
+fn covering(
+    competency: &CompetencyRef,
+    modules: &[Module],
+    completions: &[CompletionFact],
+) -> Option<TraceStep> {
+    modules
+        .iter()
+        .filter(|m| m.competencies.contains(competency))
+        .filter_map(|m| completion(completions, &m.code))
+        .min_by_key(|c| c.completed_at)
+        .map(|c| TraceStep::Competency {
+            framework: competency.framework.clone(),
+            competency: competency.code.clone(),
+            module: c.module.clone(),
+            completed_at: c.completed_at,
+        })
+}
+
+fn describe(rule: &AwardRule) -> String {
+    match rule {
+        AwardRule::AllModules { modules } => format!("all modules of {}", modules.join(", ")),
+        AwardRule::AtLeast { count, modules } => {
+            format!("at least {count} of {}", modules.join(", "))
+        }
+        AwardRule::AllCompetencies { competencies } => format!(
+            "all competencies of {}",
+            competencies
+                .iter()
+                .map(|c| format!("{}:{}", c.framework, c.code))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        AwardRule::AllBadges { badges } => format!("all badges of {}", badges.join(", ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalogue::parse;
+
+    fn fact(module: &str, day: u32) -> CompletionFact {
+        CompletionFact {
+            module: module.into(),
+            completed_at: format!("2026-03-{day:02}T10:00:00Z").parse().expect("date"),
+        }
+    }
+
+    fn example() -> (Vec<Module>, Vec<RuleBadge>) {
+        let c = parse(include_str!("../../examples/catalogue/ecap.toml"), None).expect("catalogue");
+        let badges = c
+            .badges
+            .iter()
+            .map(|b| RuleBadge {
+                code: b.code.clone(),
+                rule: b.rule.clone(),
+            })
+            .collect();
+        (c.modules, badges)
+    }
+
+    fn codes(d: &[Decision]) -> Vec<&str> {
+        d.iter().map(|x| x.badge.as_str()).collect()
+    }
+
+    #[test]
+    fn a_parcours_completed_gives_its_badge_and_its_competencies() {
+        let (modules, badges) = example();
+        let done = [
+            fact("E1-M1", 2),
+            fact("E1-M2", 9),
+            fact("E1-M3", 16),
+            fact("E1-M4", 23),
+        ];
+        let d = decide(&modules, &badges, &done, &BTreeSet::new());
+        assert_eq!(codes(&d), ["e-cap1", "ef1", "ef2", "ef3", "ef4", "ef9"]);
+        assert_eq!(d[0].trace.len(), 4);
+        // EF1 is developed by E1-M2 and E1-M3: the earliest counts.
+        assert_eq!(
+            d[1].trace,
+            [TraceStep::Competency {
+                framework: "EF".into(),
+                competency: "EF1".into(),
+                module: "E1-M2".into(),
+                completed_at: fact("E1-M2", 9).completed_at
+            }]
+        );
+    }
+
+    #[test]
+    fn nothing_is_earned_twice_and_stackables_follow() {
+        let (modules, badges) = example();
+        let mut done: Vec<CompletionFact> = [
+            "E1-M1", "E1-M2", "E1-M3", "E1-M4", "E2-M1", "E2-M2", "E2-M3", "E2-M4", "E3-M1",
+            "E3-M2",
+        ]
+        .iter()
+        .enumerate()
+        .map(|(i, m)| fact(m, i as u32 + 1))
+        .collect();
+        let first = decide(&modules, &badges, &done, &BTreeSet::new());
+        assert!(!codes(&first).contains(&"formateur-e-formation"));
+        let held: BTreeSet<String> = first.iter().map(|d| d.badge.clone()).collect();
+        done.push(fact("E3-M3", 20));
+        let second = decide(&modules, &badges, &done, &held);
+        assert_eq!(codes(&second), ["e-cap3", "ef8", "formateur-e-formation"]);
+        let last = &second[2];
+        assert_eq!(last.trace.len(), 3);
+        assert!(decide(
+            &modules,
+            &badges,
+            &done,
+            &held
+                .into_iter()
+                .chain(second.iter().map(|d| d.badge.clone()))
+                .collect()
+        )
+        .is_empty());
+    }
+
+    #[test]
+    fn at_least_counts() {
+        let (modules, _) = example();
+        let badges = [RuleBadge {
+            code: "deux".into(),
+            rule: AwardRule::AtLeast {
+                count: 2,
+                modules: vec!["E1-M1".into(), "E2-M1".into(), "E3-M1".into()],
+            },
+        }];
+        assert!(decide(&modules, &badges, &[fact("E1-M1", 1)], &BTreeSet::new()).is_empty());
+        let d = decide(
+            &modules,
+            &badges,
+            &[fact("E1-M1", 1), fact("E3-M1", 2)],
+            &BTreeSet::new(),
+        );
+        assert_eq!(d[0].trace.len(), 2);
+    }
+}

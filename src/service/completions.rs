@@ -1,0 +1,379 @@
+//! Completed modules in, awards out: each completion is recorded once, then the learner's
+//! rules are evaluated and every badge earned is awarded exactly once (claimed in the database
+//! first), with the trace of the rule and the modules as evidence.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{Insigne, ServiceError};
+use crate::domain::award::RecipientInput;
+use crate::domain::validation::Checker;
+use crate::domain::{AwardId, AwardRequest, EmailAddress, Evidence, Recipient};
+use crate::engine::{self, CompletionFact, Decision, RuleBadge, TraceStep};
+use crate::storage::{NewCompletion, StoredAward, StoredCatalogue};
+
+/// A completion as a connector reports it.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CompletionInput {
+    pub learner: Option<RecipientInput>,
+    /// The module's code or one of its LMS identifiers.
+    pub module: Option<String>,
+    /// RFC 3339 date-time, or a date (`2026-03-14`, taken as midnight UTC).
+    pub completed_at: Option<String>,
+    /// Where it comes from (`api` when not said).
+    pub source: Option<String>,
+    /// The source's own id for it: a second report with the same source and id is the same.
+    pub external_id: Option<String>,
+}
+
+/// An award a completion triggered, with the reason.
+#[derive(Debug, Clone)]
+pub struct TriggeredAward {
+    pub stored: StoredAward,
+    pub badge_code: String,
+    pub decision: Decision,
+}
+
+/// What a batch of completions did.
+#[derive(Debug, Clone, Default)]
+pub struct CompletionsOutcome {
+    /// Per input, in order: true when new, false when already known.
+    pub recorded: Vec<bool>,
+    pub awards: Vec<TriggeredAward>,
+}
+
+/// Parses a completion date: RFC 3339, or a plain date at midnight UTC.
+pub fn parse_completion_date(text: &str) -> Result<DateTime<Utc>, String> {
+    let t = text.trim();
+    if let Ok(d) = DateTime::parse_from_rfc3339(t) {
+        return Ok(d.with_timezone(&Utc));
+    }
+    if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
+        if let Some(dt) = d.and_hms_opt(0, 0, 0) {
+            return Ok(dt.and_utc());
+        }
+    }
+    Err(format!(
+        "{text:?} is not a date (2026-03-14 or 2026-03-14T10:00:00Z)"
+    ))
+}
+
+impl Insigne {
+    /// Checks one input against the catalogue.
+    fn checked_completion(
+        &self,
+        c: &mut Checker,
+        at: &str,
+        input: &CompletionInput,
+        catalogue: &StoredCatalogue,
+    ) -> Option<NewCompletion> {
+        let field = |f: &str| {
+            if at.is_empty() {
+                f.to_string()
+            } else {
+                format!("{at}.{f}")
+            }
+        };
+        let (email, name) = match &input.learner {
+            Some(l) => (
+                match l.email.as_deref() {
+                    Some(e) => c.take(&field("learner.email"), EmailAddress::parse(e)),
+                    None => {
+                        c.add(field("learner.email"), "is required");
+                        None
+                    }
+                },
+                match l.name.as_deref() {
+                    Some(n) => c.text(&field("learner.name"), n, 200),
+                    None => {
+                        c.add(field("learner.name"), "is required");
+                        String::new()
+                    }
+                },
+            ),
+            None => {
+                c.add(field("learner"), "is required ({\"email\", \"name\"})");
+                (None, String::new())
+            }
+        };
+        let module = match input.module.as_deref() {
+            Some(m) => match catalogue.module_by_lms_id(m) {
+                Some(module) => Some(module.code.clone()),
+                None => {
+                    c.add(
+                        field("module"),
+                        format!("{m:?} is no module of the catalogue (code or LMS id)"),
+                    );
+                    None
+                }
+            },
+            None => {
+                c.add(field("module"), "is required");
+                None
+            }
+        };
+        let completed_at = match input.completed_at.as_deref() {
+            Some(d) => c.take(&field("completed_at"), parse_completion_date(d)),
+            None => {
+                c.add(field("completed_at"), "is required");
+                None
+            }
+        };
+        if let Some(when) = completed_at {
+            if when > self.clock.now() {
+                c.add(field("completed_at"), "is in the future");
+            }
+        }
+        let source = c
+            .optional_text(&field("source"), input.source.as_deref(), 100)
+            .unwrap_or_else(|| "api".into());
+        let external_id = c.optional_text(&field("external_id"), input.external_id.as_deref(), 300);
+        Some(NewCompletion {
+            learner_email: email?,
+            learner_name: name,
+            module: module?,
+            completed_at: completed_at?,
+            source,
+            external_id,
+        })
+    }
+
+    /// Records a batch of completions (all valid, or none recorded) and awards what they earn.
+    pub async fn record_completions(
+        &self,
+        inputs: &[CompletionInput],
+    ) -> Result<CompletionsOutcome, ServiceError> {
+        let catalogue = self.store.load_catalogue().await?;
+        let mut c = Checker::new();
+        let batch = inputs.len() > 1;
+        let checked: Vec<Option<NewCompletion>> = inputs
+            .iter()
+            .enumerate()
+            .map(|(i, input)| {
+                let at = if batch {
+                    format!("[{i}]")
+                } else {
+                    String::new()
+                };
+                self.checked_completion(&mut c, &at, input, &catalogue)
+            })
+            .collect();
+        c.finish()?;
+        let completions: Vec<NewCompletion> = checked.into_iter().flatten().collect();
+        self.record_checked(&completions, &catalogue).await
+    }
+
+    /// Records checked completions and evaluates the rules of each learner concerned.
+    pub async fn record_checked(
+        &self,
+        completions: &[NewCompletion],
+        catalogue: &StoredCatalogue,
+    ) -> Result<CompletionsOutcome, ServiceError> {
+        let mut outcome = CompletionsOutcome::default();
+        let mut learners: BTreeMap<String, Recipient> = BTreeMap::new();
+        for completion in completions {
+            outcome.recorded.push(
+                self.store
+                    .insert_completion(completion, self.clock.now())
+                    .await?,
+            );
+            learners
+                .entry(completion.learner_email.to_string())
+                .or_insert_with(|| Recipient {
+                    email: completion.learner_email.clone(),
+                    name: completion.learner_name.clone(),
+                });
+        }
+        for learner in learners.values() {
+            outcome
+                .awards
+                .extend(self.evaluate_learner(learner, catalogue).await?);
+        }
+        Ok(outcome)
+    }
+
+    /// Awards every badge a learner's completions earn and they do not hold yet.
+    pub async fn evaluate_learner(
+        &self,
+        learner: &Recipient,
+        catalogue: &StoredCatalogue,
+    ) -> Result<Vec<TriggeredAward>, ServiceError> {
+        let facts: Vec<CompletionFact> = self
+            .store
+            .completions_of(&learner.email)
+            .await?
+            .into_iter()
+            .map(|c| CompletionFact {
+                module: c.module,
+                completed_at: c.completed_at,
+            })
+            .collect();
+        let held_ids = self.store.held_badge_classes(&learner.email).await?;
+        let held: BTreeSet<String> = catalogue
+            .badges
+            .iter()
+            .filter(|(id, ..)| held_ids.contains(id))
+            .map(|(_, code, ..)| code.clone())
+            .collect();
+        let rules: Vec<RuleBadge> = catalogue
+            .badges
+            .iter()
+            .map(|(_, code, rule, _)| RuleBadge {
+                code: code.clone(),
+                rule: rule.clone(),
+            })
+            .collect();
+        let mut triggered = Vec::new();
+        for decision in engine::decide(&catalogue.modules, &rules, &facts, &held) {
+            let Some((class_id, code, _, name)) = catalogue
+                .badges
+                .iter()
+                .find(|(_, c, ..)| *c == decision.badge)
+            else {
+                continue;
+            };
+            let award_id = AwardId::random();
+            // The database decides who awards it: a concurrent evaluation that lost the claim
+            // awards nothing.
+            if !self
+                .store
+                .claim_award(*class_id, &learner.email, award_id, self.clock.now())
+                .await?
+            {
+                continue;
+            }
+            let class = self.badge_class(*class_id).await?;
+            let request = AwardRequest {
+                badge_class: *class_id,
+                recipient: learner.clone(),
+                narrative: Some(narrative(name, &decision, catalogue)),
+                evidence: evidence(&decision, catalogue),
+            };
+            match self.issue_checked(award_id, &class, request).await {
+                Ok(stored) => triggered.push(TriggeredAward {
+                    stored,
+                    badge_code: code.clone(),
+                    decision,
+                }),
+                Err(e) => {
+                    let _ = self.store.release_claim(*class_id, &learner.email).await;
+                    return Err(e);
+                }
+            }
+        }
+        Ok(triggered)
+    }
+}
+
+fn french_date(t: DateTime<Utc>) -> String {
+    t.format("%d/%m/%Y").to_string()
+}
+
+fn narrative(name: &str, d: &Decision, catalogue: &StoredCatalogue) -> String {
+    let why: Vec<String> = d
+        .trace
+        .iter()
+        .map(|step| match step {
+            TraceStep::Module {
+                module,
+                completed_at,
+            } => format!("module {module} terminé le {}", french_date(*completed_at)),
+            TraceStep::Competency {
+                framework,
+                competency,
+                module,
+                completed_at,
+            } => {
+                let label = catalogue
+                    .competency(&crate::catalogue::CompetencyRef {
+                        framework: framework.clone(),
+                        code: competency.clone(),
+                    })
+                    .map(|(_, c)| format!("{competency} ({})", c.name))
+                    .unwrap_or_else(|| competency.clone());
+                format!(
+                    "compétence {label} développée par le module {module} terminé le {}",
+                    french_date(*completed_at)
+                )
+            }
+            TraceStep::Badge { badge } => format!("badge {badge} détenu"),
+        })
+        .collect();
+    format!(
+        "Badge « {name} » attribué automatiquement : {}.",
+        why.join(" ; ")
+    )
+}
+
+/// The modules completed (with dates) or badges held that earned the badge.
+fn evidence(d: &Decision, catalogue: &StoredCatalogue) -> Vec<Evidence> {
+    let mut out: Vec<Evidence> = Vec::new();
+    for step in &d.trace {
+        let (module, when) = match step {
+            TraceStep::Module {
+                module,
+                completed_at,
+            }
+            | TraceStep::Competency {
+                module,
+                completed_at,
+                ..
+            } => (module, *completed_at),
+            TraceStep::Badge { badge } => {
+                out.push(Evidence {
+                    url: None,
+                    name: Some(format!("Badge {badge}")),
+                    description: Some("Badge détenu, requis par ce badge.".into()),
+                    narrative: None,
+                    genre: Some("Badge".into()),
+                });
+                continue;
+            }
+        };
+        let name = catalogue
+            .module(module)
+            .map(|m| format!("{} {}", m.code, m.title))
+            .unwrap_or_else(|| module.clone());
+        if out.iter().any(|e| e.name.as_deref() == Some(name.as_str())) {
+            continue;
+        }
+        let description = match catalogue.module(module) {
+            Some(m) => format!(
+                "Module terminé le {} ({}, {} h).",
+                french_date(when),
+                m.modality.label(),
+                m.hours
+            ),
+            None => format!("Module terminé le {}.", french_date(when)),
+        };
+        out.push(Evidence {
+            url: None,
+            name: Some(name),
+            description: Some(description),
+            narrative: None,
+            genre: Some("Module de formation".into()),
+        });
+    }
+    out
+}
+
+/// The API view of a trace, for responses.
+#[derive(Debug, Clone, Serialize)]
+pub struct TraceView<'a> {
+    pub badge: &'a str,
+    pub rule: &'a str,
+    pub satisfied_by: &'a [TraceStep],
+}
+
+impl TriggeredAward {
+    pub fn trace_view(&self) -> TraceView<'_> {
+        TraceView {
+            badge: &self.badge_code,
+            rule: &self.decision.rule,
+            satisfied_by: &self.decision.trace,
+        }
+    }
+}

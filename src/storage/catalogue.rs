@@ -1,0 +1,283 @@
+//! The catalogue in the database: saved in one transaction (upsert by code, nothing deleted),
+//! read back whole for the award engine.
+
+use chrono::{DateTime, Utc};
+use sqlx::Row;
+
+use super::issuers::image_columns;
+use super::{json_from_db, parse_id, time_to_db, StorageError, Store};
+use crate::catalogue::{
+    AwardRule, Competency, CompetencyRef, Framework, Modality, Module, Parcours,
+};
+use crate::domain::{BadgeClass, BadgeClassId, Issuer, IssuerId};
+
+/// A badge class of the catalogue: the class and its code and rule.
+#[derive(Debug, Clone)]
+pub struct CatalogueBadge {
+    pub class: BadgeClass,
+    pub code: String,
+    pub rule: AwardRule,
+}
+
+/// What the award engine needs of the stored catalogue.
+#[derive(Debug, Clone, Default)]
+pub struct StoredCatalogue {
+    pub frameworks: Vec<Framework>,
+    pub modules: Vec<Module>,
+    /// Badge classes with a rule: (id, code, rule, name).
+    pub badges: Vec<(BadgeClassId, String, AwardRule, String)>,
+}
+
+impl StoredCatalogue {
+    pub fn module(&self, code: &str) -> Option<&Module> {
+        self.modules.iter().find(|m| m.code == code)
+    }
+
+    /// The module an LMS identifier or a module code names (case and spaces ignored).
+    pub fn module_by_lms_id(&self, id: &str) -> Option<&Module> {
+        let wanted = normalize(id);
+        self.modules.iter().find(|m| {
+            normalize(&m.code) == wanted || m.lms_ids.iter().any(|l| normalize(l) == wanted)
+        })
+    }
+
+    pub fn competency(&self, r: &CompetencyRef) -> Option<(&Framework, &Competency)> {
+        let f = self.frameworks.iter().find(|f| f.code == r.framework)?;
+        Some((f, f.competencies.iter().find(|c| c.code == r.code)?))
+    }
+}
+
+fn normalize(s: &str) -> String {
+    s.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+fn modality_str(m: Modality) -> &'static str {
+    match m {
+        Modality::Presentiel => "presentiel",
+        Modality::ClasseVirtuelle => "classe_virtuelle",
+        Modality::Distance => "distance",
+    }
+}
+
+impl Store {
+    pub async fn issuer_id_by_code(&self, code: &str) -> Result<Option<IssuerId>, StorageError> {
+        let row = sqlx::query("SELECT id FROM issuers WHERE code = $1")
+            .bind(code.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| parse_id(&r, "id")).transpose()
+    }
+
+    pub async fn badge_class_id_by_code(
+        &self,
+        code: &str,
+    ) -> Result<Option<BadgeClassId>, StorageError> {
+        let row = sqlx::query("SELECT id FROM badge_classes WHERE code = $1")
+            .bind(code.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| parse_id(&r, "id")).transpose()
+    }
+
+    /// How many modules the catalogue has (0: no catalogue loaded yet).
+    pub async fn count_modules(&self) -> Result<i64, StorageError> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM modules")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.try_get::<i64, _>("n")?)
+    }
+
+    /// Saves a whole catalogue in one transaction: every entry is inserted or updated by its
+    /// code; nothing is deleted, and awards are not touched.
+    pub async fn save_catalogue(
+        &self,
+        issuer: (&Issuer, &str),
+        frameworks: &[Framework],
+        parcours: &[Parcours],
+        modules: &[Module],
+        badges: &[CatalogueBadge],
+        now: DateTime<Utc>,
+    ) -> Result<(), StorageError> {
+        let now = time_to_db(now);
+        let mut tx = self.pool.begin().await?;
+        let (issuer, issuer_code) = issuer;
+        let (image_type, image) = image_columns(issuer.image.as_ref());
+        sqlx::query(
+            "INSERT INTO issuers (id, name, url, email, description, image_type, image, created_at, updated_at, code)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+             ON CONFLICT (id) DO UPDATE SET name = excluded.name, url = excluded.url,
+             email = excluded.email, description = excluded.description,
+             updated_at = excluded.updated_at, code = excluded.code",
+        )
+        .bind(issuer.id.to_string())
+        .bind(issuer.name.clone())
+        .bind(issuer.url.clone())
+        .bind(issuer.email.to_string())
+        .bind(issuer.description.clone())
+        .bind(image_type)
+        .bind(image)
+        .bind(time_to_db(issuer.created_at))
+        .bind(now.clone())
+        .bind(issuer_code.to_string())
+        .execute(&mut *tx)
+        .await?;
+        for f in frameworks {
+            sqlx::query(
+                "INSERT INTO frameworks (code, name, description, url, updated_at) VALUES ($1, $2, $3, $4, $5)
+                 ON CONFLICT (code) DO UPDATE SET name = excluded.name, description = excluded.description,
+                 url = excluded.url, updated_at = excluded.updated_at",
+            )
+            .bind(f.code.clone())
+            .bind(f.name.clone())
+            .bind(f.description.clone())
+            .bind(f.url.clone())
+            .bind(now.clone())
+            .execute(&mut *tx)
+            .await?;
+            for c in &f.competencies {
+                sqlx::query(
+                    "INSERT INTO competencies (framework_code, code, name, description, url) VALUES ($1, $2, $3, $4, $5)
+                     ON CONFLICT (framework_code, code) DO UPDATE SET name = excluded.name,
+                     description = excluded.description, url = excluded.url",
+                )
+                .bind(f.code.clone())
+                .bind(c.code.clone())
+                .bind(c.name.clone())
+                .bind(c.description.clone())
+                .bind(c.url.clone())
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        for p in parcours {
+            sqlx::query(
+                "INSERT INTO parcours (code, title, description, updated_at) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (code) DO UPDATE SET title = excluded.title, description = excluded.description,
+                 updated_at = excluded.updated_at",
+            )
+            .bind(p.code.clone())
+            .bind(p.title.clone())
+            .bind(p.description.clone())
+            .bind(now.clone())
+            .execute(&mut *tx)
+            .await?;
+        }
+        for m in modules {
+            sqlx::query(
+                "INSERT INTO modules (code, title, parcours_code, hours, modality, lms_ids, competencies, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                 ON CONFLICT (code) DO UPDATE SET title = excluded.title, parcours_code = excluded.parcours_code,
+                 hours = excluded.hours, modality = excluded.modality, lms_ids = excluded.lms_ids,
+                 competencies = excluded.competencies, updated_at = excluded.updated_at",
+            )
+            .bind(m.code.clone())
+            .bind(m.title.clone())
+            .bind(m.parcours.clone())
+            .bind(m.hours)
+            .bind(modality_str(m.modality).to_string())
+            .bind(serde_json::to_string(&m.lms_ids).unwrap_or_else(|_| "[]".into()))
+            .bind(serde_json::to_string(&m.competencies).unwrap_or_else(|_| "[]".into()))
+            .bind(now.clone())
+            .execute(&mut *tx)
+            .await?;
+        }
+        for b in badges {
+            let class = &b.class;
+            let (image_type, image) = image_columns(Some(&class.image));
+            sqlx::query(
+                "INSERT INTO badge_classes (id, issuer_id, name, description, image_type, image,
+                 criteria_narrative, criteria_url, alignments, tags, validity_days, created_at, updated_at, code, rule)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+                 ON CONFLICT (id) DO UPDATE SET issuer_id = excluded.issuer_id, name = excluded.name,
+                 description = excluded.description, image_type = excluded.image_type, image = excluded.image,
+                 criteria_narrative = excluded.criteria_narrative, criteria_url = excluded.criteria_url,
+                 alignments = excluded.alignments, tags = excluded.tags, validity_days = excluded.validity_days,
+                 updated_at = excluded.updated_at, code = excluded.code, rule = excluded.rule",
+            )
+            .bind(class.id.to_string())
+            .bind(class.issuer.to_string())
+            .bind(class.name.clone())
+            .bind(class.description.clone())
+            .bind(image_type)
+            .bind(image)
+            .bind(class.criteria.narrative.clone())
+            .bind(class.criteria.url.clone())
+            .bind(serde_json::to_string(&class.alignments).unwrap_or_else(|_| "[]".into()))
+            .bind(serde_json::to_string(&class.tags).unwrap_or_else(|_| "[]".into()))
+            .bind(class.validity_days)
+            .bind(time_to_db(class.created_at))
+            .bind(now.clone())
+            .bind(b.code.clone())
+            .bind(serde_json::to_string(&b.rule).unwrap_or_else(|_| "null".into()))
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The stored catalogue: frameworks, modules and the badge classes that have a rule.
+    pub async fn load_catalogue(&self) -> Result<StoredCatalogue, StorageError> {
+        let mut out = StoredCatalogue::default();
+        for r in sqlx::query("SELECT code, name, description, url FROM frameworks ORDER BY code")
+            .fetch_all(&self.pool)
+            .await?
+        {
+            out.frameworks.push(Framework {
+                code: r.try_get("code")?,
+                name: r.try_get("name")?,
+                description: r.try_get("description")?,
+                url: r.try_get("url")?,
+                competencies: Vec::new(),
+            });
+        }
+        for r in sqlx::query("SELECT framework_code, code, name, description, url FROM competencies ORDER BY framework_code, code")
+            .fetch_all(&self.pool)
+            .await?
+        {
+            let fw: String = r.try_get("framework_code")?;
+            if let Some(f) = out.frameworks.iter_mut().find(|f| f.code == fw) {
+                f.competencies.push(Competency {
+                    code: r.try_get("code")?,
+                    name: r.try_get("name")?,
+                    description: r.try_get("description")?,
+                    url: r.try_get("url")?,
+                });
+            }
+        }
+        for r in sqlx::query("SELECT code, title, parcours_code, hours, modality, lms_ids, competencies FROM modules ORDER BY code")
+            .fetch_all(&self.pool)
+            .await?
+        {
+            let modality: String = r.try_get("modality")?;
+            out.modules.push(Module {
+                code: r.try_get("code")?,
+                title: r.try_get("title")?,
+                parcours: r.try_get("parcours_code")?,
+                hours: r.try_get("hours")?,
+                modality: serde_json::from_value(serde_json::Value::String(modality.clone()))
+                    .map_err(|_| StorageError::Corrupt(format!("unknown modality {modality:?}")))?,
+                lms_ids: json_from_db(&r.try_get::<String, _>("lms_ids")?)?,
+                competencies: json_from_db(&r.try_get::<String, _>("competencies")?)?,
+            });
+        }
+        for r in sqlx::query(
+            "SELECT id, code, rule, name FROM badge_classes WHERE code IS NOT NULL AND rule IS NOT NULL
+             ORDER BY created_at, code",
+        )
+        .fetch_all(&self.pool)
+        .await?
+        {
+            out.badges.push((
+                parse_id(&r, "id")?,
+                r.try_get("code")?,
+                json_from_db(&r.try_get::<String, _>("rule")?)?,
+                r.try_get("name")?,
+            ));
+        }
+        Ok(out)
+    }
+}
