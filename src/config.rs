@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::formats::ob3::identity::DidMethod;
+use crate::import::moodle::MoodleMapping;
 
 /// The catalogue loaded on first start when nothing else is configured (skipped when absent).
 pub const DEFAULT_CATALOGUE: &str = "examples/catalogue/ecap.toml";
@@ -48,6 +49,8 @@ pub struct Config {
     pub smtp_url: Option<String>,
     /// How issuers are identified in OB 3.0 credentials: `web` or `key` (`INSIGNE_DID_METHOD`).
     pub did_method: DidMethod,
+    /// How the columns of Moodle completion exports are recognised (`[moodle]` in the file).
+    pub moodle: MoodleMapping,
 }
 
 impl Default for Config {
@@ -61,6 +64,7 @@ impl Default for Config {
             fetch_allow: Vec::new(),
             smtp_url: None,
             did_method: DidMethod::Web,
+            moodle: MoodleMapping::default(),
         }
     }
 }
@@ -77,6 +81,7 @@ impl fmt::Debug for Config {
             .field("fetch_allow", &self.fetch_allow)
             .field("smtp_url", &self.smtp_url.as_deref().map(redact_url))
             .field("did_method", &self.did_method)
+            .field("moodle", &self.moodle)
             .finish()
     }
 }
@@ -93,6 +98,7 @@ pub struct Overrides {
     pub fetch_allow: Option<Vec<String>>,
     pub smtp_url: Option<String>,
     pub did_method: Option<String>,
+    pub moodle: Option<MoodleMapping>,
 }
 
 impl Overrides {
@@ -114,6 +120,7 @@ impl Overrides {
             }),
             smtp_url: get("INSIGNE_SMTP_URL"),
             did_method: get("INSIGNE_DID_METHOD"),
+            moodle: None,
         }
     }
 
@@ -138,6 +145,9 @@ impl Overrides {
         }
         if let Some(v) = self.smtp_url {
             c.smtp_url = Some(v).filter(|s| !s.trim().is_empty());
+        }
+        if let Some(v) = self.moodle {
+            c.moodle = v;
         }
         if let Some(v) = self.did_method {
             c.did_method = v.parse().map_err(|message| ConfigError::Value {

@@ -17,6 +17,8 @@ pub mod engine;
 pub mod formats;
 /// The HTTP API and public pages (axum).
 pub mod http;
+/// Reading completions out of LMS exports (Moodle CSV).
+pub mod import;
 /// Keys and signatures.
 pub mod proof;
 /// Use cases tying the layers together.

@@ -3,6 +3,7 @@
 
 mod bake;
 mod catalogue;
+mod completions;
 mod issue;
 mod keys;
 mod serve;
@@ -66,6 +67,9 @@ enum Command {
     /// Manage the e-CAP catalogue.
     #[command(subcommand)]
     Catalogue(catalogue::CatalogueCommand),
+    /// Import completions.
+    #[command(subcommand)]
+    Completions(completions::CompletionsCommand),
     /// Award a badge class to a recipient.
     Issue(issue::IssueArgs),
     /// Bake a badge (JWS, JSON or URL) into a PNG or SVG image.
@@ -139,6 +143,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Keys(cmd) => keys::run(&config, cmd),
         Command::Tokens(cmd) => tokens::run(&config, cmd).await,
         Command::Catalogue(cmd) => catalogue::run(&config, cmd).await,
+        Command::Completions(cmd) => completions::run(&config, cmd).await,
         Command::Issue(args) => issue::run(&config, args).await,
         Command::Bake(_) | Command::Unbake(_) => Ok(()),
         Command::PrintConfig => {
@@ -158,9 +163,7 @@ fn load_config(cli: &Cli) -> Result<Config, CliError> {
         database_url: cli.database_url.clone(),
         keys_dir: cli.keys_dir.clone(),
         catalogue: cli.catalogue.clone(),
-        fetch_allow: None,
-        did_method: None,
-        smtp_url: None,
+        ..Overrides::default()
     };
     Config::load(cli.config.as_deref(), &cwd, &env, flags)
         .map_err(|e| CliError::Usage(e.to_string()))
@@ -196,6 +199,7 @@ async fn open_app(config: &Config, generate_keys: bool) -> Result<Insigne, CliEr
         urls: PublicUrls::new(&config.public_url),
         clock,
         did_method: config.did_method,
+        moodle_mapping: Arc::new(config.moodle.clone()),
     })
 }
 

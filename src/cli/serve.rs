@@ -27,7 +27,7 @@ pub async fn run(config: Config) -> Result<(), CliError> {
 
 /// Loads `INSIGNE_CATALOGUE` when the database has no catalogue yet; later starts leave the
 /// catalogue as the admin made it (`insigne catalogue load` reloads it on purpose).
-async fn load_catalogue_on_first_start(
+pub(super) async fn load_catalogue_on_first_start(
     app: &crate::service::Insigne,
     config: &Config,
 ) -> Result<(), CliError> {

@@ -7,6 +7,7 @@ mod catalogue_admin;
 mod completions;
 mod credentials;
 mod images;
+mod import;
 mod tokens;
 
 use std::sync::Arc;
@@ -14,12 +15,14 @@ use std::sync::Arc;
 use crate::domain::{Clock, Invalid};
 use crate::formats::ob3::identity::DidMethod;
 use crate::formats::PublicUrls;
+use crate::import::moodle::MoodleMapping;
 use crate::proof::KeyRing;
 use crate::storage::{StorageError, Store};
 
 pub use catalogue::{CatalogueLoaded, LoadedBadge};
 pub use completions::{parse_completion_date, CompletionInput, CompletionsOutcome, TriggeredAward};
 pub use images::BakedForm;
+pub use import::{ImportProgress, ImportSummary, MOODLE_SOURCE};
 pub use tokens::{create_token, hash_token, new_token_secret};
 
 #[derive(Debug, thiserror::Error)]
@@ -54,6 +57,8 @@ pub struct Insigne {
     pub clock: Arc<dyn Clock>,
     /// How issuers are identified in OB 3.0 credentials.
     pub did_method: DidMethod,
+    /// How Moodle completion exports are read.
+    pub moodle_mapping: Arc<MoodleMapping>,
 }
 
 impl std::fmt::Debug for Insigne {

@@ -128,6 +128,7 @@ impl TestApp {
             urls: PublicUrls::new(base),
             clock,
             did_method: insigne::formats::ob3::identity::DidMethod::Web,
+            moodle_mapping: Arc::new(Default::default()),
         };
         let admin_token = app
             .create_token(Scope::Admin, Some("tests"))

@@ -17,6 +17,34 @@ pub fn router() -> Router<Insigne> {
     Router::new()
         .route("/api/v1/catalogue", put(load))
         .route("/api/v1/completions", post(completions))
+        .route(
+            "/api/v1/completions/import",
+            post(import).layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024)),
+        )
+}
+
+/// The Moodle completion export (`text/csv`): the summary of the import, rejected rows with
+/// their line and reason.
+async fn import(
+    State(app): State<Insigne>,
+    _: Ingest,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let mime = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    if !matches!(mime.as_str(), "text/csv" | "application/csv" | "text/plain") {
+        return Err(ApiError::UnsupportedMediaType(
+            "the CSV export (Content-Type: text/csv)",
+        ));
+    }
+    let mapping = app.moodle_mapping.clone();
+    let summary = app.import_moodle(&body, &mapping, &|_| {}).await?;
+    Ok(Json(json!(summary)))
 }
 
 /// The whole catalogue, as the TOML file (images as data URIs).

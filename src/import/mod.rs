@@ -1,0 +1,3 @@
+//! Reading completions out of LMS exports.
+
+pub mod moodle;
