@@ -2,6 +2,7 @@
 //! real listening server checked by the official Open Badges 2.0 validator).
 
 mod auth;
+mod awarding;
 mod bad_input;
 mod cli;
 mod common;
