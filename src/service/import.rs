@@ -131,20 +131,46 @@ impl Insigne {
                 progress(ImportProgress::Recording { done: i + 1, total });
             }
         }
-        // Only learners with something new can earn something new.
+        // Only learners with something new can earn something new. Learners are evaluated a
+        // few at a time (signing is CPU work); the database's claims keep each award unique.
         let total = learners.len();
-        for (i, learner) in learners.values().enumerate() {
-            for t in self.evaluate_learner(learner, &catalogue).await? {
+        let catalogue = std::sync::Arc::new(catalogue);
+        let parallel = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2)
+            .clamp(1, 8);
+        let mut running = tokio::task::JoinSet::new();
+        let mut queue = learners.into_values();
+        let mut done = 0;
+        loop {
+            while running.len() < parallel {
+                let Some(learner) = queue.next() else { break };
+                let (app, catalogue) = (self.clone(), catalogue.clone());
+                running.spawn(async move {
+                    let awards = app.evaluate_learner(&learner, &catalogue).await;
+                    (learner, awards)
+                });
+            }
+            let Some(joined) = running.join_next().await else {
+                break;
+            };
+            let (learner, awards) = joined
+                .map_err(|e| ServiceError::Signing(format!("evaluation task failed: {e}")))?;
+            for t in awards? {
                 summary.awards.push(ImportedAward {
                     email: learner.email.to_string(),
                     badge: t.badge_code,
                     award: t.stored.award.id.to_string(),
                 });
             }
-            if (i + 1) % 20 == 0 || i + 1 == total {
-                progress(ImportProgress::Evaluating { done: i + 1, total });
+            done += 1;
+            if done % 20 == 0 || done == total {
+                progress(ImportProgress::Evaluating { done, total });
             }
         }
+        summary
+            .awards
+            .sort_by(|a, b| (&a.email, &a.badge).cmp(&(&b.email, &b.badge)));
         summary.awards_issued = summary.awards.len();
         Ok(summary)
     }
