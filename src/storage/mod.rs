@@ -70,8 +70,21 @@ impl Store {
             Backend::Sqlite => (sqlite_url_creating_dir(url)?, 8),
             Backend::Postgres => (url.to_string(), 16),
         };
+        let sqlite = backend == Backend::Sqlite;
         let pool = AnyPoolOptions::new()
             .max_connections(max)
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if sqlite {
+                        // In WAL mode, NORMAL syncs at checkpoints instead of at every commit:
+                        // no corruption is possible, and a power cut can only lose the last
+                        // commits; FULL made every award wait for several disk flushes.
+                        use sqlx::Executor;
+                        conn.execute("PRAGMA synchronous = NORMAL").await?;
+                    }
+                    Ok(())
+                })
+            })
             .connect(&url)
             .await?;
         if backend == Backend::Sqlite {

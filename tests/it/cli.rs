@@ -11,6 +11,7 @@ fn insigne(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     cmd.current_dir(dir).args(args).env("INSIGNE_LOG", "warn");
     for key in [
         "INSIGNE_DATABASE_URL",
+        "INSIGNE_CATALOGUE",
         "INSIGNE_KEYS_DIR",
         "INSIGNE_PUBLIC_URL",
         "INSIGNE_LISTEN",
@@ -209,4 +210,73 @@ fn serve_generates_dev_keys_answers_health_and_stops_on_sigterm() {
     assert!(log.contains("insigne stopped"), "{log}");
     assert!(!log.contains("PRIVATE KEY"), "{log}");
     assert!(dir.path().join("keys/keyring.toml").exists());
+}
+
+#[test]
+fn catalogue_load_and_completions_import_from_the_command_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let catalogue = root.join("examples/catalogue/ecap.toml");
+    let sample = root.join("examples/moodle/ecap-achevement-activites.csv");
+    let env = [("INSIGNE_CATALOGUE", catalogue.to_str().expect("path"))];
+
+    // A broken catalogue: exit 2, the entry and field named, nothing loaded.
+    let broken = dir.path().join("broken.toml");
+    let text = std::fs::read_to_string(&catalogue).expect("read").replace(
+        "parcours = \"e-CAP2\"\nhours = 6",
+        "parcours = \"e-CAP9\"\nhours = 6",
+    );
+    std::fs::write(&broken, text).expect("write");
+    let out = insigne(
+        dir.path(),
+        &["catalogue", "load", broken.to_str().expect("path")],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text_of(&out.stderr));
+    assert!(
+        text_of(&out.stderr).contains("module[E2-M2].parcours: unknown parcours \"e-CAP9\""),
+        "{}",
+        text_of(&out.stderr)
+    );
+
+    // The import loads the catalogue on first start, shows progress and a summary.
+    let out = insigne(
+        dir.path(),
+        &["completions", "import", sample.to_str().expect("path")],
+        &env,
+    );
+    assert!(out.status.success(), "{}", text_of(&out.stderr));
+    let stderr = text_of(&out.stderr);
+    assert!(stderr.contains("completions: 20/20"), "{stderr}");
+    assert!(stderr.contains("8 rows read, 6 accepted, 2 rejected; 20 new completions (0 already known); 25 awards issued"), "{stderr}");
+    assert!(stderr.contains("line 7: no email address"), "{stderr}");
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json summary");
+    assert_eq!(summary["awards_issued"], 25);
+
+    // Again: nothing new.
+    let out = insigne(
+        dir.path(),
+        &["completions", "import", sample.to_str().expect("path")],
+        &env,
+    );
+    assert!(text_of(&out.stderr).contains("0 new completions (20 already known); 0 awards issued"));
+
+    // A file that is not UTF-8: exit 2 with the reason.
+    let latin1 = dir.path().join("latin1.csv");
+    std::fs::write(&latin1, b"Pr\xe9nom;Nom;Adresse de courriel\n").expect("write");
+    let out = insigne(
+        dir.path(),
+        &["completions", "import", latin1.to_str().expect("path")],
+        &env,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text_of(&out.stderr).contains("not UTF-8"),
+        "{}",
+        text_of(&out.stderr)
+    );
+}
+
+fn text_of(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
 }
