@@ -21,16 +21,8 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let is_json = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(';').next())
-            .map(|mime| {
-                let mime = mime.trim().to_ascii_lowercase();
-                mime == "application/json" || mime.ends_with("+json")
-            })
-            .unwrap_or(false);
+        let mime = media_type(req.headers());
+        let is_json = mime == "application/json" || mime.ends_with("+json");
         if !is_json {
             return Err(ApiError::UnsupportedMediaType(
                 "JSON (Content-Type: application/json)",
@@ -45,6 +37,16 @@ where
         })?;
         parse_json(&bytes).map(JsonBody)
     }
+}
+
+/// The request's media type, lower-cased, without parameters (empty when none is given).
+pub fn media_type(headers: &axum::http::HeaderMap) -> String {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .unwrap_or_default()
 }
 
 /// Parses JSON, reporting syntax errors with their position and type errors with their path.

@@ -3,6 +3,7 @@ use sqlx::Row;
 
 use super::issuers::{image_columns, image_from_columns};
 use super::{json_from_db, parse_id, time_from_db, time_to_db, StorageError, Store};
+use crate::catalogue::AwardRule;
 use crate::domain::{BadgeClass, BadgeClassId, Criteria};
 
 const COLUMNS: &str = "id, issuer_id, name, description, image_type, image, criteria_narrative, \
@@ -12,34 +13,7 @@ impl Store {
     /// Creates or replaces a badge class (by id); its creation time is kept on replacement.
     /// Awards already issued keep what they were issued with (their documents are stored).
     pub async fn save_badge_class(&self, class: &BadgeClass) -> Result<(), StorageError> {
-        let (image_type, image) = image_columns(Some(&class.image));
-        sqlx::query(
-            "INSERT INTO badge_classes (id, issuer_id, name, description, image_type, image,
-             criteria_narrative, criteria_url, alignments, tags, validity_days, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-             ON CONFLICT (id) DO UPDATE SET issuer_id = excluded.issuer_id, name = excluded.name,
-             description = excluded.description, image_type = excluded.image_type,
-             image = excluded.image, criteria_narrative = excluded.criteria_narrative,
-             criteria_url = excluded.criteria_url, alignments = excluded.alignments,
-             tags = excluded.tags, validity_days = excluded.validity_days,
-             updated_at = excluded.updated_at",
-        )
-        .bind(class.id.to_string())
-        .bind(class.issuer.to_string())
-        .bind(class.name.clone())
-        .bind(class.description.clone())
-        .bind(image_type)
-        .bind(image)
-        .bind(class.criteria.narrative.clone())
-        .bind(class.criteria.url.clone())
-        .bind(serde_json::to_string(&class.alignments).unwrap_or_else(|_| "[]".into()))
-        .bind(serde_json::to_string(&class.tags).unwrap_or_else(|_| "[]".into()))
-        .bind(class.validity_days)
-        .bind(time_to_db(class.created_at))
-        .bind(time_to_db(class.updated_at))
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        upsert_badge_class(&self.pool, class, None).await
     }
 
     pub async fn get_badge_class(
@@ -85,4 +59,48 @@ fn badge_class_from_row(row: &AnyRow) -> Result<BadgeClass, StorageError> {
         created_at: time_from_db(&row.try_get::<String, _>("created_at")?)?,
         updated_at: time_from_db(&row.try_get::<String, _>("updated_at")?)?,
     })
+}
+
+/// The one statement that writes a badge class, on the pool or in a transaction. `catalogue`:
+/// its code and rule when it comes from the catalogue; without them, a class keeps the code and
+/// rule it has (an admin's edit does not detach it from the catalogue).
+pub(super) async fn upsert_badge_class<'e, E>(
+    executor: E,
+    class: &BadgeClass,
+    catalogue: Option<(&str, &AwardRule)>,
+) -> Result<(), StorageError>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let (image_type, image) = image_columns(Some(&class.image));
+    sqlx::query(
+        "INSERT INTO badge_classes (id, issuer_id, name, description, image_type, image,
+         criteria_narrative, criteria_url, alignments, tags, validity_days, created_at, updated_at, code, rule)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+         ON CONFLICT (id) DO UPDATE SET issuer_id = excluded.issuer_id, name = excluded.name,
+         description = excluded.description, image_type = excluded.image_type,
+         image = excluded.image, criteria_narrative = excluded.criteria_narrative,
+         criteria_url = excluded.criteria_url, alignments = excluded.alignments,
+         tags = excluded.tags, validity_days = excluded.validity_days,
+         updated_at = excluded.updated_at, code = COALESCE(excluded.code, badge_classes.code),
+         rule = COALESCE(excluded.rule, badge_classes.rule)",
+    )
+    .bind(class.id.to_string())
+    .bind(class.issuer.to_string())
+    .bind(class.name.clone())
+    .bind(class.description.clone())
+    .bind(image_type)
+    .bind(image)
+    .bind(class.criteria.narrative.clone())
+    .bind(class.criteria.url.clone())
+    .bind(serde_json::to_string(&class.alignments).unwrap_or_else(|_| "[]".into()))
+    .bind(serde_json::to_string(&class.tags).unwrap_or_else(|_| "[]".into()))
+    .bind(class.validity_days)
+    .bind(time_to_db(class.created_at))
+    .bind(time_to_db(class.updated_at))
+    .bind(catalogue.map(|(code, _)| code.to_string()))
+    .bind(catalogue.and_then(|(_, rule)| serde_json::to_string(rule).ok()))
+    .execute(executor)
+    .await?;
+    Ok(())
 }

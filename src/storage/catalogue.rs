@@ -4,7 +4,8 @@
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 
-use super::issuers::image_columns;
+use super::badge_classes::upsert_badge_class;
+use super::issuers::upsert_issuer;
 use super::{json_from_db, parse_id, time_to_db, StorageError, Store};
 use crate::catalogue::{
     AwardRule, Competency, CompetencyRef, Framework, Modality, Module, Parcours,
@@ -104,26 +105,7 @@ impl Store {
         let now = time_to_db(now);
         let mut tx = self.pool.begin().await?;
         let (issuer, issuer_code) = issuer;
-        let (image_type, image) = image_columns(issuer.image.as_ref());
-        sqlx::query(
-            "INSERT INTO issuers (id, name, url, email, description, image_type, image, created_at, updated_at, code)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-             ON CONFLICT (id) DO UPDATE SET name = excluded.name, url = excluded.url,
-             email = excluded.email, description = excluded.description,
-             updated_at = excluded.updated_at, code = excluded.code",
-        )
-        .bind(issuer.id.to_string())
-        .bind(issuer.name.clone())
-        .bind(issuer.url.clone())
-        .bind(issuer.email.to_string())
-        .bind(issuer.description.clone())
-        .bind(image_type)
-        .bind(image)
-        .bind(time_to_db(issuer.created_at))
-        .bind(now.clone())
-        .bind(issuer_code.to_string())
-        .execute(&mut *tx)
-        .await?;
+        upsert_issuer(&mut *tx, issuer, Some(issuer_code)).await?;
         for f in frameworks {
             sqlx::query(
                 "INSERT INTO frameworks (code, name, description, url, updated_at) VALUES ($1, $2, $3, $4, $5)
@@ -185,35 +167,7 @@ impl Store {
             .await?;
         }
         for b in badges {
-            let class = &b.class;
-            let (image_type, image) = image_columns(Some(&class.image));
-            sqlx::query(
-                "INSERT INTO badge_classes (id, issuer_id, name, description, image_type, image,
-                 criteria_narrative, criteria_url, alignments, tags, validity_days, created_at, updated_at, code, rule)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-                 ON CONFLICT (id) DO UPDATE SET issuer_id = excluded.issuer_id, name = excluded.name,
-                 description = excluded.description, image_type = excluded.image_type, image = excluded.image,
-                 criteria_narrative = excluded.criteria_narrative, criteria_url = excluded.criteria_url,
-                 alignments = excluded.alignments, tags = excluded.tags, validity_days = excluded.validity_days,
-                 updated_at = excluded.updated_at, code = excluded.code, rule = excluded.rule",
-            )
-            .bind(class.id.to_string())
-            .bind(class.issuer.to_string())
-            .bind(class.name.clone())
-            .bind(class.description.clone())
-            .bind(image_type)
-            .bind(image)
-            .bind(class.criteria.narrative.clone())
-            .bind(class.criteria.url.clone())
-            .bind(serde_json::to_string(&class.alignments).unwrap_or_else(|_| "[]".into()))
-            .bind(serde_json::to_string(&class.tags).unwrap_or_else(|_| "[]".into()))
-            .bind(class.validity_days)
-            .bind(time_to_db(class.created_at))
-            .bind(now.clone())
-            .bind(b.code.clone())
-            .bind(serde_json::to_string(&b.rule).unwrap_or_else(|_| "null".into()))
-            .execute(&mut *tx)
-            .await?;
+            upsert_badge_class(&mut *tx, &b.class, Some((&b.code, &b.rule))).await?;
         }
         tx.commit().await?;
         Ok(())

@@ -10,26 +10,7 @@ const COLUMNS: &str =
 impl Store {
     /// Creates or replaces an issuer (by id); its creation time is kept on replacement.
     pub async fn save_issuer(&self, issuer: &Issuer) -> Result<(), StorageError> {
-        let (image_type, image) = image_columns(issuer.image.as_ref());
-        sqlx::query(
-            "INSERT INTO issuers (id, name, url, email, description, image_type, image, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-             ON CONFLICT (id) DO UPDATE SET name = excluded.name, url = excluded.url,
-             email = excluded.email, description = excluded.description,
-             image_type = excluded.image_type, image = excluded.image, updated_at = excluded.updated_at",
-        )
-        .bind(issuer.id.to_string())
-        .bind(issuer.name.clone())
-        .bind(issuer.url.clone())
-        .bind(issuer.email.to_string())
-        .bind(issuer.description.clone())
-        .bind(image_type)
-        .bind(image)
-        .bind(time_to_db(issuer.created_at))
-        .bind(time_to_db(issuer.updated_at))
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        upsert_issuer(&self.pool, issuer, None).await
     }
 
     pub async fn get_issuer(&self, id: IssuerId) -> Result<Option<Issuer>, StorageError> {
@@ -89,4 +70,38 @@ fn issuer_from_row(row: &AnyRow) -> Result<Issuer, StorageError> {
         created_at: time_from_db(&row.try_get::<String, _>("created_at")?)?,
         updated_at: time_from_db(&row.try_get::<String, _>("updated_at")?)?,
     })
+}
+
+/// The one statement that writes an issuer, on the pool or in a transaction; without a `code`
+/// the issuer keeps the catalogue code it has.
+pub(super) async fn upsert_issuer<'e, E>(
+    executor: E,
+    issuer: &Issuer,
+    code: Option<&str>,
+) -> Result<(), StorageError>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let (image_type, image) = image_columns(issuer.image.as_ref());
+    sqlx::query(
+        "INSERT INTO issuers (id, name, url, email, description, image_type, image, created_at, updated_at, code)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name, url = excluded.url,
+         email = excluded.email, description = excluded.description, image_type = excluded.image_type,
+         image = excluded.image, updated_at = excluded.updated_at,
+         code = COALESCE(excluded.code, issuers.code)",
+    )
+    .bind(issuer.id.to_string())
+    .bind(issuer.name.clone())
+    .bind(issuer.url.clone())
+    .bind(issuer.email.to_string())
+    .bind(issuer.description.clone())
+    .bind(image_type)
+    .bind(image)
+    .bind(time_to_db(issuer.created_at))
+    .bind(time_to_db(issuer.updated_at))
+    .bind(code.map(str::to_string))
+    .execute(executor)
+    .await?;
+    Ok(())
 }

@@ -290,6 +290,28 @@ async fn the_http_api_loads_catalogues_and_takes_completions() {
     assert_eq!(body["modules"], 11);
     assert_eq!(body["badge_classes"].as_array().map(Vec::len), Some(13));
 
+    // An admin's edit of a catalogue badge class keeps it in the catalogue, rule included.
+    let ef3 = body["badge_classes"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|b| b["code"] == "ef3")
+        .expect("ef3");
+    let path = format!("/api/v1/badge-classes/{}", ef3["id"].as_str().expect("id"));
+    let (_, class) = t.admin(Method::GET, &path, None).await;
+    let mut edit = crate::common::badge_class_body(class["issuer"].as_str().expect("issuer"));
+    edit["name"] = json!("EF3 — intitulé revu");
+    let (status, _) = t.admin(Method::PUT, &path, Some(edit)).await;
+    assert_eq!(status, StatusCode::OK);
+    let stored = t.app.store.load_catalogue().await.expect("catalogue");
+    let (_, _, _, name) = stored
+        .badges
+        .iter()
+        .find(|(_, code, ..)| code == "ef3")
+        .expect("still a rule badge");
+    assert_eq!(name, "EF3 — intitulé revu");
+    assert_eq!(stored.badges.len(), 13);
+
     // Completions with the ingest token: one, then a batch with the trace of what they earn.
     let ingest = t.ingest_token.clone();
     let one = json!({"learner": {"email": "ada@ac-versailles.fr", "name": "Ada"}, "module": "E1-M1", "completed_at": "2026-03-01"});

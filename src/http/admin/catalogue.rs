@@ -2,7 +2,7 @@
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{header, HeaderMap};
+use axum::http::HeaderMap;
 use axum::routing::{post, put};
 use axum::{Json, Router};
 use serde::Deserialize;
@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 
 use crate::http::auth::{Admin, Ingest};
 use crate::http::error::ApiError;
-use crate::http::extract::JsonBody;
+use crate::http::extract::{media_type, JsonBody};
 use crate::service::{CompletionInput, Insigne};
 
 pub fn router() -> Router<Insigne> {
@@ -31,12 +31,7 @@ async fn import(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
-    let mime = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .map(|v| v.trim().to_ascii_lowercase())
-        .unwrap_or_default();
+    let mime = media_type(&headers);
     if !matches!(mime.as_str(), "text/csv" | "application/csv" | "text/plain") {
         return Err(ApiError::UnsupportedMediaType(
             "the CSV export (Content-Type: text/csv)",
@@ -54,12 +49,7 @@ async fn load(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
-    let mime = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .map(|v| v.trim().to_ascii_lowercase())
-        .unwrap_or_default();
+    let mime = media_type(&headers);
     if !matches!(
         mime.as_str(),
         "application/toml" | "text/plain" | "text/x-toml"
