@@ -12,7 +12,13 @@ use insigne::proof::KeyRing;
 use insigne::service::Insigne;
 use insigne::storage::Store;
 
-const LEARNERS: usize = 2_000;
+/// 2,000 learners; `INSIGNE_BENCH_LEARNERS` sets another number (for profiling).
+fn learners() -> usize {
+    std::env::var("INSIGNE_BENCH_LEARNERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2_000)
+}
 const PER_LEARNER: usize = 5;
 
 /// The export: every learner completes five of the eleven modules, in a pattern that varies
@@ -30,7 +36,7 @@ fn export(activities: &[String]) -> String {
     }
     header.push("Achèvement du cours".into());
     let mut out = format!("\u{feff}{}\r\n", header.join(";"));
-    for l in 0..LEARNERS {
+    for l in 0..learners() {
         let mut row = vec![
             format!("{}", 10_000 + l),
             format!("Prénom{l}"),
@@ -89,11 +95,11 @@ fn main() {
             .await
             .expect("import");
         let elapsed = started.elapsed();
-        assert_eq!(summary.completions_new, LEARNERS * PER_LEARNER);
+        assert_eq!(summary.completions_new, learners() * PER_LEARNER);
         println!(
             "import: {} completions, {} learners, {} awards issued in {:.1} s ({:.0} completions/s, {:.1} ms per award)",
             summary.completions_new,
-            LEARNERS,
+            learners(),
             summary.awards_issued,
             elapsed.as_secs_f64(),
             summary.completions_new as f64 / elapsed.as_secs_f64(),

@@ -26,8 +26,17 @@ pub enum CanonError {
     Canonicalization(String),
 }
 
-/// The RDFC-1.0 canonical N-Quads of a JSON-LD document.
+/// The RDFC-1.0 canonical N-Quads of a JSON-LD document: through the compiled mapping for
+/// insigne's own credentials, through JSON-LD processing for anything else.
 pub fn canonical_nquads(document: &Value) -> Result<String, CanonError> {
+    match super::compiled::quads(document) {
+        Some(quads) => canonicalize(&quads),
+        None => reference_nquads(document),
+    }
+}
+
+/// The canonical N-Quads through general JSON-LD processing (oxjsonld), whatever the document.
+pub fn reference_nquads(document: &Value) -> Result<String, CanonError> {
     let bytes = serde_json::to_vec(document).map_err(|e| CanonError::JsonLd(e.to_string()))?;
     let parser = oxjsonld::JsonLdParser::new()
         .for_slice(&bytes)
@@ -43,10 +52,14 @@ pub fn canonical_nquads(document: &Value) -> Result<String, CanonError> {
         let quad = quad.map_err(|e| CanonError::JsonLd(e.to_string()))?;
         quads.push(convert_quad(&quad));
     }
+    canonicalize(&quads)
+}
+
+fn canonicalize(quads: &[canon_rdf::Quad]) -> Result<String, CanonError> {
     let options = rdf_canon::CanonicalizationOptions {
         hndq_call_limit: Some(HNDQ_CALL_LIMIT),
     };
-    rdf_canon::canonicalize_quads_with::<sha2::Sha256>(&quads, &options)
+    rdf_canon::canonicalize_quads_with::<sha2::Sha256>(quads, &options)
         .map_err(|e| CanonError::Canonicalization(e.to_string()))
 }
 

@@ -1,6 +1,7 @@
 //! Keys and signatures: bytes and keys in, bytes out.
 
 pub mod canon;
+pub mod compiled;
 pub mod di;
 pub mod jws;
 pub mod keys;
