@@ -26,7 +26,9 @@ impl Insigne {
                     format!("no badge class with id {}", request.badge_class),
                 )
             })?;
-        self.issue_checked(AwardId::random(), &class, request).await
+        let issuer = self.issuer(class.issuer).await?;
+        self.issue_checked(AwardId::random(), &class, &issuer, request)
+            .await
     }
 
     /// Issues a checked request of an existing badge class under the id `id`.
@@ -34,9 +36,9 @@ impl Insigne {
         &self,
         id: AwardId,
         class: &BadgeClass,
+        issuer: &Issuer,
         request: AwardRequest,
     ) -> Result<StoredAward, ServiceError> {
-        let issuer = self.issuer(class.issuer).await?;
         let award = Award::new(id, class, request, new_salt(), self.clock.now());
         let mut stored = StoredAward {
             ob2_assertion: ob2::hosted_assertion(&self.urls, &award).to_string(),
@@ -46,7 +48,7 @@ impl Insigne {
             award,
         };
         let written = async {
-            self.sign_missing(&mut stored, class, &issuer).await?;
+            self.sign_missing(&mut stored, class, issuer, true).await?;
             self.store.insert_award(&stored).await?;
             Ok::<_, ServiceError>(())
         }
@@ -65,12 +67,13 @@ impl Insigne {
         stored: &mut StoredAward,
         class: &BadgeClass,
         issuer: &Issuer,
+        fresh: bool,
     ) -> Result<(), ServiceError> {
         if stored.ob2_signed.is_none() {
             stored.ob2_signed = Some(self.sign_ob2(&stored.award, class)?);
         }
         if stored.ob3_credential.is_none() || stored.ob3_jwt.is_none() {
-            let (credential, jwt) = self.sign_ob3(&stored.award, class, issuer).await?;
+            let (credential, jwt) = self.sign_ob3(&stored.award, class, issuer, fresh).await?;
             stored.ob3_credential.get_or_insert(credential);
             stored.ob3_jwt.get_or_insert(jwt);
         }
@@ -136,7 +139,8 @@ impl Insigne {
             let mut stored = self.award(id).await?;
             let class = self.badge_class(stored.award.badge_class).await?;
             let issuer = self.issuer(class.issuer).await?;
-            self.sign_missing(&mut stored, &class, &issuer).await?;
+            self.sign_missing(&mut stored, &class, &issuer, false)
+                .await?;
             if self.store.fill_signed_documents(&stored).await? {
                 signed += 1;
             }

@@ -245,14 +245,21 @@ impl Insigne {
             {
                 continue;
             }
-            let class = self.badge_class(*class_id).await?;
+            let (class, issuer) = match catalogue.classes.get(class_id) {
+                Some((class, issuer)) => (class.clone(), issuer.clone()),
+                None => {
+                    let class = self.badge_class(*class_id).await?;
+                    let issuer = self.issuer(class.issuer).await?;
+                    (class, issuer)
+                }
+            };
             let request = AwardRequest {
                 badge_class: *class_id,
                 recipient: learner.clone(),
                 narrative: Some(narrative(name, &decision, catalogue)),
                 evidence: evidence(&decision, catalogue),
             };
-            match self.issue_checked(award_id, &class, request).await {
+            match self.issue_checked(award_id, &class, &issuer, request).await {
                 Ok(stored) => triggered.push(TriggeredAward {
                     stored,
                     badge_code: code.clone(),

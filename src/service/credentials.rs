@@ -49,15 +49,21 @@ impl Insigne {
     }
 
     /// The credential (with its Data Integrity proof) and VC-JWT of an award. The award gets a
-    /// random index in the status list of the active Ed25519 key (or keeps the one it has), and
-    /// the credential is signed by that list's key.
+    /// random index in the status list of the active Ed25519 key (or keeps the one it has: a
+    /// `fresh` award, being new, has none), and the credential is signed by that list's key.
     pub(super) async fn sign_ob3(
         &self,
         award: &Award,
         class: &BadgeClass,
         issuer: &Issuer,
+        fresh: bool,
     ) -> Result<(String, String), ServiceError> {
-        let slot = match self.store.status_slot(award.id).await? {
+        let existing = if fresh {
+            None
+        } else {
+            self.store.status_slot(award.id).await?
+        };
+        let slot = match existing {
             Some(slot) => slot,
             None => {
                 let ed_kid = self
@@ -129,7 +135,7 @@ impl Insigne {
         issuer: IssuerId,
         list_key: &str,
     ) -> Result<(), ServiceError> {
-        if self.store.status_list(issuer, list_key).await?.is_none() {
+        if !self.store.status_list_exists(issuer, list_key).await? {
             let credential = self.signed_status_list(issuer, list_key, &[])?;
             self.store
                 .create_status_list(issuer, list_key, &credential, self.clock.now())

@@ -132,7 +132,8 @@ impl Insigne {
             }
         }
         // Only learners with something new can earn something new. Learners are evaluated a
-        // few at a time (signing is CPU work); the database's claims keep each award unique.
+        // few at a time, twice as many as there are cores so that one signs while another waits
+        // for the database; the database's claims keep each award unique.
         let total = learners.len();
         let catalogue = std::sync::Arc::new(catalogue);
         let parallel = std::thread::available_parallelism()

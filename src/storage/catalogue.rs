@@ -27,6 +27,8 @@ pub struct StoredCatalogue {
     pub modules: Vec<Module>,
     /// Badge classes with a rule: (id, code, rule, name).
     pub badges: Vec<(BadgeClassId, String, AwardRule, String)>,
+    /// Those badge classes and their issuers, read once for a whole batch or import.
+    pub classes: std::collections::BTreeMap<BadgeClassId, (BadgeClass, Issuer)>,
 }
 
 impl StoredCatalogue {
@@ -81,6 +83,21 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?;
         row.map(|r| parse_id(&r, "id")).transpose()
+    }
+
+    /// Whether the status list of `issuer` and key `list_key` exists.
+    pub async fn status_list_exists(
+        &self,
+        issuer: IssuerId,
+        list_key: &str,
+    ) -> Result<bool, StorageError> {
+        let row =
+            sqlx::query("SELECT 1 AS one FROM status_lists WHERE issuer_id = $1 AND list_key = $2")
+                .bind(issuer.to_string())
+                .bind(list_key.to_string())
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.is_some())
     }
 
     /// How many modules the catalogue has (0: no catalogue loaded yet).
@@ -231,6 +248,16 @@ impl Store {
                 json_from_db(&r.try_get::<String, _>("rule")?)?,
                 r.try_get("name")?,
             ));
+        }
+        for (id, ..) in &out.badges {
+            let class = self
+                .get_badge_class(*id)
+                .await?
+                .ok_or_else(|| StorageError::Corrupt(format!("badge class {id} vanished")))?;
+            let issuer = self.get_issuer(class.issuer).await?.ok_or_else(|| {
+                StorageError::Corrupt(format!("issuer {} vanished", class.issuer))
+            })?;
+            out.classes.insert(*id, (class, issuer));
         }
         Ok(out)
     }
