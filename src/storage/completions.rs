@@ -54,6 +54,36 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
+    /// Records completions in one transaction (an import's worth at a time); for each, true when
+    /// new, false when already known.
+    pub async fn insert_completions(
+        &self,
+        list: &[NewCompletion],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<bool>, StorageError> {
+        let mut tx = self.pool.begin().await?;
+        let mut out = Vec::with_capacity(list.len());
+        for c in list {
+            let done = sqlx::query(
+                "INSERT INTO completions (id, learner_email, learner_name, module_code, completed_at, source, external_id, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
+            )
+            .bind(uuid::Uuid::new_v4().to_string())
+            .bind(c.learner_email.to_string())
+            .bind(c.learner_name.clone())
+            .bind(c.module.clone())
+            .bind(time_to_db(c.completed_at))
+            .bind(c.source.clone())
+            .bind(c.external_id.clone())
+            .bind(time_to_db(now))
+            .execute(&mut *tx)
+            .await?;
+            out.push(done.rows_affected() == 1);
+        }
+        tx.commit().await?;
+        Ok(out)
+    }
+
     /// Every completion of a learner, oldest first.
     pub async fn completions_of(
         &self,
