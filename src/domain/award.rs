@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::validation::{Checker, Invalid};
 use super::{AwardId, BadgeClass, BadgeClassId, EmailAddress};
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RecipientInput {
     pub email: Option<String>,
@@ -14,14 +14,14 @@ pub struct RecipientInput {
 }
 
 /// Evidence is either a URL or a described piece of work.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(untagged)]
 pub enum EvidenceInput {
     Url(String),
     Described(EvidenceFields),
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EvidenceFields {
     pub url: Option<String>,
@@ -31,7 +31,7 @@ pub struct EvidenceFields {
     pub genre: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AwardInput {
     pub badge_class: Option<String>,
@@ -158,7 +158,7 @@ impl AwardRequest {
 }
 
 /// A request to revoke an award.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RevokeInput {
     pub reason: Option<String>,

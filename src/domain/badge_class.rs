@@ -10,14 +10,14 @@ use super::{BadgeClassId, Image, IssuerId};
 /// The longest validity period accepted: a hundred years.
 pub const MAX_VALIDITY_DAYS: i64 = 36_500;
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CriteriaInput {
     pub narrative: Option<String>,
     pub url: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AlignmentInput {
     pub framework: Option<String>,
@@ -26,7 +26,7 @@ pub struct AlignmentInput {
     pub url: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BadgeClassInput {
     pub issuer: Option<String>,

@@ -8,7 +8,7 @@ use super::{EmailAddress, Image, IssuerId};
 
 /// An issuer as an admin writes it (every field optional here so that all missing ones are
 /// reported at once).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IssuerInput {
     pub name: Option<String>,

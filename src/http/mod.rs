@@ -4,6 +4,7 @@ pub mod admin;
 pub mod auth;
 pub mod error;
 pub mod extract;
+pub mod openapi;
 pub mod public;
 
 use std::future::Future;
@@ -25,6 +26,7 @@ pub fn router(app: Insigne) -> Router {
         .route("/healthz", get(healthz))
         .merge(admin::router())
         .merge(public::router())
+        .merge(openapi::router())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(extract::MAX_BODY_BYTES))
         .layer(TraceLayer::new_for_http())

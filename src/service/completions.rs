@@ -15,7 +15,7 @@ use crate::engine::{self, CompletionFact, Decision, RuleBadge, TraceStep};
 use crate::storage::{NewCompletion, StoredAward, StoredCatalogue};
 
 /// A completion as a connector reports it.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CompletionInput {
     pub learner: Option<RecipientInput>,

@@ -72,3 +72,43 @@ async fn tokens_are_stored_only_as_hashes() {
     );
     assert!(haystack.contains(&insigne::service::hash_token(&t.admin_token)));
 }
+
+#[tokio::test]
+async fn the_openapi_document_describes_the_json_api() {
+    let t = TestApp::new(Backend::Sqlite).await.expect("sqlite");
+    let (status, headers, body) = t.get("/api/openapi.json").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers[header::CONTENT_TYPE]
+        .to_str()
+        .expect("ct")
+        .starts_with("application/json"));
+    let doc: serde_json::Value = serde_json::from_slice(&body).expect("json");
+    assert!(doc["openapi"].as_str().expect("version").starts_with("3."));
+    let paths = doc["paths"].as_object().expect("paths");
+    for (path, method) in [
+        ("/api/v1/issuers", "post"),
+        ("/api/v1/issuers/{id}", "put"),
+        ("/api/v1/badge-classes", "get"),
+        ("/api/v1/awards", "post"),
+        ("/api/v1/awards/{id}/revoke", "post"),
+        ("/api/v1/catalogue", "put"),
+        ("/api/v1/completions", "post"),
+        ("/api/v1/completions/import", "post"),
+        ("/api/v1/unbake", "post"),
+    ] {
+        assert!(
+            paths.get(path).and_then(|p| p.get(method)).is_some(),
+            "{method} {path} missing"
+        );
+    }
+    // Every documented admin route is one the router answers (401 without a token, not 404).
+    for path in ["/api/v1/issuers", "/api/v1/badge-classes"] {
+        let (status, _) = t.call(Method::GET, path, None, None).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{path}");
+    }
+    assert_eq!(
+        doc["components"]["securitySchemes"]["bearer"]["scheme"],
+        "bearer"
+    );
+    assert!(doc["components"]["schemas"]["AwardInput"]["properties"]["recipient"].is_object());
+}

@@ -22,7 +22,16 @@ pub fn router() -> Router<Insigne> {
 }
 
 /// Revokes the award; revoking again answers the same award, first reason kept.
-async fn revoke(
+#[utoipa::path(
+    post,
+    path = "/api/v1/awards/{id}/revoke",
+    tag = "awards",
+    params(("id" = String, Path, description = "The resource id")),
+    request_body = RevokeInput,
+    responses((status = 200, description = "The award, revoked (again: unchanged)"), (status = 404, description = "No such award"), (status = 422, description = "No reason given")),
+    security(("bearer" = [])),
+)]
+pub(crate) async fn revoke(
     State(app): State<Insigne>,
     _: Admin,
     Path(id): Path<String>,
@@ -32,7 +41,15 @@ async fn revoke(
     Ok(Json(view(&app, &app.revoke_award(id, &input).await?)))
 }
 
-async fn create(
+#[utoipa::path(
+    post,
+    path = "/api/v1/awards",
+    tag = "awards",
+    request_body = AwardInput,
+    responses((status = 201, description = "The award, with its links to every published form"), (status = 422, description = "A field is wrong (named in the error)")),
+    security(("bearer" = [])),
+)]
+pub(crate) async fn create(
     State(app): State<Insigne>,
     _: Admin,
     JsonBody(input): JsonBody<AwardInput>,
@@ -46,7 +63,15 @@ async fn create(
     ))
 }
 
-async fn read(
+#[utoipa::path(
+    get,
+    path = "/api/v1/awards/{id}",
+    tag = "awards",
+    params(("id" = String, Path, description = "The resource id")),
+    responses((status = 200, description = "The award, with its status and links"), (status = 404, description = "No such award")),
+    security(("bearer" = [])),
+)]
+pub(crate) async fn read(
     State(app): State<Insigne>,
     _: Admin,
     Path(id): Path<String>,

@@ -20,7 +20,15 @@ pub fn router() -> Router<Insigne> {
         .route("/api/v1/badge-classes/{id}", get(read).put(update))
 }
 
-async fn create(
+#[utoipa::path(
+    post,
+    path = "/api/v1/badge-classes",
+    tag = "badge classes",
+    request_body = BadgeClassInput,
+    responses((status = 201, description = "The badge class, with its id"), (status = 400, description = "Not JSON, or a field of the wrong type"), (status = 422, description = "A field is wrong (named in the error)")),
+    security(("bearer" = [])),
+)]
+pub(crate) async fn create(
     State(app): State<Insigne>,
     _: Admin,
     JsonBody(input): JsonBody<BadgeClassInput>,
@@ -34,13 +42,28 @@ async fn create(
     ))
 }
 
-async fn list(State(app): State<Insigne>, _: Admin) -> Result<Json<Value>, ApiError> {
+#[utoipa::path(
+    get,
+    path = "/api/v1/badge-classes",
+    tag = "badge classes",
+    responses((status = 200, description = "Every badge class, under items")),
+    security(("bearer" = [])),
+)]
+pub(crate) async fn list(State(app): State<Insigne>, _: Admin) -> Result<Json<Value>, ApiError> {
     let classes = app.badge_classes().await?;
     let items: Vec<Value> = classes.iter().map(|c| view(&app, c)).collect();
     Ok(Json(json!({ "items": items })))
 }
 
-async fn read(
+#[utoipa::path(
+    get,
+    path = "/api/v1/badge-classes/{id}",
+    tag = "badge classes",
+    params(("id" = String, Path, description = "The resource id")),
+    responses((status = 200, description = "The badge class"), (status = 404, description = "No such badge class")),
+    security(("bearer" = [])),
+)]
+pub(crate) async fn read(
     State(app): State<Insigne>,
     _: Admin,
     Path(id): Path<String>,
@@ -49,7 +72,16 @@ async fn read(
     Ok(Json(view(&app, &app.badge_class(id).await?)))
 }
 
-async fn update(
+#[utoipa::path(
+    put,
+    path = "/api/v1/badge-classes/{id}",
+    tag = "badge classes",
+    params(("id" = String, Path, description = "The resource id")),
+    request_body = BadgeClassInput,
+    responses((status = 200, description = "The badge class as updated"), (status = 404, description = "No such badge class"), (status = 422, description = "A field is wrong")),
+    security(("bearer" = [])),
+)]
+pub(crate) async fn update(
     State(app): State<Insigne>,
     _: Admin,
     Path(id): Path<String>,

@@ -25,7 +25,15 @@ pub fn router() -> Router<Insigne> {
 
 /// The Moodle completion export (`text/csv`): the summary of the import, rejected rows with
 /// their line and reason.
-async fn import(
+#[utoipa::path(
+    post,
+    path = "/api/v1/completions/import",
+    tag = "completions",
+    request_body(content = String, content_type = "text/csv", description = "The Moodle activity completion export"),
+    responses((status = 200, description = "The import summary, rejected rows with line and reason"), (status = 422, description = "The file cannot be used (not UTF-8, no email column)")),
+    security(("bearer" = [])),
+)]
+pub(crate) async fn import(
     State(app): State<Insigne>,
     _: Ingest,
     headers: HeaderMap,
@@ -43,7 +51,15 @@ async fn import(
 }
 
 /// The whole catalogue, as the TOML file (images as data URIs).
-async fn load(
+#[utoipa::path(
+    put,
+    path = "/api/v1/catalogue",
+    tag = "catalogue",
+    request_body(content = String, content_type = "application/toml", description = "The catalogue file"),
+    responses((status = 200, description = "What was loaded"), (status = 415, description = "Not application/toml"), (status = 422, description = "The catalogue is refused (entry and field named)")),
+    security(("bearer" = [])),
+)]
+pub(crate) async fn load(
     State(app): State<Insigne>,
     _: Admin,
     headers: HeaderMap,
@@ -75,7 +91,15 @@ enum OneOrMany {
 
 /// One completion or a batch; all valid or none recorded. Answers what was new and the awards
 /// triggered, each with the trace of its rule.
-async fn completions(
+#[utoipa::path(
+    post,
+    path = "/api/v1/completions",
+    tag = "completions",
+    request_body = CompletionInput,
+    responses((status = 200, description = "Each completion (recorded or already_known) and the awards triggered, with their traces"), (status = 422, description = "A completion is wrong: none recorded")),
+    security(("bearer" = [])),
+)]
+pub(crate) async fn completions(
     State(app): State<Insigne>,
     _: Ingest,
     JsonBody(body): JsonBody<Value>,

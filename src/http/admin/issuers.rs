@@ -20,7 +20,15 @@ pub fn router() -> Router<Insigne> {
         .route("/api/v1/issuers/{id}", get(read).put(update))
 }
 
-async fn create(
+#[utoipa::path(
+    post,
+    path = "/api/v1/issuers",
+    tag = "issuers",
+    request_body = IssuerInput,
+    responses((status = 201, description = "The issuer, with its id"), (status = 400, description = "Not JSON, or a field of the wrong type"), (status = 401, description = "No or unknown token"), (status = 403, description = "Not an admin token"), (status = 422, description = "A field is wrong (named in the error)")),
+    security(("bearer" = [])),
+)]
+pub(crate) async fn create(
     State(app): State<Insigne>,
     _: Admin,
     JsonBody(input): JsonBody<IssuerInput>,
@@ -34,13 +42,28 @@ async fn create(
     ))
 }
 
-async fn list(State(app): State<Insigne>, _: Admin) -> Result<Json<Value>, ApiError> {
+#[utoipa::path(
+    get,
+    path = "/api/v1/issuers",
+    tag = "issuers",
+    responses((status = 200, description = "Every issuer, under items"), (status = 401, description = "No or unknown token")),
+    security(("bearer" = [])),
+)]
+pub(crate) async fn list(State(app): State<Insigne>, _: Admin) -> Result<Json<Value>, ApiError> {
     let issuers = app.issuers().await?;
     let items: Vec<Value> = issuers.iter().map(|i| view(&app, i)).collect();
     Ok(Json(json!({ "items": items })))
 }
 
-async fn read(
+#[utoipa::path(
+    get,
+    path = "/api/v1/issuers/{id}",
+    tag = "issuers",
+    params(("id" = String, Path, description = "The resource id")),
+    responses((status = 200, description = "The issuer"), (status = 404, description = "No such issuer")),
+    security(("bearer" = [])),
+)]
+pub(crate) async fn read(
     State(app): State<Insigne>,
     _: Admin,
     Path(id): Path<String>,
@@ -49,7 +72,16 @@ async fn read(
     Ok(Json(view(&app, &app.issuer(id).await?)))
 }
 
-async fn update(
+#[utoipa::path(
+    put,
+    path = "/api/v1/issuers/{id}",
+    tag = "issuers",
+    params(("id" = String, Path, description = "The resource id")),
+    request_body = IssuerInput,
+    responses((status = 200, description = "The issuer as updated"), (status = 404, description = "No such issuer"), (status = 422, description = "A field is wrong")),
+    security(("bearer" = [])),
+)]
+pub(crate) async fn update(
     State(app): State<Insigne>,
     _: Admin,
     Path(id): Path<String>,

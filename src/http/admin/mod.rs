@@ -1,10 +1,10 @@
 //! The admin JSON API (`/api/v1/…`, admin-scope bearer token).
 
-mod awards;
+pub(crate) mod awards;
 pub use awards::view as award_view;
-mod badge_classes;
-mod catalogue;
-mod issuers;
+pub(crate) mod badge_classes;
+pub(crate) mod catalogue;
+pub(crate) mod issuers;
 
 use axum::Router;
 

@@ -85,7 +85,14 @@ async fn svg(
 }
 
 /// Reads every badge baked in the uploaded PNG or SVG (the request body, any content type).
-async fn unbake(body: Bytes) -> Result<Json<Value>, ApiError> {
+#[utoipa::path(
+    post,
+    path = "/api/v1/unbake",
+    tag = "baking",
+    request_body(content = String, content_type = "image/png", description = "A PNG or SVG badge image"),
+    responses((status = 200, description = "The badges baked in the image"), (status = 413, description = "Larger than 16 MiB"), (status = 422, description = "Not an image, malformed, or no badge")),
+)]
+pub(crate) async fn unbake(body: Bytes) -> Result<Json<Value>, ApiError> {
     let found = bake::unbake_any(&body).map_err(|e| match e {
         BakeError::TooLarge => ApiError::TooLarge(bake::MAX_IMAGE_BYTES / (1024 * 1024)),
         other => ApiError::BadImage(other.to_string()),

@@ -1,10 +1,10 @@
 //! What anyone can read without a token: the Open Badges documents, images, keys and pages.
 
-mod downloads;
-mod keys;
-mod ob2;
-mod ob3;
-mod pages;
+pub(crate) mod downloads;
+pub(crate) mod keys;
+pub(crate) mod ob2;
+pub(crate) mod ob3;
+pub(crate) mod pages;
 
 use axum::Router;
 
