@@ -25,3 +25,5 @@ pub mod proof;
 pub mod service;
 /// SQLite and PostgreSQL persistence.
 pub mod storage;
+/// The verifier: any badge in, a report out, check by check.
+pub mod verify;

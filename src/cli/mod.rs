@@ -8,6 +8,7 @@ mod issue;
 mod keys;
 mod serve;
 mod tokens;
+mod verify;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -76,6 +77,8 @@ enum Command {
     Bake(bake::BakeArgs),
     /// Print the badge baked in a PNG or SVG image.
     Unbake(bake::UnbakeArgs),
+    /// Verify a badge: file, URL or `-`; exit 0 valid, 1 invalid, 2 could not check.
+    Verify(verify::VerifyArgs),
     /// Print the effective configuration, passwords redacted.
     PrintConfig,
 }
@@ -87,6 +90,8 @@ pub enum CliError {
     Usage(String),
     /// Something failed while doing it: exit 1.
     Failed(String),
+    /// A verification found the badge invalid: exit 1, the report said why.
+    Invalid,
 }
 
 impl<E: std::fmt::Display> From<E> for CliError {
@@ -118,6 +123,7 @@ pub fn main() -> ExitCode {
             eprintln!("insigne: {message}");
             ExitCode::FAILURE
         }
+        Err(CliError::Invalid) => ExitCode::FAILURE,
     }
 }
 
@@ -146,6 +152,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Completions(cmd) => completions::run(&config, cmd).await,
         Command::Issue(args) => issue::run(&config, args).await,
         Command::Bake(_) | Command::Unbake(_) => Ok(()),
+        Command::Verify(args) => verify::run(&config, args).await,
         Command::PrintConfig => {
             print!("{}", config.to_redacted_toml());
             Ok(())

@@ -6,6 +6,8 @@ pub mod error;
 pub mod extract;
 pub mod openapi;
 pub mod public;
+pub mod resolve;
+pub mod verify;
 
 use std::future::Future;
 
@@ -27,6 +29,7 @@ pub fn router(app: Insigne) -> Router {
         .merge(admin::router())
         .merge(public::router())
         .merge(openapi::router())
+        .merge(verify::router())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(extract::MAX_BODY_BYTES))
         .layer(TraceLayer::new_for_http())

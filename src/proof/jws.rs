@@ -33,6 +33,54 @@ pub fn unverified_header(jws: &str) -> Result<serde_json::Value, JwsError> {
     serde_json::from_slice(&bytes).map_err(|_| JwsError::Malformed)
 }
 
+/// The payload of a compact JWS as JSON, read without verifying anything.
+pub fn unverified_payload(jws: &str) -> Option<serde_json::Value> {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
+    let part = jws.trim().split('.').nth(1)?;
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(part).ok()?).ok()
+}
+
+/// Verifies a compact JWS with a public JWK: RS256 or ES256 only (never `none`, never HMAC, so a
+/// public key cannot be turned into a shared secret). Returns the payload.
+pub fn verify_with_jwk(jws: &str, jwk: &serde_json::Value) -> Result<Vec<u8>, JwsError> {
+    let header = unverified_header(jws)?;
+    let alg = header["alg"].as_str().unwrap_or_default();
+    let map = jwk.as_object().cloned().ok_or(JwsError::BadSignature)?;
+    let key = josekit::jwk::Jwk::from_map(map).map_err(|_| JwsError::BadSignature)?;
+    let verifier: Box<dyn josekit::jws::JwsVerifier> = match alg {
+        "RS256" => Box::new(
+            josekit::jws::RS256
+                .verifier_from_jwk(&key)
+                .map_err(|_| JwsError::BadSignature)?,
+        ),
+        "ES256" => Box::new(
+            josekit::jws::ES256
+                .verifier_from_jwk(&key)
+                .map_err(|_| JwsError::BadSignature)?,
+        ),
+        other => return Err(JwsError::WrongAlgorithm(other.to_string())),
+    };
+    josekit::jws::deserialize_compact(jws.trim(), verifier.as_ref())
+        .map(|(payload, _)| payload)
+        .map_err(|_| JwsError::BadSignature)
+}
+
+/// Verifies an RS256 compact JWS with a PEM public key (OB 2.0 CryptographicKey).
+pub fn verify_rs256_pem(jws: &str, pem: &str) -> Result<Vec<u8>, JwsError> {
+    let header = unverified_header(jws)?;
+    let alg = header["alg"].as_str().unwrap_or_default();
+    if alg != "RS256" {
+        return Err(JwsError::WrongAlgorithm(alg.to_string()));
+    }
+    let verifier = josekit::jws::RS256
+        .verifier_from_pem(pem)
+        .map_err(|_| JwsError::BadSignature)?;
+    josekit::jws::deserialize_compact(jws.trim(), &verifier)
+        .map(|(payload, _)| payload)
+        .map_err(|_| JwsError::BadSignature)
+}
+
 impl KeyRing {
     /// Signs `payload` with the active RSA key: header `alg` RS256, `kid`, and `typ` when given.
     /// Returns the key id used and the compact JWS.

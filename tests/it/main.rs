@@ -11,3 +11,4 @@ mod interop_ob3;
 mod revocation;
 mod story;
 mod unbake;
+mod verify;

@@ -1,0 +1,346 @@
+//! Open Badges 3.0: the credential JSON with its Data Integrity proof, and VC-JWTs.
+
+use serde_json::{json, Value};
+
+use super::resolve::{did_key_document, method_in};
+use super::{identity_matches, time, Options, Report, Resolved, Resolver};
+use crate::formats::contexts;
+use crate::formats::ob3::status;
+use crate::proof::di;
+
+async fn resolve_doc(url: &str, resolver: &dyn Resolver) -> Resolved {
+    let base = url.split('#').next().unwrap_or(url);
+    if base.starts_with("did:key:") {
+        return did_key_document(base)
+            .map(Resolved::Json)
+            .unwrap_or(Resolved::NotFound);
+    }
+    resolver.get(base).await
+}
+
+fn summary(c: &Value) -> Value {
+    json!({
+        "name": c["name"].as_str().or_else(|| c["credentialSubject"]["achievement"]["name"].as_str()),
+        "issuer": c["issuer"]["name"].as_str(),
+        "issuer_id": c["issuer"]["id"].as_str().or_else(|| c["issuer"].as_str()),
+        "valid_from": c["validFrom"].as_str(),
+        "valid_until": c["validUntil"].as_str(),
+    })
+}
+
+fn issuer_id(c: &Value) -> Option<&str> {
+    c["issuer"]["id"].as_str().or_else(|| c["issuer"].as_str())
+}
+
+/// The checks every form shares: shape, contexts, JSON Schema, dates, status, recipient.
+async fn common(c: &Value, resolver: &dyn Resolver, options: &Options, report: &mut Report) {
+    report.credential = summary(c);
+    let types: Vec<&str> = match &c["type"] {
+        Value::Array(a) => a.iter().filter_map(Value::as_str).collect(),
+        Value::String(s) => vec![s.as_str()],
+        _ => Vec::new(),
+    };
+    if types.contains(&"VerifiableCredential")
+        && (types.contains(&"OpenBadgeCredential") || types.contains(&"AchievementCredential"))
+        && issuer_id(c).is_some()
+        && c["credentialSubject"].is_object()
+    {
+        report.pass(
+            "structure",
+            "an OpenBadgeCredential with issuer and subject",
+        );
+    } else {
+        report.fail(
+            "structure",
+            "not an OpenBadgeCredential with an issuer and a subject",
+        );
+    }
+    let unknown: Vec<&str> = c["@context"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .filter(|u| contexts::context(u).is_none())
+                .collect()
+        })
+        .unwrap_or_default();
+    if unknown.is_empty() {
+        report.pass("contexts", "every context is a known one");
+    } else {
+        report.fail(
+            "contexts",
+            format!("unknown contexts (never fetched): {}", unknown.join(", ")),
+        );
+    }
+    let v1 = c["@context"][0] == "https://www.w3.org/2018/credentials/v1";
+    if v1 {
+        report.warn(
+            "json-schema",
+            "a VCDM 1.1 credential: the OB 3.0 schemas describe VCDM 2.0 ones; not checked",
+        );
+    }
+    let schema = if v1 {
+        None
+    } else {
+        serde_json::from_str::<Value>(contexts::ACHIEVEMENT_CREDENTIAL_SCHEMA).ok()
+    };
+    match schema.and_then(|s| jsonschema::draft201909::new(&s).ok()) {
+        Some(validator) => {
+            let errors: Vec<String> = validator
+                .iter_errors(c)
+                .take(5)
+                .map(|e| format!("{} {e}", e.instance_path))
+                .collect();
+            if errors.is_empty() {
+                report.pass(
+                    "json-schema",
+                    "valid against the OB 3.0 AchievementCredential schema",
+                );
+            } else {
+                report.fail("json-schema", errors.join("; "));
+            }
+        }
+        None if v1 => {}
+        None => report.skip("json-schema", "the schema cannot be compiled"),
+    }
+    let from = if v1 {
+        &c["issuanceDate"]
+    } else {
+        &c["validFrom"]
+    };
+    let until = if v1 {
+        &c["expirationDate"]
+    } else {
+        &c["validUntil"]
+    };
+    match time(from) {
+        Some(from) if from <= options.now => report.pass("valid-from", format!("issued {from}")),
+        Some(from) => report.fail("valid-from", format!("not valid before {from}")),
+        None => report.fail("valid-from", "no validFrom (issuanceDate in VCDM 1.1)"),
+    }
+    if let Some(until) = time(until) {
+        if until > options.now {
+            report.pass("expiry", format!("valid until {until}"));
+        } else {
+            report.fail("expiry", format!("expired on {until}"));
+        }
+    }
+    status_check(c, resolver, options, report).await;
+    if let Some(email) = &options.recipient_email {
+        let ids = c["credentialSubject"]["identifier"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        let matched = ids.iter().any(|i| {
+            identity_matches(
+                email,
+                i["hashed"].as_bool().unwrap_or(false),
+                i["salt"].as_str(),
+                i["identityHash"].as_str().unwrap_or(""),
+            )
+        });
+        if matched {
+            report.pass("recipient", "the email matches the recipient");
+        } else {
+            report.fail("recipient", "the email does not match the recipient");
+        }
+    }
+}
+
+async fn status_check(c: &Value, resolver: &dyn Resolver, options: &Options, report: &mut Report) {
+    let Some(entry) = c.get("credentialStatus") else {
+        return;
+    };
+    if entry["type"] != "BitstringStatusListEntry" {
+        report.warn(
+            "status",
+            format!("status of type {} not checked", entry["type"]),
+        );
+        return;
+    }
+    let (Some(url), Some(index)) = (
+        entry["statusListCredential"].as_str(),
+        entry["statusListIndex"]
+            .as_str()
+            .and_then(|i| i.parse::<i64>().ok()),
+    ) else {
+        report.fail("status", "a status entry without list or index");
+        return;
+    };
+    let list = match resolver.get(url).await {
+        Resolved::Json(list) => list,
+        Resolved::Unavailable(why) => return report.skip("status", why),
+        _ => return report.fail("status", format!("the status list {url} cannot be had: a list that cannot be read is never \"not revoked\"")),
+    };
+    // The list must itself be a genuine credential of the same issuer.
+    let mut inner = Report::default();
+    proof(&list, resolver, &mut inner).await;
+    if inner.verdict() != super::Verdict::Valid || issuer_id(&list) != issuer_id(c) {
+        return report.fail(
+            "status",
+            "the status list does not verify, or is not the issuer's",
+        );
+    }
+    let _ = options;
+    match list["credentialSubject"]["encodedList"]
+        .as_str()
+        .and_then(|e| status::is_set(e, index))
+    {
+        Some(true) => report.fail("status", format!("revoked (bit {index} set)")),
+        Some(false) => report.pass("status", "not revoked"),
+        None => report.fail("status", "the status list cannot be decoded"),
+    }
+}
+
+/// The embedded eddsa-rdfc-2022 proof; its key must belong to the issuer.
+async fn proof(c: &Value, resolver: &dyn Resolver, report: &mut Report) {
+    let proofs = match &c["proof"] {
+        Value::Array(a) => a.clone(),
+        Value::Object(_) => vec![c["proof"].clone()],
+        _ => return report.fail("proof", "no proof"),
+    };
+    let Some(p) = proofs.iter().find(|p| p["cryptosuite"] == di::CRYPTOSUITE) else {
+        return report.fail(
+            "proof",
+            "no DataIntegrityProof with cryptosuite eddsa-rdfc-2022",
+        );
+    };
+    let vm = p["verificationMethod"].as_str().unwrap_or_default();
+    let doc = match resolve_doc(vm, resolver).await {
+        Resolved::Json(doc) => doc,
+        // `<controller>#z6Mk…` names its own key: accepted as the 1EdTech validator does, with
+        // a warning, since no controller document says the key is the issuer's.
+        Resolved::Unavailable(why) => {
+            match vm.split_once('#') {
+                Some((controller, multibase))
+                    if multibase.starts_with("z6Mk")
+                        && di::ed25519_from_multibase(multibase).is_some() =>
+                {
+                    report.warn("key-owner", format!("{vm} accepted by its own key, without its controller's document ({why})"));
+                    json!({"id": controller, "verificationMethod": [{"id": vm, "type": "Multikey", "controller": controller, "publicKeyMultibase": multibase}]})
+                }
+                _ => return report.skip("proof", why),
+            }
+        }
+        _ => {
+            return report.fail(
+                "proof",
+                format!("the verification method {vm} does not exist"),
+            )
+        }
+    };
+    let Some(method) = method_in(&doc, vm) else {
+        return report.fail("proof", format!("{vm} is not in its controller's document"));
+    };
+    let controller = method["controller"]
+        .as_str()
+        .or_else(|| doc["id"].as_str())
+        .unwrap_or_default();
+    if Some(controller) != issuer_id(c) {
+        return report.fail(
+            "key-owner",
+            format!("the key's controller {controller} is not the issuer"),
+        );
+    }
+    report.pass("key-owner", "the key belongs to the issuer");
+    let Some(key) = method["publicKeyMultibase"]
+        .as_str()
+        .and_then(di::ed25519_from_multibase)
+    else {
+        return report.fail(
+            "proof",
+            "the verification method is not an Ed25519 Multikey",
+        );
+    };
+    let mut single = c.clone();
+    single["proof"] = p.clone();
+    match di::verify(&single, &key) {
+        Ok(()) => report.pass("proof", "eddsa-rdfc-2022 signature verified"),
+        Err(e) => report.fail("proof", e.to_string()),
+    }
+}
+
+pub(super) async fn verify_json(
+    c: &Value,
+    resolver: &dyn Resolver,
+    options: &Options,
+    report: &mut Report,
+) {
+    proof(c, resolver, report).await;
+    common(c, resolver, options, report).await;
+}
+
+pub(super) async fn verify_jwt(
+    jwt: &str,
+    claims: &Value,
+    resolver: &dyn Resolver,
+    options: &Options,
+    report: &mut Report,
+) {
+    let header = crate::proof::jws::unverified_header(jwt).unwrap_or(Value::Null);
+    let alg = header["alg"].as_str().unwrap_or_default();
+    if !matches!(alg, "RS256" | "ES256") {
+        report.fail("jwt-alg", format!("{alg:?} is not RS256 or ES256"));
+        return;
+    }
+    let credential = claims.get("vc").cloned().unwrap_or_else(|| claims.clone());
+    let kid = header["kid"].as_str().unwrap_or_default();
+    if kid.is_empty() && header["jwk"].is_object() {
+        if header["jwk"].get("d").is_some() {
+            return report.fail("jwt-signature", "the header's jwk holds a private key");
+        }
+        match crate::proof::jws::verify_with_jwk(jwt, &header["jwk"]) {
+            Ok(_) => report.pass(
+                "jwt-signature",
+                format!("{alg} signature verified with the key in the header"),
+            ),
+            Err(e) => report.fail("jwt-signature", e.to_string()),
+        }
+        report.warn(
+            "key-owner",
+            "the key comes with the token itself: integrity only, not the issuer's key",
+        );
+        let credential = claims.get("vc").cloned().unwrap_or_else(|| claims.clone());
+        return common(&credential, resolver, options, report).await;
+    }
+    let jwk = match resolve_doc(kid, resolver).await {
+        Resolved::Json(doc) => method_in(&doc, kid)
+            .map(|m| m["publicKeyJwk"].clone())
+            .or_else(|| {
+                let frag = kid.rsplit('#').next().unwrap_or(kid);
+                doc["keys"]
+                    .as_array()?
+                    .iter()
+                    .find(|k| k["kid"] == frag || k["kid"] == kid)
+                    .cloned()
+            }),
+        Resolved::Unavailable(why) => {
+            report.skip("jwt-signature", why);
+            None
+        }
+        _ => {
+            report.fail("jwt-signature", format!("the key {kid} does not exist"));
+            None
+        }
+    };
+    if let Some(jwk) = jwk.filter(|k| k.is_object()) {
+        match crate::proof::jws::verify_with_jwk(jwt, &jwk) {
+            Ok(_) => report.pass("jwt-signature", format!("{alg} signature verified")),
+            Err(e) => report.fail("jwt-signature", e.to_string()),
+        }
+        let kid_base = kid.split('#').next().unwrap_or_default();
+        if issuer_id(&credential)
+            .is_some_and(|i| i == kid_base || kid_base.ends_with("/.well-known/jwks.json"))
+        {
+            report.pass("key-owner", "the key belongs to the issuer");
+        } else {
+            report.fail("key-owner", "the key is not the issuer's");
+        }
+    }
+    if claims["iss"].as_str() == issuer_id(&credential) && claims["jti"] == credential["id"] {
+        report.pass("jwt-claims", "iss and jti match the credential");
+    } else {
+        report.fail("jwt-claims", "iss or jti do not match the credential");
+    }
+    common(&credential, resolver, options, report).await;
+}

@@ -1,0 +1,245 @@
+//! The verifier on what insigne issues (every form), on official examples, and on hostile input.
+
+use axum::http::{Method, StatusCode};
+use base64::Engine;
+use insigne::http::resolve::LocalResolver;
+use insigne::verify::{self, Options, Report, Verdict};
+use serde_json::{json, Value};
+
+use crate::common::{Backend, TestApp, BASE};
+
+async fn check(t: &TestApp, input: &[u8], recipient: Option<&str>) -> Report {
+    let options = Options {
+        now: t.app.clock.now(),
+        recipient_email: recipient.map(str::to_string),
+    };
+    verify::verify_bytes(input, &LocalResolver::new(t.app.clone()), &options).await
+}
+
+fn failed(r: &Report) -> Vec<String> {
+    r.checks
+        .iter()
+        .filter(|c| c.status != verify::Status::Passed && c.status != verify::Status::Warning)
+        .map(|c| format!("{}: {}", c.name, c.message))
+        .collect()
+}
+
+async fn download(t: &TestApp, award: &Value, link: &str) -> Vec<u8> {
+    let url = award["links"][link].as_str().expect("link");
+    let (status, _, body) = t.get(url.strip_prefix(BASE).expect("local")).await;
+    assert_eq!(status, StatusCode::OK, "{url}");
+    body
+}
+
+#[tokio::test]
+async fn every_form_insigne_issues_verifies_and_every_defect_is_named() {
+    let t = TestApp::new(Backend::Sqlite).await.expect("app");
+    let issuer = t.issuer().await;
+    let class = t.badge_class(&issuer, Some(30)).await;
+    let (_, award) = t
+        .admin(Method::POST, "/api/v1/awards", Some(json!({"badge_class": class, "recipient": {"email": "marie@ac-versailles.fr", "name": "Marie"}})))
+        .await;
+    let forms = ["ob3_credential", "ob3_jwt", "ob2_signed", "png", "svg"];
+    for form in forms {
+        let bytes = download(&t, &award, form).await;
+        let r = check(&t, &bytes, Some("Marie@ac-versailles.fr")).await;
+        assert_eq!(r.verdict(), Verdict::Valid, "{form}: {:?}", failed(&r));
+        assert!(r.valid);
+        let wrong = check(&t, &bytes, Some("someone@ac-versailles.fr")).await;
+        assert_eq!(
+            failed(&wrong),
+            ["recipient: the email does not match the recipient"],
+            "{form}"
+        );
+    }
+    let hosted = award["links"]["ob2_assertion"].as_str().expect("url");
+    let r = check(&t, hosted.as_bytes(), None).await;
+    assert_eq!(r.verdict(), Verdict::Valid, "{:?}", failed(&r));
+
+    // One changed byte in the signed part.
+    let credential = String::from_utf8(download(&t, &award, "ob3_credential").await).expect("utf8");
+    let renamed = credential.replacen("e-CAP1", "e-CAP9", 1);
+    let backdated = credential.replacen("\"validFrom\":\"2026", "\"validFrom\":\"2025", 1);
+    assert!(renamed != credential && backdated != credential);
+    let r = check(&t, renamed.as_bytes(), None).await;
+    let r2 = check(&t, backdated.as_bytes(), None).await;
+    for r in [r, r2] {
+        assert_eq!(r.verdict(), Verdict::Invalid);
+        assert!(
+            failed(&r).iter().any(|f| f.starts_with("proof:")),
+            "{:?}",
+            failed(&r)
+        );
+    }
+    for form in ["ob3_jwt", "ob2_signed"] {
+        let mut jws = download(&t, &award, form).await;
+        let i = jws.len() - 20;
+        jws[i] = if jws[i] == b'A' { b'B' } else { b'A' };
+        let r = check(&t, &jws, None).await;
+        assert_eq!(r.verdict(), Verdict::Invalid, "{form}");
+    }
+
+    // Revoked: every form says so.
+    let id = award["id"].as_str().expect("id");
+    t.admin(
+        Method::POST,
+        &format!("/api/v1/awards/{id}/revoke"),
+        Some(json!({"reason": "erreur"})),
+    )
+    .await;
+    for form in forms {
+        let r = check(&t, &download(&t, &award, form).await, None).await;
+        assert_eq!(r.verdict(), Verdict::Invalid, "{form}");
+        assert!(
+            failed(&r).iter().any(|f| f.contains("revoked")),
+            "{form}: {:?}",
+            failed(&r)
+        );
+    }
+    let r = check(&t, hosted.as_bytes(), None).await;
+    assert!(
+        failed(&r).iter().any(|f| f.contains("revoked")),
+        "{:?}",
+        failed(&r)
+    );
+}
+
+#[tokio::test]
+async fn an_expired_badge_is_invalid() {
+    let past = std::sync::Arc::new(insigne::domain::FixedClock(
+        "2024-03-01T09:00:00Z".parse().expect("date"),
+    ));
+    let t = TestApp::with(Backend::Sqlite, BASE, past)
+        .await
+        .expect("app");
+    let issuer = t.issuer().await;
+    let class = t.badge_class(&issuer, Some(30)).await;
+    let (_, award) = t
+        .admin(Method::POST, "/api/v1/awards", Some(json!({"badge_class": class, "recipient": {"email": "m@ac-versailles.fr", "name": "M"}})))
+        .await;
+    let options = Options {
+        now: "2026-11-28T12:00:00Z".parse().expect("date"),
+        recipient_email: None,
+    };
+    for form in ["ob3_credential", "ob2_signed"] {
+        let bytes = download(&t, &award, form).await;
+        let r = verify::verify_bytes(&bytes, &LocalResolver::new(t.app.clone()), &options).await;
+        assert!(
+            failed(&r).iter().any(|f| f.starts_with("expiry: expired")),
+            "{form}: {:?}",
+            failed(&r)
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_official_examples() {
+    let t = TestApp::new(Backend::Sqlite).await.expect("app");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/spec/examples");
+    if !dir.exists() {
+        eprintln!("skipped: ../shared/spec/examples is not here");
+        return;
+    }
+    for (file, expected) in [
+        ("validator-ob30-simple.json", Verdict::Valid),
+        ("validator-ob30-complete.json", Verdict::Valid),
+        ("validator-ob30-simple-did-web-method.json", Verdict::Valid),
+        ("validator-ob30-simple-multiple-proofs.json", Verdict::Valid),
+        ("validator-ob30-simple-json.png", Verdict::Valid),
+        ("validator-ob30-simple-jwt.png", Verdict::Valid),
+        (
+            "validator-ob30-simple-err-proof-value.json",
+            Verdict::Invalid,
+        ),
+        ("validator-ob30-simple-noproof.json", Verdict::Invalid),
+    ] {
+        let bytes = std::fs::read(dir.join(file)).expect("example");
+        let r = check(&t, &bytes, None).await;
+        assert_eq!(r.verdict(), expected, "{file}: {:?}", failed(&r));
+    }
+}
+
+#[tokio::test]
+async fn hostile_inputs_get_a_report_never_a_crash() {
+    let t = TestApp::new(Backend::Sqlite).await.expect("app");
+    let b64 = |v: &Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
+    let payload = json!({"@context": ["https://www.w3.org/ns/credentials/v2"], "type": ["VerifiableCredential", "OpenBadgeCredential"], "issuer": "did:key:z6Mkx", "vc": {}});
+    let none = format!("{}.{}.", b64(&json!({"alg": "none"})), b64(&payload));
+    let hs256 = format!(
+        "{}.{}.c2ln",
+        b64(&json!({"alg": "HS256", "kid": "did:key:z6Mkx#z6Mkx"})),
+        b64(&payload)
+    );
+    let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+    let deep_obj = format!("{{\"a\":{}1{}}}", "[".repeat(10_000), "]".repeat(10_000));
+    let mut png = crate::common::tiny_png();
+    png.truncate(png.len() - 5);
+    let mut lying = insigne::bake::png::bake(
+        &crate::common::tiny_png(),
+        insigne::bake::Generation::Ob3,
+        "{}",
+    )
+    .expect("bake");
+    lying[8..12].copy_from_slice(&0x7fff_fff0u32.to_be_bytes());
+    let doctype = br#"<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY a "aaaa">]><svg xmlns="http://www.w3.org/2000/svg">&a;</svg>"#.to_vec();
+    let inputs: Vec<(&str, Vec<u8>)> = vec![
+        ("alg none", none.into_bytes()),
+        ("HS256", hs256.into_bytes()),
+        ("deep JSON array", deep.into_bytes()),
+        ("deep JSON object", deep_obj.into_bytes()),
+        ("truncated PNG", png),
+        ("lying PNG chunk", lying),
+        ("DOCTYPE SVG", doctype),
+        ("file URL", b"file:///etc/passwd".to_vec()),
+        ("too large", vec![b' '; verify::MAX_INPUT_BYTES + 1]),
+        ("binary", vec![0xff, 0x00, 0x13]),
+    ];
+    for (what, input) in inputs {
+        let r = check(&t, &input, None).await;
+        assert_eq!(r.verdict(), Verdict::Invalid, "{what}: {:?}", r.checks);
+        assert!(!r.errors.is_empty(), "{what}");
+    }
+}
+
+#[tokio::test]
+async fn the_verify_endpoint_takes_json_text_and_images() {
+    let t = TestApp::new(Backend::Sqlite).await.expect("app");
+    let issuer = t.issuer().await;
+    let class = t.badge_class(&issuer, None).await;
+    let (_, award) = t
+        .admin(Method::POST, "/api/v1/awards", Some(json!({"badge_class": class, "recipient": {"email": "m@ac-versailles.fr", "name": "M"}})))
+        .await;
+    let (status, body) = t
+        .call(
+            Method::POST,
+            "/api/v1/verify",
+            None,
+            Some(
+                json!({"url": award["links"]["ob3_credential"], "recipient": "m@ac-versailles.fr"}),
+            ),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["valid"], true, "{body}");
+    assert_eq!(body["format"], "ob3-json");
+    let png = download(&t, &award, "png").await;
+    let req = axum::http::Request::post("/api/v1/verify")
+        .header("content-type", "image/png")
+        .body(axum::body::Body::from(png))
+        .expect("request");
+    let (status, _, body) = t.raw(req).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        serde_json::from_slice::<Value>(&body).expect("json")["valid"],
+        true
+    );
+    let (status, _) = t
+        .call(
+            Method::POST,
+            "/api/v1/verify",
+            None,
+            Some(json!({"nothing": 1})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
