@@ -81,6 +81,7 @@ fn main() {
             clock,
             did_method: Default::default(),
             moodle_mapping: Arc::new(MoodleMapping::default()),
+            fetcher: Arc::new(insigne::verify::fetch::GuardedFetcher::new(&[])),
         };
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/catalogue/ecap.toml");
         let catalogue = std::fs::read_to_string(&path).expect("catalogue");

@@ -207,6 +207,9 @@ async fn open_app(config: &Config, generate_keys: bool) -> Result<Insigne, CliEr
         clock,
         did_method: config.did_method,
         moodle_mapping: Arc::new(config.moodle.clone()),
+        fetcher: Arc::new(crate::verify::fetch::GuardedFetcher::new(
+            &config.fetch_allow,
+        )),
     })
 }
 

@@ -1,6 +1,6 @@
 //! The verifier's resolver for documents insigne serves itself: answered in process, through
 //! the same router that serves them (so what a verifier sees is what the world sees).
-//! Documents of other hosts are not fetched yet: they are reported as "could not check".
+//! Documents of other hosts go through the guarded fetcher.
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
@@ -45,9 +45,7 @@ impl Resolver for LocalResolver {
         Box::pin(async move {
             let url = url.split('#').next().unwrap_or(url);
             let Some(path) = self.local_path(url) else {
-                return Resolved::Unavailable(format!(
-                    "{url} is not served by this insigne, and fetching other hosts is not available yet"
-                ));
+                return self.app.fetcher.get(url).await;
             };
             let Ok(request) = Request::get(path).body(Body::empty()) else {
                 return Resolved::NotFound;

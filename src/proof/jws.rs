@@ -46,7 +46,10 @@ pub fn unverified_payload(jws: &str) -> Option<serde_json::Value> {
 pub fn verify_with_jwk(jws: &str, jwk: &serde_json::Value) -> Result<Vec<u8>, JwsError> {
     let header = unverified_header(jws)?;
     let alg = header["alg"].as_str().unwrap_or_default();
-    let map = jwk.as_object().cloned().ok_or(JwsError::BadSignature)?;
+    let mut map = jwk.as_object().cloned().ok_or(JwsError::BadSignature)?;
+    // The key was chosen by the token's kid already; josekit would compare the JWK's own kid
+    // with the header's, which name the same key differently (`rsa-1` vs `<JWKS URL>#rsa-1`).
+    map.remove("kid");
     let key = josekit::jwk::Jwk::from_map(map).map_err(|_| JwsError::BadSignature)?;
     let verifier: Box<dyn josekit::jws::JwsVerifier> = match alg {
         "RS256" => Box::new(

@@ -59,6 +59,8 @@ pub struct Insigne {
     pub did_method: DidMethod,
     /// How Moodle completion exports are read.
     pub moodle_mapping: Arc<MoodleMapping>,
+    /// How the verifier reaches other hosts (`INSIGNE_FETCH_ALLOW`).
+    pub fetcher: Arc<crate::verify::fetch::GuardedFetcher>,
 }
 
 impl std::fmt::Debug for Insigne {

@@ -5,6 +5,7 @@
 //! document cannot be had is reported as "could not check" (skipped), never as passed: the
 //! verdict is then unknown, not valid.
 
+pub mod fetch;
 mod ob2;
 mod ob3;
 pub mod resolve;

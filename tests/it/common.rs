@@ -129,6 +129,11 @@ impl TestApp {
             clock,
             did_method: insigne::formats::ob3::identity::DidMethod::Web,
             moodle_mapping: Arc::new(Default::default()),
+            // Tests serve foreign badges on loopback.
+            fetcher: Arc::new(insigne::verify::fetch::GuardedFetcher::new(&[
+                "127.0.0.0/8".into(),
+                "localhost".into(),
+            ])),
         };
         let admin_token = app
             .create_token(Scope::Admin, Some("tests"))

@@ -6,6 +6,7 @@ mod awarding;
 mod bad_input;
 mod cli;
 mod common;
+mod foreign;
 mod interop_ob2;
 mod interop_ob3;
 mod revocation;

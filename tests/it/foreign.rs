@@ -1,0 +1,96 @@
+//! Badges insigne did not issue: made by the JavaScript stack (../shared/conformance) and served
+//! from loopback, verified through the guarded fetcher (loopback allow-listed in tests).
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use insigne::http::resolve::LocalResolver;
+use insigne::verify::{self, Options, Verdict};
+
+use crate::common::{Backend, TestApp};
+use crate::interop_ob2::conformance_dir;
+
+struct Site(Child);
+
+impl Drop for Site {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn foreign_ob3_badges_served_from_loopback() {
+    let Some(dir) = conformance_dir() else { return };
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("port")
+        .port();
+    let base = format!("http://127.0.0.1:{port}");
+    let out = tempfile::tempdir().expect("tempdir");
+    let made = Command::new("bash")
+        .arg(dir.join("foreign-fixtures.sh"))
+        .args(["ob3", out.path().to_str().expect("path"), &base])
+        .stdout(Stdio::null())
+        .status()
+        .expect("foreign-fixtures.sh");
+    assert!(made.success(), "fixtures not made");
+    let _site = Site(
+        Command::new("python3")
+            .arg(dir.join("lib/serve.py"))
+            .arg(out.path().join("www"))
+            .arg(port.to_string())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("serve.py"),
+    );
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "the fixture site did not start");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+
+    let t = TestApp::new(Backend::Sqlite).await.expect("app");
+    let options = Options {
+        now: chrono::Utc::now(),
+        recipient_email: None,
+    };
+    let resolver = LocalResolver::new(t.app.clone());
+    for (file, expected, why) in [
+        ("cred.json", Verdict::Valid, ""),
+        ("cred-tampered.json", Verdict::Invalid, "proof"),
+        ("www/credentials/didweb.json", Verdict::Valid, ""),
+        ("www/credentials/http-issuer.json", Verdict::Valid, ""),
+        ("www/credentials/kid.jwt", Verdict::Valid, ""),
+        ("www/credentials/revoked.json", Verdict::Invalid, "revoked"),
+        (
+            "www/credentials/status-missing.json",
+            Verdict::Invalid,
+            "status",
+        ),
+    ] {
+        let bytes = std::fs::read(out.path().join(file)).expect("fixture");
+        let r = verify::verify_bytes(&bytes, &resolver, &options).await;
+        assert_eq!(r.verdict(), expected, "{file}: {:#?}", r.checks);
+        if !why.is_empty() {
+            assert!(
+                r.errors.iter().any(|e| e.contains(why)),
+                "{file}: {:?}",
+                r.errors
+            );
+        }
+    }
+    // The same credential checked with the recipient's email (the fixtures hash this one).
+    let bytes = std::fs::read(out.path().join("cred.json")).expect("fixture");
+    let with = Options {
+        now: chrono::Utc::now(),
+        recipient_email: Some("conformance@imsglobal.org".into()),
+    };
+    assert_eq!(
+        verify::verify_bytes(&bytes, &resolver, &with)
+            .await
+            .verdict(),
+        Verdict::Valid
+    );
+}
