@@ -3,7 +3,7 @@
 //! email; or the raw badge: `text/plain` (JWS, JWT, JSON or URL), `image/png`, `image/svg+xml`.
 
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Request, State};
 use axum::http::HeaderMap;
 use axum::routing::post;
 use axum::{Json, Router};
@@ -32,10 +32,52 @@ struct VerifyRequest {
 
 async fn verify_any(
     State(app): State<Insigne>,
-    headers: HeaderMap,
-    body: Bytes,
+    request: Request,
 ) -> Result<Json<Report>, ApiError> {
+    let headers: HeaderMap = request.headers().clone();
     let mime = media_type(&headers);
+    if mime == "multipart/form-data" {
+        let mut form =
+            Multipart::from_request(request, &app)
+                .await
+                .map_err(|e| ApiError::BadField {
+                    field: "(form)".into(),
+                    message: e.body_text(),
+                })?;
+        let (mut file, mut recipient) = (Vec::new(), None);
+        while let Some(field) = form.next_field().await.map_err(|e| ApiError::BadField {
+            field: "(form)".into(),
+            message: e.to_string(),
+        })? {
+            let name = field.name().unwrap_or_default().to_string();
+            let bytes = field.bytes().await.map_err(|e| ApiError::BadField {
+                field: name.clone(),
+                message: e.to_string(),
+            })?;
+            match name.as_str() {
+                "file" => file = bytes.to_vec(),
+                "recipient" => {
+                    recipient = Some(String::from_utf8_lossy(&bytes).trim().to_string())
+                        .filter(|r| !r.is_empty())
+                }
+                _ => {}
+            }
+        }
+        if file.is_empty() {
+            return Err(ApiError::BadField {
+                field: "file".into(),
+                message: "the form has no file".into(),
+            });
+        }
+        return Ok(Json(run(&app, &file, recipient).await));
+    }
+    let body = Bytes::from_request(request, &app).await.map_err(|e| {
+        if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::TooLarge(verify::MAX_INPUT_BYTES / (1024 * 1024))
+        } else {
+            ApiError::BadJson(e.body_text())
+        }
+    })?;
     let (input, recipient): (Vec<u8>, Option<String>) = if mime == "application/json" {
         let req: VerifyRequest = parse_json(&body)?;
         match (req.url, req.credential) {
@@ -62,15 +104,16 @@ async fn verify_any(
         )
     } else {
         return Err(ApiError::UnsupportedMediaType(
-            "application/json ({\"url\"} or {\"credential\"}), text/plain, image/png or image/svg+xml",
+            "application/json ({\"url\"} or {\"credential\"}), text/plain, image/png, image/svg+xml or multipart/form-data (file)",
         ));
     };
+    Ok(Json(run(&app, &input, recipient).await))
+}
+
+async fn run(app: &Insigne, input: &[u8], recipient: Option<String>) -> Report {
     let options = Options {
         now: app.clock.now(),
         recipient_email: recipient,
     };
-    let resolver = LocalResolver::new(app.clone());
-    Ok(Json(
-        verify::verify_bytes(&input, &resolver, &options).await,
-    ))
+    verify::verify_bytes(input, &LocalResolver::new(app.clone()), &options).await
 }

@@ -243,3 +243,92 @@ async fn the_verify_endpoint_takes_json_text_and_images() {
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
+
+fn multipart(fields: &[(&str, Option<&str>, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "insigne-test-boundary";
+    let mut body = Vec::new();
+    for (name, filename, data) in fields {
+        body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+        match filename {
+            Some(f) => body.extend_from_slice(
+                format!("Content-Disposition: form-data; name=\"{name}\"; filename=\"{f}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes(),
+            ),
+            None => body.extend_from_slice(format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n").as_bytes()),
+        }
+        body.extend_from_slice(data);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+#[tokio::test]
+async fn the_verify_page_and_file_uploads() {
+    let t = TestApp::new(Backend::Sqlite).await.expect("app");
+    let issuer = t.issuer().await;
+    let class = t.badge_class(&issuer, None).await;
+    let (_, award) = t
+        .admin(Method::POST, "/api/v1/awards", Some(json!({"badge_class": class, "recipient": {"email": "m@ac-versailles.fr", "name": "M"}})))
+        .await;
+    let png = download(&t, &award, "png").await;
+
+    let (status, _, html) = t.get("/verify").await;
+    assert_eq!(status, StatusCode::OK);
+    let html = String::from_utf8(html).expect("utf8");
+    assert!(
+        html.contains("<html lang=\"fr\">") && html.contains("<h1>Vérifier un badge</h1>"),
+        "{html}"
+    );
+    let req = axum::http::Request::get("/verify")
+        .header("accept-language", "en-GB,en;q=0.8")
+        .body(axum::body::Body::empty())
+        .expect("request");
+    let (_, _, html) = t.raw(req).await;
+    assert!(String::from_utf8(html)
+        .expect("utf8")
+        .contains("<h1>Verify a badge</h1>"));
+
+    // A person drops the PNG on the page: the verdict in words, each check named.
+    let (ct, body) = multipart(&[
+        ("input", None, b""),
+        ("file", Some("badge.png"), &png),
+        ("recipient", None, b"m@ac-versailles.fr"),
+        ("lang", None, b"fr"),
+    ]);
+    let req = axum::http::Request::post("/verify")
+        .header("content-type", ct)
+        .body(axum::body::Body::from(body))
+        .expect("request");
+    let (status, _, html) = t.raw(req).await;
+    assert_eq!(status, StatusCode::OK);
+    let html = String::from_utf8(html).expect("utf8");
+    assert!(
+        html.contains("Badge authentique, en cours de validité et non révoqué."),
+        "{html}"
+    );
+    assert!(html.contains("<strong>Réussi</strong> — proof"), "{html}");
+
+    // Pasted text that is no badge: said so, in words.
+    let (ct, body) = multipart(&[("input", None, b"bonjour"), ("lang", None, b"fr")]);
+    let req = axum::http::Request::post("/verify")
+        .header("content-type", ct)
+        .body(axum::body::Body::from(body))
+        .expect("request");
+    let (_, _, html) = t.raw(req).await;
+    assert!(String::from_utf8(html)
+        .expect("utf8")
+        .contains("Badge non valide"));
+
+    // The API takes the same upload as multipart `file`.
+    let (ct, body) = multipart(&[("file", Some("badge.png"), &png)]);
+    let req = axum::http::Request::post("/api/v1/verify")
+        .header("content-type", ct)
+        .body(axum::body::Body::from(body))
+        .expect("request");
+    let (status, _, report) = t.raw(req).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        serde_json::from_slice::<Value>(&report).expect("json")["valid"],
+        true
+    );
+}

@@ -5,6 +5,7 @@ pub(crate) mod keys;
 pub(crate) mod ob2;
 pub(crate) mod ob3;
 pub(crate) mod pages;
+pub(crate) mod verify_page;
 
 use axum::Router;
 
@@ -17,6 +18,7 @@ pub fn router() -> Router<Insigne> {
         .merge(keys::router())
         .merge(pages::router())
         .merge(downloads::router())
+        .merge(verify_page::router())
 }
 
 /// `application/ld+json`, the media type of every JSON-LD document served.
