@@ -46,6 +46,8 @@ enum Shape {
     Schema,
     Status,
     Proof,
+    StatusListCredential,
+    StatusList,
 }
 
 /// (JSON key, predicate IRI, kind) of a property.
@@ -139,6 +141,25 @@ fn properties(shape: Shape) -> (&'static [Property], &'static [Class]) {
                 ("statusListCredential", "https://www.w3.org/ns/credentials/status#statusListCredential", Iri),
             ],
             &[("BitstringStatusListEntry", "https://www.w3.org/ns/credentials/status#BitstringStatusListEntry")],
+        ),
+        Shape::StatusListCredential => (
+            &[
+                ("issuer", "https://www.w3.org/2018/credentials#issuer", Iri),
+                ("validFrom", "https://www.w3.org/2018/credentials#validFrom", Typed(XSD_DATETIME)),
+                ("validUntil", "https://www.w3.org/2018/credentials#validUntil", Typed(XSD_DATETIME)),
+                ("credentialSubject", "https://www.w3.org/2018/credentials#credentialSubject", Node(Shape::StatusList)),
+            ],
+            &[
+                ("VerifiableCredential", "https://www.w3.org/2018/credentials#VerifiableCredential"),
+                ("BitstringStatusListCredential", "https://www.w3.org/ns/credentials/status#BitstringStatusListCredential"),
+            ],
+        ),
+        Shape::StatusList => (
+            &[
+                ("statusPurpose", "https://www.w3.org/ns/credentials/status#statusPurpose", Text),
+                ("encodedList", "https://www.w3.org/ns/credentials/status#encodedList", Typed("https://w3id.org/security#multibase")),
+            ],
+            &[("BitstringStatusList", "https://www.w3.org/ns/credentials/status#BitstringStatusList")],
         ),
         Shape::Proof => (
             &[
@@ -251,17 +272,29 @@ pub fn quads(document: &Value) -> Option<Vec<rdf::Quad>> {
     let Value::Object(obj) = document else {
         return None;
     };
-    if obj.get("@context")? != &crate::formats::ob3::credential_context() {
-        return None;
-    }
+    let credential_context = crate::formats::ob3::credential_context();
+    let list_context = serde_json::json!([crate::formats::contexts::CREDENTIALS_V2]);
+    let context = obj.get("@context")?;
+    let is_list = obj
+        .get("type")?
+        .as_array()
+        .is_some_and(|t| t.iter().any(|x| x == "BitstringStatusListCredential"));
     let shape = match obj.get("type")? {
-        Value::String(t) if t == "DataIntegrityProof" => Shape::Proof,
-        Value::Array(_) => Shape::Credential,
+        Value::String(t)
+            if t == "DataIntegrityProof"
+                && (context == &credential_context || context == &list_context) =>
+        {
+            Shape::Proof
+        }
+        Value::Array(_) if is_list && context == &list_context => Shape::StatusListCredential,
+        Value::Array(_) if !is_list && context == &credential_context => Shape::Credential,
         _ => return None,
     };
     let mut body = obj.clone();
     body.remove("@context");
-    if matches!(shape, Shape::Credential) && body.contains_key("proof") {
+    if matches!(shape, Shape::Credential | Shape::StatusListCredential)
+        && body.contains_key("proof")
+    {
         return None;
     }
     let mut b = Builder {
@@ -297,6 +330,27 @@ mod tests {
         assert!(quads(&doc).is_some() && quads(&proof).is_some());
         assert_eq!(canonical_nquads(&doc), reference_nquads(&doc));
         assert_eq!(canonical_nquads(&proof), reference_nquads(&proof));
+    }
+
+    #[test]
+    fn status_lists_take_the_compiled_path_and_match_the_reference() {
+        for set in [vec![], vec![0, 7, 131_071]] {
+            let list = crate::formats::ob3::status::list_credential(
+                "https://badges.test/issuers/1/status/k",
+                "did:web:badges.test:issuers:1",
+                &set,
+                "2026-11-28T12:00:00Z".parse().expect("date"),
+            );
+            assert!(quads(&list).is_some());
+            assert_eq!(canonical_nquads(&list), reference_nquads(&list));
+            let proof = json!({
+                "@context": ["https://www.w3.org/ns/credentials/v2"],
+                "type": "DataIntegrityProof", "cryptosuite": "eddsa-rdfc-2022", "created": "2026-11-28T12:00:00Z",
+                "verificationMethod": "did:web:badges.test:issuers:1#k", "proofPurpose": "assertionMethod",
+            });
+            assert!(quads(&proof).is_some());
+            assert_eq!(canonical_nquads(&proof), reference_nquads(&proof));
+        }
     }
 
     #[test]

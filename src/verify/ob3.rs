@@ -32,6 +32,18 @@ fn issuer_id(c: &Value) -> Option<&str> {
     c["issuer"]["id"].as_str().or_else(|| c["issuer"].as_str())
 }
 
+/// The official schema, compiled once.
+fn schema() -> Option<&'static jsonschema::Validator> {
+    static SCHEMA: std::sync::OnceLock<Option<jsonschema::Validator>> = std::sync::OnceLock::new();
+    SCHEMA
+        .get_or_init(|| {
+            serde_json::from_str::<Value>(contexts::ACHIEVEMENT_CREDENTIAL_SCHEMA)
+                .ok()
+                .and_then(|s| jsonschema::draft201909::new(&s).ok())
+        })
+        .as_ref()
+}
+
 /// The checks every form shares: shape, contexts, JSON Schema, dates, status, recipient.
 async fn common(c: &Value, resolver: &dyn Resolver, options: &Options, report: &mut Report) {
     report.credential = summary(c);
@@ -79,12 +91,7 @@ async fn common(c: &Value, resolver: &dyn Resolver, options: &Options, report: &
             "a VCDM 1.1 credential: the OB 3.0 schemas describe VCDM 2.0 ones; not checked",
         );
     }
-    let schema = if v1 {
-        None
-    } else {
-        serde_json::from_str::<Value>(contexts::ACHIEVEMENT_CREDENTIAL_SCHEMA).ok()
-    };
-    match schema.and_then(|s| jsonschema::draft201909::new(&s).ok()) {
+    match if v1 { None } else { schema() } {
         Some(validator) => {
             let errors: Vec<String> = validator
                 .iter_errors(c)

@@ -1,0 +1,90 @@
+//! Verifying what insigne issues: an OB 3.0 Data Integrity credential, and a baked dual PNG
+//! (OB 3.0 credential inside, status list included). Run with `cargo bench --bench verify`.
+
+use std::sync::Arc;
+
+use criterion::{black_box, criterion_group, criterion_main, Criterion};
+use insigne::domain::award::{AwardInput, RecipientInput};
+use insigne::domain::badge_class::{BadgeClassInput, CriteriaInput};
+use insigne::domain::issuer::IssuerInput;
+use insigne::domain::{Clock, SystemClock};
+use insigne::formats::PublicUrls;
+use insigne::http::resolve::LocalResolver;
+use insigne::proof::KeyRing;
+use insigne::service::{BakedForm, Insigne};
+use insigne::storage::Store;
+use insigne::verify::{self, Options, Verdict};
+
+fn benches(c: &mut Criterion) {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (app, credential, png) = rt.block_on(async {
+        let store = Store::connect(&format!("sqlite://{}", dir.path().join("b.db").display())).await.expect("db");
+        store.migrate().await.expect("migrate");
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+        let app = Insigne {
+            store,
+            keys: Arc::new(KeyRing::generate(&dir.path().join("keys"), clock.now()).expect("keys")),
+            urls: PublicUrls::new("https://badges.ac-versailles.fr"),
+            clock,
+            did_method: Default::default(),
+            moodle_mapping: Arc::new(Default::default()),
+            fetcher: Arc::new(insigne::verify::fetch::GuardedFetcher::new(&[])),
+        };
+        let issuer = app
+            .create_issuer(&IssuerInput {
+                name: Some("DANE".into()),
+                url: Some("https://www.ac-versailles.fr".into()),
+                email: Some("dane@ac-versailles.fr".into()),
+                ..Default::default()
+            })
+            .await
+            .expect("issuer");
+        let svg = "data:image/svg+xml,%3Csvg%20xmlns%3D%22http%3A%2F%2Fwww.w3.org%2F2000%2Fsvg%22%20width%3D%2264%22%20height%3D%2264%22%2F%3E";
+        let class = app
+            .create_badge_class(&BadgeClassInput {
+                issuer: Some(issuer.id.to_string()),
+                name: Some("e-CAP1".into()),
+                description: Some("Parcours hybride".into()),
+                image: Some(svg.into()),
+                criteria: Some(CriteriaInput { narrative: Some("Modules E1-M1 à E1-M4".into()), url: None }),
+                ..Default::default()
+            })
+            .await
+            .expect("class");
+        let award = app
+            .issue_award(&AwardInput {
+                badge_class: Some(class.id.to_string()),
+                recipient: Some(RecipientInput { email: Some("marie@ac-versailles.fr".into()), name: Some("Marie".into()) }),
+                ..Default::default()
+            })
+            .await
+            .expect("award");
+        let png = app.baked_png(award.award.id, BakedForm::Signed).await.expect("png");
+        (app, award.ob3_credential.expect("credential").into_bytes(), png)
+    });
+    let resolver = LocalResolver::new(app.clone());
+    let options = Options {
+        now: app.clock.now(),
+        recipient_email: None,
+    };
+    for (name, input) in [
+        ("verify ob3 data integrity credential", &credential),
+        ("verify baked dual png", &png),
+    ] {
+        assert_eq!(
+            rt.block_on(verify::verify_bytes(input, &resolver, &options))
+                .verdict(),
+            Verdict::Valid
+        );
+        c.bench_function(name, |b| {
+            b.iter(|| rt.block_on(verify::verify_bytes(black_box(input), &resolver, &options)))
+        });
+    }
+}
+
+criterion_group!(verify_benches, benches);
+criterion_main!(verify_benches);
