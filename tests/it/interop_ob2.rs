@@ -84,6 +84,23 @@ impl Served {
     }
 }
 
+/// `insigne keys rotate`, then the service starts again on `port` with the new key ring.
+pub async fn restart_with_rotated_keys(
+    t: &TestApp,
+    port: u16,
+) -> (insigne::service::Insigne, Served) {
+    let mut ring = insigne::proof::KeyRing::load(t.keys_dir.path()).expect("load");
+    ring.rotate(chrono::Utc::now()).expect("rotate");
+    let mut app = t.app.clone();
+    app.keys =
+        std::sync::Arc::new(insigne::proof::KeyRing::load(t.keys_dir.path()).expect("reload"));
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .expect("rebind");
+    let server = Served::start(listener, app.clone());
+    (app, server)
+}
+
 /// A listener on a free loopback port, and the public base URL the validator will see for it
 /// (the validator wants the issuer's and the assertion's hosts spelled the same).
 pub async fn loopback() -> (tokio::net::TcpListener, String) {
@@ -274,19 +291,13 @@ async fn a_badge_signed_before_key_rotation_still_validates() {
     server.stop().await;
 
     // `insigne keys rotate`, then the service restarts with the new key ring.
-    let mut ring = insigne::proof::KeyRing::load(t.keys_dir.path()).expect("load");
-    let old_kid = ring
+    let old_kid = t
+        .app
+        .keys
         .active_kid(insigne::proof::KeyAlgorithm::RS256)
         .expect("kid")
         .to_string();
-    ring.rotate(chrono::Utc::now()).expect("rotate");
-    let mut app = t.app.clone();
-    app.keys =
-        std::sync::Arc::new(insigne::proof::KeyRing::load(t.keys_dir.path()).expect("reload"));
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
-        .await
-        .expect("rebind");
-    let server = Served::start(listener, app.clone());
+    let (app, server) = restart_with_rotated_keys(&t, port).await;
 
     let (code, report) = validate(&dir, &[&old_jws, "--report-only"]).await;
     assert_eq!(code, 0, "signed with the retired key {old_kid}: {report:#}");

@@ -4,7 +4,6 @@
 //! serves the DID documents and status lists.
 
 use std::path::Path;
-use std::sync::Arc;
 
 use axum::http::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -151,14 +150,7 @@ async fn credentials_signed_before_a_key_rotation_still_verify() {
     let old = downloads(&t, &base, &before, files.path()).await;
     server.stop().await;
 
-    let mut ring = insigne::proof::KeyRing::load(t.keys_dir.path()).expect("load");
-    ring.rotate(chrono::Utc::now()).expect("rotate");
-    let mut app = t.app.clone();
-    app.keys = Arc::new(insigne::proof::KeyRing::load(t.keys_dir.path()).expect("reload"));
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
-        .await
-        .expect("rebind");
-    let server = Served::start(listener, app.clone());
+    let (app, server) = crate::interop_ob2::restart_with_rotated_keys(&t, port).await;
 
     for input in [&old.credential, &old.jwt] {
         let (code, report) = verify(&dir, input).await;
