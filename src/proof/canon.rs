@@ -107,3 +107,36 @@ fn convert_term(t: &oxrdf::Term) -> canon_rdf::Term {
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Twelve blank nodes all linked to each other: every one looks like every other, the case
+    /// that makes RDFC-1.0's N-degree hashing explode. It must fail, not run for hours.
+    #[test]
+    fn a_graph_built_to_explode_fails_fast() {
+        let n = 12;
+        let graph: Vec<Value> = (0..n)
+            .map(|i| {
+                let links: Vec<Value> = (0..n)
+                    .filter(|j| *j != i)
+                    .map(|j| serde_json::json!({"@id": format!("_:b{j}")}))
+                    .collect();
+                serde_json::json!({"@id": format!("_:b{i}"), "http://example.org/knows": links})
+            })
+            .collect();
+        let doc = serde_json::json!({"@graph": graph});
+        assert!(matches!(
+            canonical_nquads(&doc),
+            Err(CanonError::Canonicalization(_))
+        ));
+    }
+
+    #[test]
+    fn unknown_contexts_are_refused_never_fetched() {
+        let doc = serde_json::json!({"@context": "https://example.org/ctx.jsonld", "name": "x"});
+        let err = canonical_nquads(&doc).unwrap_err();
+        assert!(err.to_string().contains("example.org/ctx.jsonld"), "{err}");
+    }
+}

@@ -332,3 +332,73 @@ async fn the_verify_page_and_file_uploads() {
         true
     );
 }
+
+/// A PNG whose `openbadgecredential` iTXt chunk says it is compressed (a "zip bomb" would be):
+/// refused without inflating anything.
+fn compressed_png() -> Vec<u8> {
+    let png = crate::common::tiny_png();
+    let mut data = b"openbadgecredential\0\x01\x00\0\0".to_vec();
+    data.extend_from_slice(&[0x78, 0x9c, 0xed, 0xc1, 0x01, 0x0d, 0x00, 0x00]);
+    let mut chunk = (data.len() as u32).to_be_bytes().to_vec();
+    chunk.extend_from_slice(b"iTXt");
+    chunk.extend_from_slice(&data);
+    let mut h = crc32fast::Hasher::new();
+    h.update(b"iTXt");
+    h.update(&data);
+    chunk.extend_from_slice(&h.finalize().to_be_bytes());
+    // Right after IHDR (8-byte signature + 25-byte IHDR chunk).
+    let mut out = png[..33].to_vec();
+    out.extend_from_slice(&chunk);
+    out.extend_from_slice(&png[33..]);
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn compressed_chunks_redirect_loops_and_huge_uploads() {
+    let t = TestApp::new(Backend::Sqlite).await.expect("app");
+    let r = check(&t, &compressed_png(), None).await;
+    assert_eq!(r.verdict(), Verdict::Invalid);
+    assert!(
+        r.errors.iter().any(|e| e.contains("compressed")),
+        "{:?}",
+        r.errors
+    );
+
+    // A loopback server whose every answer redirects to itself.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let server = tokio::spawn(async move {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        for _ in 0..20 {
+            let Ok((mut socket, _)) = listener.accept().await else {
+                return;
+            };
+            let mut buf = [0u8; 2048];
+            let _ = socket.read(&mut buf).await;
+            let reply = format!("HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:{port}/again\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+            let _ = socket.write_all(reply.as_bytes()).await;
+        }
+    });
+    let url = format!("http://127.0.0.1:{port}/start");
+    let r = check(&t, url.as_bytes(), None).await;
+    assert_eq!(r.verdict(), Verdict::Unknown, "{:?}", r.checks);
+    assert!(
+        r.checks.iter().any(|c| c.message.contains("redirects")),
+        "{:?}",
+        r.checks
+    );
+    server.abort();
+
+    // An upload over the limit is refused before anything is read into a report.
+    let req = axum::http::Request::post("/api/v1/verify")
+        .header("content-type", "image/svg+xml")
+        .body(axum::body::Body::from(vec![
+            b' ';
+            verify::MAX_INPUT_BYTES + 1
+        ]))
+        .expect("request");
+    let (status, _, _) = t.raw(req).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+}
