@@ -32,6 +32,20 @@ fn issuer_id(c: &Value) -> Option<&str> {
     c["issuer"]["id"].as_str().or_else(|| c["issuer"].as_str())
 }
 
+/// Whether a key set published at `key_url` speaks for the issuer `issuer`: both http(s) URLs
+/// of the same origin (scheme, host and port).
+fn same_origin(issuer: &str, key_url: &str) -> bool {
+    match (url::Url::parse(issuer), url::Url::parse(key_url)) {
+        (Ok(a), Ok(b)) => {
+            matches!(a.scheme(), "http" | "https")
+                && a.scheme() == b.scheme()
+                && a.host_str() == b.host_str()
+                && a.port_or_known_default() == b.port_or_known_default()
+        }
+        _ => false,
+    }
+}
+
 /// The official schema, compiled once.
 fn schema() -> Option<&'static jsonschema::Validator> {
     static SCHEMA: std::sync::OnceLock<Option<jsonschema::Validator>> = std::sync::OnceLock::new();
@@ -336,9 +350,7 @@ pub(super) async fn verify_jwt(
             Err(e) => report.fail("jwt-signature", e.to_string()),
         }
         let kid_base = kid.split('#').next().unwrap_or_default();
-        if issuer_id(&credential)
-            .is_some_and(|i| i == kid_base || kid_base.ends_with("/.well-known/jwks.json"))
-        {
+        if issuer_id(&credential).is_some_and(|i| i == kid_base || same_origin(i, kid_base)) {
             report.pass("key-owner", "the key belongs to the issuer");
         } else {
             report.fail("key-owner", "the key is not the issuer's");
@@ -350,4 +362,33 @@ pub(super) async fn verify_jwt(
         report.fail("jwt-claims", "iss or jti do not match the credential");
     }
     common(&credential, resolver, options, report).await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_origin;
+
+    #[test]
+    fn key_sets_speak_for_issuers_of_their_origin_only() {
+        assert!(same_origin(
+            "https://b.test/issuers/1",
+            "https://b.test/.well-known/jwks.json"
+        ));
+        assert!(!same_origin(
+            "https://b.test/issuers/1",
+            "https://evil.test/.well-known/jwks.json"
+        ));
+        assert!(!same_origin(
+            "https://b.test/issuers/1",
+            "http://b.test/.well-known/jwks.json"
+        ));
+        assert!(!same_origin(
+            "https://b.test:8443/i",
+            "https://b.test/.well-known/jwks.json"
+        ));
+        assert!(!same_origin(
+            "did:web:b.test",
+            "https://b.test/.well-known/jwks.json"
+        ));
+    }
 }
