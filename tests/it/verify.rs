@@ -402,3 +402,23 @@ async fn compressed_chunks_redirect_loops_and_huge_uploads() {
     let (status, _, _) = t.raw(req).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
 }
+
+#[tokio::test]
+async fn did_key_issuers_of_this_insigne_verify() {
+    let mut t = TestApp::new(Backend::Sqlite).await.expect("app");
+    t.app.did_method = insigne::formats::ob3::identity::DidMethod::Key;
+    let issuer = t.issuer().await;
+    let class = t.badge_class(&issuer, None).await;
+    let (_, award) = t
+        .admin(Method::POST, "/api/v1/awards", Some(json!({"badge_class": class, "recipient": {"email": "m@ac-versailles.fr", "name": "M"}})))
+        .await;
+    for form in ["ob3_credential", "ob3_jwt", "png"] {
+        let r = check(
+            &t,
+            &download(&t, &award, form).await,
+            Some("m@ac-versailles.fr"),
+        )
+        .await;
+        assert_eq!(r.verdict(), Verdict::Valid, "{form}: {:?}", failed(&r));
+    }
+}
