@@ -94,3 +94,113 @@ async fn foreign_ob3_badges_served_from_loopback() {
         Verdict::Valid
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn foreign_ob2_badges_served_from_loopback() {
+    let Some(dir) = conformance_dir() else { return };
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("port")
+        .port();
+    let base = format!("http://127.0.0.1:{port}");
+    let out = tempfile::tempdir().expect("tempdir");
+    let made = Command::new("bash")
+        .arg(dir.join("foreign-fixtures.sh"))
+        .args(["ob2", out.path().to_str().expect("path"), &base])
+        .stdout(Stdio::null())
+        .status()
+        .expect("foreign-fixtures.sh");
+    assert!(made.success(), "fixtures not made");
+    let _site = Site(
+        Command::new("python3")
+            .arg(dir.join("lib/serve.py"))
+            .arg(out.path())
+            .arg(port.to_string())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("serve.py"),
+    );
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "the fixture site did not start");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+
+    let t = TestApp::new(Backend::Sqlite).await.expect("app");
+    let options = Options {
+        now: chrono::Utc::now(),
+        recipient_email: None,
+    };
+    let resolver = LocalResolver::new(t.app.clone());
+    let url = |name: &str| format!("{base}/{name}").into_bytes();
+    let file = |name: &str| std::fs::read(out.path().join(name)).expect("fixture");
+    for (what, input, expected, why) in [
+        ("hosted", url("assertion.json"), Verdict::Valid, ""),
+        (
+            "hosted, expired",
+            url("assertion-expired.json"),
+            Verdict::Invalid,
+            "expir",
+        ),
+        (
+            "hosted, issued in the future",
+            url("assertion-future.json"),
+            Verdict::Invalid,
+            "future",
+        ),
+        (
+            "hosted, 410 Gone",
+            url("assertion-revokedflag.json"),
+            Verdict::Invalid,
+            "revoked",
+        ),
+        ("signed", file("assertion-signed.jws"), Verdict::Valid, ""),
+        (
+            "signed, revoked",
+            file("assertion-signed-revoked.jws"),
+            Verdict::Invalid,
+            "revoked",
+        ),
+        (
+            "signed, tampered",
+            file("assertion-signed-tampered.jws"),
+            Verdict::Invalid,
+            "signature",
+        ),
+        (
+            "signed by another key",
+            file("assertion-signed-otherkey.jws"),
+            Verdict::Invalid,
+            "key",
+        ),
+        (
+            "signed RS512",
+            file("assertion-signed-rs512.jws"),
+            Verdict::Invalid,
+            "RS512",
+        ),
+        (
+            "signed HS256",
+            file("assertion-signed-hs256.jws"),
+            Verdict::Invalid,
+            "HS256",
+        ),
+        (
+            "alg none",
+            file("assertion-signed-none.jws"),
+            Verdict::Invalid,
+            "none",
+        ),
+    ] {
+        let r = verify::verify_bytes(&input, &resolver, &options).await;
+        assert_eq!(r.verdict(), expected, "{what}: {:#?}", r.checks);
+        if !why.is_empty() {
+            assert!(
+                r.errors.iter().any(|e| e.contains(why)),
+                "{what}: {:?}",
+                r.errors
+            );
+        }
+    }
+}
