@@ -128,17 +128,13 @@ impl Catalogue {
     }
 
     pub fn competency(&self, r: &CompetencyRef) -> Option<(&Framework, &Competency)> {
-        let f = self.frameworks.iter().find(|f| f.code == r.framework)?;
-        Some((f, f.competencies.iter().find(|c| c.code == r.code)?))
+        find_competency(&self.frameworks, r)
     }
 
     /// The module an LMS identifier (or a module code) names. Case and surrounding spaces do not
     /// matter: LMS exports are typed by people.
     pub fn module_by_lms_id(&self, id: &str) -> Option<&Module> {
-        let wanted = normalize(id);
-        self.modules.iter().find(|m| {
-            normalize(&m.code) == wanted || m.lms_ids.iter().any(|l| normalize(l) == wanted)
-        })
+        find_module(&self.modules, id)
     }
 
     /// The competencies a badge shows: those of its rule, or of the modules or badges it needs.
@@ -167,11 +163,31 @@ impl Catalogue {
     }
 }
 
-fn normalize(s: &str) -> String {
-    s.split_whitespace()
+/// Labels compared the way people type them (LMS activity names, CSV headers): case, runs of
+/// spaces and typographic apostrophes do not matter.
+pub fn normalize_label(s: &str) -> String {
+    s.replace(['’', '`'], "'")
+        .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
         .to_lowercase()
+}
+
+/// The module a code or one of its LMS identifiers names.
+pub fn find_module<'a>(modules: &'a [Module], id: &str) -> Option<&'a Module> {
+    let wanted = normalize_label(id);
+    modules.iter().find(|m| {
+        normalize_label(&m.code) == wanted || m.lms_ids.iter().any(|l| normalize_label(l) == wanted)
+    })
+}
+
+/// A competency and its framework.
+pub fn find_competency<'a>(
+    frameworks: &'a [Framework],
+    r: &CompetencyRef,
+) -> Option<(&'a Framework, &'a Competency)> {
+    let f = frameworks.iter().find(|f| f.code == r.framework)?;
+    Some((f, f.competencies.iter().find(|c| c.code == r.code)?))
 }
 
 #[cfg(test)]

@@ -172,7 +172,7 @@ pub(super) fn validate(raw: RawCatalogue, base_dir: Option<&Path>) -> Result<Cat
             }
         };
         for id in std::iter::once(&m.code).chain(&m.lms_ids) {
-            let key = super::normalize(id);
+            let key = super::normalize_label(id);
             if let Some(owner) = lms_owner.insert(key, m.code.clone()) {
                 if owner != m.code {
                     c.add(

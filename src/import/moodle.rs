@@ -71,14 +71,7 @@ impl Default for MoodleMapping {
     }
 }
 
-/// Headers and values compared the way people type them: case, spaces and apostrophes ignored.
-fn norm(s: &str) -> String {
-    s.replace(['’', '`'], "'")
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
-}
+use crate::catalogue::normalize_label as norm;
 
 fn matches_any(value: &str, names: &[String]) -> bool {
     let v = norm(value);

@@ -27,7 +27,8 @@ pub struct StoredCatalogue {
     pub modules: Vec<Module>,
     /// Badge classes with a rule: (id, code, rule, name).
     pub badges: Vec<(BadgeClassId, String, AwardRule, String)>,
-    /// Those badge classes and their issuers, read once for a whole batch or import.
+    /// Those badge classes and their issuers when read ahead (`load_rule_classes`, for an
+    /// import); otherwise empty, and each award reads its own.
     pub classes: std::collections::BTreeMap<BadgeClassId, (BadgeClass, Issuer)>,
 }
 
@@ -38,23 +39,12 @@ impl StoredCatalogue {
 
     /// The module an LMS identifier or a module code names (case and spaces ignored).
     pub fn module_by_lms_id(&self, id: &str) -> Option<&Module> {
-        let wanted = normalize(id);
-        self.modules.iter().find(|m| {
-            normalize(&m.code) == wanted || m.lms_ids.iter().any(|l| normalize(l) == wanted)
-        })
+        crate::catalogue::find_module(&self.modules, id)
     }
 
     pub fn competency(&self, r: &CompetencyRef) -> Option<(&Framework, &Competency)> {
-        let f = self.frameworks.iter().find(|f| f.code == r.framework)?;
-        Some((f, f.competencies.iter().find(|c| c.code == r.code)?))
+        crate::catalogue::find_competency(&self.frameworks, r)
     }
-}
-
-fn normalize(s: &str) -> String {
-    s.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
 }
 
 fn modality_str(m: Modality) -> &'static str {
@@ -249,6 +239,12 @@ impl Store {
                 r.try_get("name")?,
             ));
         }
+        Ok(out)
+    }
+
+    /// Reads ahead the badge classes (images included) and issuers of the catalogue's rules,
+    /// worth it for an import that awards many badges, not for one completion.
+    pub async fn load_rule_classes(&self, out: &mut StoredCatalogue) -> Result<(), StorageError> {
         for (id, ..) in &out.badges {
             let class = self
                 .get_badge_class(*id)
@@ -259,6 +255,6 @@ impl Store {
             })?;
             out.classes.insert(*id, (class, issuer));
         }
-        Ok(out)
+        Ok(())
     }
 }
