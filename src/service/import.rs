@@ -52,7 +52,7 @@ impl Insigne {
     ) -> Result<ImportSummary, ServiceError> {
         let parsed =
             moodle::parse(bytes, mapping).map_err(|e| Invalid::one("file", e.to_string()))?;
-        let catalogue = self.store.load_catalogue().await?;
+        let mut catalogue = self.store.load_catalogue().await?;
         if catalogue.modules.is_empty() {
             return Err(Invalid::one(
                 "catalogue",
@@ -60,6 +60,7 @@ impl Insigne {
             )
             .into());
         }
+        self.store.load_rule_classes(&mut catalogue).await?;
         let mut summary = ImportSummary {
             rows_read: parsed.rows,
             rows_rejected: parsed.rejected.clone(),
