@@ -146,7 +146,7 @@ async fn common(c: &Value, resolver: &dyn Resolver, options: &Options, report: &
             report.fail("expiry", format!("expired on {until}"));
         }
     }
-    status_check(c, resolver, options, report).await;
+    status_check(c, resolver, report).await;
     if let Some(email) = &options.recipient_email {
         let ids = c["credentialSubject"]["identifier"]
             .as_array()
@@ -168,7 +168,7 @@ async fn common(c: &Value, resolver: &dyn Resolver, options: &Options, report: &
     }
 }
 
-async fn status_check(c: &Value, resolver: &dyn Resolver, options: &Options, report: &mut Report) {
+async fn status_check(c: &Value, resolver: &dyn Resolver, report: &mut Report) {
     let Some(entry) = c.get("credentialStatus") else {
         return;
     };
@@ -202,7 +202,6 @@ async fn status_check(c: &Value, resolver: &dyn Resolver, options: &Options, rep
             "the status list does not verify, or is not the issuer's",
         );
     }
-    let _ = options;
     match list["credentialSubject"]["encodedList"]
         .as_str()
         .and_then(|e| status::is_set(e, index))
