@@ -7,7 +7,7 @@ use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use base64::Engine;
 use http_body_util::BodyExt;
-use insigne::domain::{Clock, FixedClock, SystemClock};
+use insigne::domain::{Clock, FixedClock};
 use insigne::formats::PublicUrls;
 use insigne::proof::KeyRing;
 use insigne::service::Insigne;
@@ -110,10 +110,6 @@ impl TestApp {
     pub async fn new(backend: Backend) -> Option<Self> {
         let now = "2026-11-28T12:00:00Z".parse().expect("date");
         Self::with(backend, BASE, Arc::new(FixedClock(now))).await
-    }
-
-    pub async fn with_system_clock(backend: Backend, base: &str) -> Option<Self> {
-        Self::with(backend, base, Arc::new(SystemClock)).await
     }
 
     pub async fn with(backend: Backend, base: &str, clock: Arc<dyn Clock>) -> Option<Self> {

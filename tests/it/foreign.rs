@@ -10,18 +10,26 @@ use insigne::verify::{self, Options, Verdict};
 use crate::common::{Backend, TestApp};
 use crate::interop_ob2::conformance_dir;
 
-struct Site(Child);
+/// A loopback site serving conformance fixtures, stopped when dropped.
+struct Site {
+    child: Child,
+    base: String,
+}
 
 impl Drop for Site {
     fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn foreign_ob3_badges_served_from_loopback() {
-    let Some(dir) = conformance_dir() else { return };
+/// Makes the `generation`'s foreign fixtures for a free loopback port and serves their
+/// `served` subfolder there.
+fn fixture_site(
+    dir: &std::path::Path,
+    generation: &str,
+    served: &str,
+) -> (tempfile::TempDir, Site) {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("port")
@@ -30,27 +38,32 @@ async fn foreign_ob3_badges_served_from_loopback() {
     let out = tempfile::tempdir().expect("tempdir");
     let made = Command::new("bash")
         .arg(dir.join("foreign-fixtures.sh"))
-        .args(["ob3", out.path().to_str().expect("path"), &base])
+        .args([generation, out.path().to_str().expect("path"), &base])
         .stdout(Stdio::null())
         .status()
         .expect("foreign-fixtures.sh");
-    assert!(made.success(), "fixtures not made");
-    let _site = Site(
-        Command::new("python3")
-            .arg(dir.join("lib/serve.py"))
-            .arg(out.path().join("www"))
-            .arg(port.to_string())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("serve.py"),
-    );
+    assert!(made.success(), "{generation} fixtures not made");
+    let child = Command::new("python3")
+        .arg(dir.join("lib/serve.py"))
+        .arg(out.path().join(served))
+        .arg(port.to_string())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("serve.py");
+    let site = Site { child, base };
     let deadline = Instant::now() + Duration::from_secs(20);
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
         assert!(Instant::now() < deadline, "the fixture site did not start");
         std::thread::sleep(Duration::from_millis(100));
     }
+    (out, site)
+}
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn foreign_ob3_badges_served_from_loopback() {
+    let Some(dir) = conformance_dir() else { return };
+    let (out, _site) = fixture_site(&dir, "ob3", "www");
     let t = TestApp::new(Backend::Sqlite).await.expect("app");
     let options = Options {
         now: chrono::Utc::now(),
@@ -98,35 +111,8 @@ async fn foreign_ob3_badges_served_from_loopback() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn foreign_ob2_badges_served_from_loopback() {
     let Some(dir) = conformance_dir() else { return };
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("port")
-        .port();
-    let base = format!("http://127.0.0.1:{port}");
-    let out = tempfile::tempdir().expect("tempdir");
-    let made = Command::new("bash")
-        .arg(dir.join("foreign-fixtures.sh"))
-        .args(["ob2", out.path().to_str().expect("path"), &base])
-        .stdout(Stdio::null())
-        .status()
-        .expect("foreign-fixtures.sh");
-    assert!(made.success(), "fixtures not made");
-    let _site = Site(
-        Command::new("python3")
-            .arg(dir.join("lib/serve.py"))
-            .arg(out.path())
-            .arg(port.to_string())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("serve.py"),
-    );
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "the fixture site did not start");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-
+    let (out, site) = fixture_site(&dir, "ob2", "");
+    let base = site.base.clone();
     let t = TestApp::new(Backend::Sqlite).await.expect("app");
     let options = Options {
         now: chrono::Utc::now(),

@@ -84,6 +84,44 @@ impl Served {
     }
 }
 
+/// A test app served on a free loopback port, as the validators see it.
+pub struct Live {
+    pub t: TestApp,
+    pub base: String,
+    pub port: u16,
+    pub server: Served,
+}
+
+/// Serves a fresh app (SQLite, the given clock and DID method) on a loopback port; its public
+/// URL spells the host `localhost`, as the OB 2.0 validator wants.
+pub async fn live(
+    clock: std::sync::Arc<dyn insigne::domain::Clock>,
+    did: insigne::formats::ob3::identity::DidMethod,
+) -> Live {
+    let (listener, base) = loopback().await;
+    let port = listener.local_addr().expect("addr").port();
+    let mut t = TestApp::with(Backend::Sqlite, &base, clock)
+        .await
+        .expect("app");
+    t.app.did_method = did;
+    let server = Served::start(listener, t.app.clone());
+    Live {
+        t,
+        base,
+        port,
+        server,
+    }
+}
+
+/// The system clock and did:web: what most interop tests serve with.
+pub async fn live_now() -> Live {
+    live(
+        std::sync::Arc::new(insigne::domain::SystemClock),
+        Default::default(),
+    )
+    .await
+}
+
 /// `insigne keys rotate`, then the service starts again on `port` with the new key ring.
 pub async fn restart_with_rotated_keys(
     t: &TestApp,
@@ -145,11 +183,7 @@ pub async fn download(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_official_validator_accepts_a_hosted_assertion() {
     let Some(dir) = conformance_dir() else { return };
-    let (listener, base) = loopback().await;
-    let t = TestApp::with_system_clock(Backend::Sqlite, &base)
-        .await
-        .expect("app");
-    let server = Served::start(listener, t.app.clone());
+    let Live { t, server, .. } = live_now().await;
 
     let issuer = t.issuer().await;
     let class = t.badge_class(&issuer, Some(365)).await;
@@ -176,11 +210,9 @@ async fn the_official_validator_accepts_a_hosted_assertion() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_official_validator_accepts_signed_and_baked_badges_until_revoked() {
     let Some(dir) = conformance_dir() else { return };
-    let (listener, base) = loopback().await;
-    let t = TestApp::with_system_clock(Backend::Sqlite, &base)
-        .await
-        .expect("app");
-    let server = Served::start(listener, t.app.clone());
+    let Live {
+        t, base, server, ..
+    } = live_now().await;
     let files = tempfile::tempdir().expect("tempdir");
 
     let issuer = t.issuer().await;
@@ -270,12 +302,12 @@ async fn the_official_validator_accepts_signed_and_baked_badges_until_revoked() 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_badge_signed_before_key_rotation_still_validates() {
     let Some(dir) = conformance_dir() else { return };
-    let (listener, base) = loopback().await;
-    let port = listener.local_addr().expect("addr").port();
-    let t = TestApp::with_system_clock(Backend::Sqlite, &base)
-        .await
-        .expect("app");
-    let server = Served::start(listener, t.app.clone());
+    let Live {
+        t,
+        base,
+        port,
+        server,
+    } = live_now().await;
     let files = tempfile::tempdir().expect("tempdir");
     let issuer = t.issuer().await;
     let class = t.badge_class(&issuer, None).await;
@@ -309,14 +341,12 @@ async fn a_badge_signed_before_key_rotation_still_validates() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_official_validator_sees_an_expired_badge() {
     let Some(dir) = conformance_dir() else { return };
-    let (listener, base) = loopback().await;
     // Issued on 1 March 2024 for 30 days: long expired today.
     let issued: chrono::DateTime<chrono::Utc> = "2024-03-01T09:00:00Z".parse().expect("date");
     let clock = std::sync::Arc::new(insigne::domain::FixedClock(issued));
-    let t = TestApp::with(Backend::Sqlite, &base, clock)
-        .await
-        .expect("app");
-    let server = Served::start(listener, t.app.clone());
+    let Live {
+        t, base, server, ..
+    } = live(clock, Default::default()).await;
     let files = tempfile::tempdir().expect("tempdir");
     let issuer = t.issuer().await;
     let class = t.badge_class(&issuer, Some(30)).await;

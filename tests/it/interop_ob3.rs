@@ -8,8 +8,8 @@ use std::path::Path;
 use axum::http::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::common::{Backend, TestApp};
-use crate::interop_ob2::{award, conformance_dir, download, loopback, Served};
+use crate::common::TestApp;
+use crate::interop_ob2::{award, conformance_dir, download, live, live_now, Live};
 
 /// Runs `ob3-verify.sh` with the 1EdTech certification options; returns exit code and report.
 async fn verify(dir: &Path, input: &str) -> (i32, Value) {
@@ -55,11 +55,9 @@ async fn downloads(t: &TestApp, base: &str, award: &Value, dir: &Path) -> Downlo
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn independent_verifiers_accept_credentials_until_revoked() {
     let Some(dir) = conformance_dir() else { return };
-    let (listener, base) = loopback().await;
-    let t = TestApp::with_system_clock(Backend::Sqlite, &base)
-        .await
-        .expect("app");
-    let server = Served::start(listener, t.app.clone());
+    let Live {
+        t, base, server, ..
+    } = live_now().await;
     let files = tempfile::tempdir().expect("tempdir");
     let issuer = t.issuer().await;
     let class = t.badge_class(&issuer, Some(365)).await;
@@ -137,12 +135,12 @@ async fn independent_verifiers_accept_credentials_until_revoked() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn credentials_signed_before_a_key_rotation_still_verify() {
     let Some(dir) = conformance_dir() else { return };
-    let (listener, base) = loopback().await;
-    let port = listener.local_addr().expect("addr").port();
-    let t = TestApp::with_system_clock(Backend::Sqlite, &base)
-        .await
-        .expect("app");
-    let server = Served::start(listener, t.app.clone());
+    let Live {
+        t,
+        base,
+        port,
+        server,
+    } = live_now().await;
     let files = tempfile::tempdir().expect("tempdir");
     let issuer = t.issuer().await;
     let class = t.badge_class(&issuer, None).await;
@@ -178,12 +176,13 @@ async fn credentials_signed_before_a_key_rotation_still_verify() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn did_key_issuers_verify_too() {
     let Some(dir) = conformance_dir() else { return };
-    let (listener, base) = loopback().await;
-    let mut t = TestApp::with_system_clock(Backend::Sqlite, &base)
-        .await
-        .expect("app");
-    t.app.did_method = insigne::formats::ob3::identity::DidMethod::Key;
-    let server = Served::start(listener, t.app.clone());
+    let Live {
+        t, base, server, ..
+    } = live(
+        std::sync::Arc::new(insigne::domain::SystemClock),
+        insigne::formats::ob3::identity::DidMethod::Key,
+    )
+    .await;
     let files = tempfile::tempdir().expect("tempdir");
     let issuer = t.issuer().await;
     let class = t.badge_class(&issuer, None).await;
