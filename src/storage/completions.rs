@@ -37,21 +37,10 @@ impl Store {
         c: &NewCompletion,
         now: DateTime<Utc>,
     ) -> Result<bool, StorageError> {
-        let done = sqlx::query(
-            "INSERT INTO completions (id, learner_email, learner_name, module_code, completed_at, source, external_id, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
-        )
-        .bind(uuid::Uuid::new_v4().to_string())
-        .bind(c.learner_email.to_string())
-        .bind(c.learner_name.clone())
-        .bind(c.module.clone())
-        .bind(time_to_db(c.completed_at))
-        .bind(c.source.clone())
-        .bind(c.external_id.clone())
-        .bind(time_to_db(now))
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() == 1)
+        let recorded = self
+            .insert_completions(std::slice::from_ref(c), now)
+            .await?;
+        Ok(recorded.first().copied().unwrap_or(false))
     }
 
     /// Records completions in one transaction (an import's worth at a time); for each, true when
