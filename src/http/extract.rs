@@ -70,3 +70,23 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         }
     })
 }
+
+/// The fields of a multipart form, by name (a repeated name keeps its last value). The body limit
+/// of the route bounds the whole.
+pub async fn form_fields(
+    mut form: axum::extract::Multipart,
+) -> Result<std::collections::BTreeMap<String, Vec<u8>>, ApiError> {
+    let mut fields = std::collections::BTreeMap::new();
+    while let Some(field) = form.next_field().await.map_err(|e| ApiError::BadField {
+        field: "(form)".into(),
+        message: e.to_string(),
+    })? {
+        let name = field.name().unwrap_or_default().to_string();
+        let bytes = field.bytes().await.map_err(|e| ApiError::BadField {
+            field: name.clone(),
+            message: e.to_string(),
+        })?;
+        fields.insert(name, bytes.to_vec());
+    }
+    Ok(fields)
+}

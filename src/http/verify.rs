@@ -10,7 +10,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 
 use super::error::ApiError;
-use super::extract::{media_type, parse_json};
+use super::extract::{form_fields, media_type, parse_json};
 use super::resolve::LocalResolver;
 use crate::service::Insigne;
 use crate::verify::{self, Options, Report};
@@ -37,32 +37,19 @@ async fn verify_any(
     let headers: HeaderMap = request.headers().clone();
     let mime = media_type(&headers);
     if mime == "multipart/form-data" {
-        let mut form =
+        let form =
             Multipart::from_request(request, &app)
                 .await
                 .map_err(|e| ApiError::BadField {
                     field: "(form)".into(),
                     message: e.body_text(),
                 })?;
-        let (mut file, mut recipient) = (Vec::new(), None);
-        while let Some(field) = form.next_field().await.map_err(|e| ApiError::BadField {
-            field: "(form)".into(),
-            message: e.to_string(),
-        })? {
-            let name = field.name().unwrap_or_default().to_string();
-            let bytes = field.bytes().await.map_err(|e| ApiError::BadField {
-                field: name.clone(),
-                message: e.to_string(),
-            })?;
-            match name.as_str() {
-                "file" => file = bytes.to_vec(),
-                "recipient" => {
-                    recipient = Some(String::from_utf8_lossy(&bytes).trim().to_string())
-                        .filter(|r| !r.is_empty())
-                }
-                _ => {}
-            }
-        }
+        let mut fields = form_fields(form).await?;
+        let file = fields.remove("file").unwrap_or_default();
+        let recipient = fields
+            .get("recipient")
+            .map(|r| String::from_utf8_lossy(r).trim().to_string())
+            .filter(|r| !r.is_empty());
         if file.is_empty() {
             return Err(ApiError::BadField {
                 field: "file".into(),

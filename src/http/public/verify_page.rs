@@ -10,6 +10,7 @@ use axum::Router;
 use serde::Deserialize;
 
 use crate::http::error::ApiError;
+use crate::http::extract::form_fields;
 use crate::http::resolve::LocalResolver;
 use crate::service::Insigne;
 use crate::verify::{self, Options, Status, Verdict};
@@ -143,27 +144,20 @@ async fn page(Query(q): Query<LangQuery>, headers: HeaderMap) -> Result<Response
 async fn submit(
     State(app): State<Insigne>,
     headers: HeaderMap,
-    mut form: Multipart,
+    form: Multipart,
 ) -> Result<Response, ApiError> {
-    let (mut input, mut file, mut recipient, mut lang) =
-        (String::new(), Vec::new(), String::new(), None);
-    while let Some(field) = form.next_field().await.map_err(|e| ApiError::BadField {
-        field: "(form)".into(),
-        message: e.to_string(),
-    })? {
-        let name = field.name().unwrap_or_default().to_string();
-        let bytes = field.bytes().await.map_err(|e| ApiError::BadField {
-            field: name.clone(),
-            message: e.to_string(),
-        })?;
-        match name.as_str() {
-            "input" => input = String::from_utf8_lossy(&bytes).trim().to_string(),
-            "file" => file = bytes.to_vec(),
-            "recipient" => recipient = String::from_utf8_lossy(&bytes).trim().to_string(),
-            "lang" => lang = Some(String::from_utf8_lossy(&bytes).to_string()),
-            _ => {}
-        }
-    }
+    let mut fields = form_fields(form).await?;
+    let text = |name: &str| {
+        fields
+            .get(name)
+            .map(|v| String::from_utf8_lossy(v).trim().to_string())
+    };
+    let (input, recipient, lang) = (
+        text("input").unwrap_or_default(),
+        text("recipient").unwrap_or_default(),
+        text("lang"),
+    );
+    let file = fields.remove("file").unwrap_or_default();
     let t = texts(lang.as_deref(), &headers);
     let data = if file.is_empty() {
         input.clone().into_bytes()
