@@ -205,6 +205,11 @@ pub fn unbake(svg: &[u8], generation: Generation) -> Result<SvgBadge, BakeError>
     loop {
         let (ns, event) = reader.read_resolved_event().map_err(parse_error)?;
         match event {
+            // Reading a badge, a DOCTYPE that only names an external DTD (`<!DOCTYPE svg PUBLIC
+            // "-//W3C//DTD SVG 1.1//EN" "…svg11.dtd">`, as editors write and as the official OB
+            // 3.0 examples carry) is harmless: the DTD is never fetched. An internal subset,
+            // where entities are declared, is still refused. Baking refuses any DOCTYPE.
+            Event::DocType(ref d) if !d.contains(&b'[') => {}
             Event::DocType(_) => return Err(BakeError::SvgDoctype),
             Event::Start(ref e) | Event::Empty(ref e) => {
                 if !seen_root {
@@ -345,6 +350,17 @@ mod tests {
         assert_eq!(
             unbake(evil.as_bytes(), Generation::Ob2),
             Err(BakeError::SvgDoctype)
+        );
+        let external = r#"<?xml version="1.0"?><!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd"><svg xmlns="http://www.w3.org/2000/svg" xmlns:openbadges="http://openbadges.org"><openbadges:assertion verify="https://example.org/a"/></svg>"#;
+        assert_eq!(
+            unbake(external.as_bytes(), Generation::Ob2).map(|b| b.verify),
+            Ok(Some("https://example.org/a".into())),
+            "an external DTD is never fetched, so reading such an SVG is safe"
+        );
+        assert_eq!(
+            bake(external.as_bytes(), Generation::Ob2, Some("x"), None),
+            Err(BakeError::SvgDoctype),
+            "insigne never bakes into an SVG with a DOCTYPE"
         );
         assert_eq!(
             bake(evil.as_bytes(), Generation::Ob2, Some("x"), None),

@@ -19,27 +19,33 @@ pub struct VerifyArgs {
     recipient: Option<String>,
 }
 
+/// Reads at most the verifier's limit, never more: a larger input is refused before it is
+/// read whole (a 100 MB SVG costs 16 MiB of memory at most, and no parsing).
+fn read_limited(reader: impl Read, name: &str) -> Result<Vec<u8>, CliError> {
+    let limit = verify::MAX_INPUT_BYTES;
+    let mut bytes = Vec::new();
+    reader
+        .take(limit as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| CliError::Usage(format!("cannot read {name}: {e}")))?;
+    if bytes.len() > limit {
+        return Err(CliError::Usage(format!(
+            "{name} is larger than {} MiB, the most a badge may weigh",
+            limit >> 20
+        )));
+    }
+    Ok(bytes)
+}
+
 pub async fn run(config: &Config, args: VerifyArgs) -> Result<(), CliError> {
     let input = if args.input == "-" {
-        let mut bytes = Vec::new();
-        std::io::stdin()
-            .take(verify::MAX_INPUT_BYTES as u64 + 1)
-            .read_to_end(&mut bytes)
-            .map_err(|e| CliError::Usage(format!("cannot read stdin: {e}")))?;
-        bytes
+        read_limited(std::io::stdin(), "stdin")?
     } else if args.input.starts_with("http://") || args.input.starts_with("https://") {
         args.input.clone().into_bytes()
     } else {
-        let meta = std::fs::metadata(&args.input)
+        let file = std::fs::File::open(&args.input)
             .map_err(|e| CliError::Usage(format!("cannot read {}: {e}", args.input)))?;
-        if meta.len() > verify::MAX_INPUT_BYTES as u64 {
-            return Err(CliError::Usage(format!(
-                "{} is larger than 16 MiB",
-                args.input
-            )));
-        }
-        std::fs::read(&args.input)
-            .map_err(|e| CliError::Usage(format!("cannot read {}: {e}", args.input)))?
+        read_limited(file, &args.input)?
     };
     let app = open_app(config, true).await?;
     let options = Options {

@@ -89,6 +89,11 @@ pub const ACHIEVEMENT_CREDENTIAL_SCHEMA_URL: &str =
     "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json";
 pub const ACHIEVEMENT_CREDENTIAL_SCHEMA: &str =
     include_str!("../../schemas/json/ob_v3p0_achievementcredential_schema.json");
+/// The official JSON Schema of OB 3.0 endorsement credentials.
+pub const ENDORSEMENT_CREDENTIAL_SCHEMA_URL: &str =
+    "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_endorsementcredential_schema.json";
+pub const ENDORSEMENT_CREDENTIAL_SCHEMA: &str =
+    include_str!("../../schemas/json/ob_v3p0_endorsementcredential_schema.json");
 
 #[cfg(test)]
 mod tests {
@@ -106,5 +111,8 @@ mod tests {
         let schema: serde_json::Value =
             serde_json::from_str(ACHIEVEMENT_CREDENTIAL_SCHEMA).expect("schema");
         assert_eq!(schema["$id"], ACHIEVEMENT_CREDENTIAL_SCHEMA_URL);
+        let schema: serde_json::Value =
+            serde_json::from_str(ENDORSEMENT_CREDENTIAL_SCHEMA).expect("schema");
+        assert_eq!(schema["$id"], ENDORSEMENT_CREDENTIAL_SCHEMA_URL);
     }
 }

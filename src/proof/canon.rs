@@ -22,6 +22,8 @@ pub enum CanonError {
     UnknownContext(String),
     #[error("JSON-LD: {0}")]
     JsonLd(String),
+    #[error("{0}")]
+    Unsafe(String),
     #[error("canonicalisation: {0}")]
     Canonicalization(String),
 }
@@ -35,10 +37,39 @@ pub fn canonical_nquads(document: &Value) -> Result<String, CanonError> {
     }
 }
 
-/// The canonical N-Quads through general JSON-LD processing (oxjsonld), whatever the document.
+/// Where JSON-LD would silently drop data, the safe-mode run sends it instead: an undefined term
+/// or a relative type expands against this vocabulary, a relative `@id` against this base. The
+/// `.invalid` top-level domain is reserved, so no real document names it.
+const SENTINEL_HOST: &str = "https://insigne.invalid/";
+const SENTINEL_VOCAB: &str = "https://insigne.invalid/undefined#";
+const SENTINEL_BASE: &str = "https://insigne.invalid/relative/";
+
+/// The canonical N-Quads through general JSON-LD processing (oxjsonld), whatever the document,
+/// in JSON-LD safe mode: a document with data its contexts do not map to RDF is refused.
+///
+/// Stock JSON-LD drops a property whose term no context defines, and a node or type whose IRI
+/// is relative; jsonld.js in safe mode (what the Data Integrity libraries use) refuses such a
+/// document, because the dropped data would be shown to a reader but not covered by the
+/// signature. oxjsonld has no safe mode, so the document is expanded with a sentinel
+/// vocabulary and base placed *before* its own contexts: a context that defines `@vocab`
+/// overrides the sentinel (as it overrides "undefined"), and anything that still reaches a
+/// sentinel IRI is exactly what would have been dropped. When nothing does, the quads are the
+/// ones plain expansion gives.
 pub fn reference_nquads(document: &Value) -> Result<String, CanonError> {
-    let bytes = serde_json::to_vec(document).map_err(|e| CanonError::JsonLd(e.to_string()))?;
+    let mut guarded = document.clone();
+    if let Value::Object(map) = &mut guarded {
+        let sentinel = serde_json::json!({ "@vocab": SENTINEL_VOCAB });
+        let contexts = match map.remove("@context") {
+            None => vec![sentinel],
+            Some(Value::Array(list)) => std::iter::once(sentinel).chain(list).collect(),
+            Some(one) => vec![sentinel, one],
+        };
+        map.insert("@context".into(), Value::Array(contexts));
+    }
+    let bytes = serde_json::to_vec(&guarded).map_err(|e| CanonError::JsonLd(e.to_string()))?;
     let parser = oxjsonld::JsonLdParser::new()
+        .with_base_iri(SENTINEL_BASE)
+        .map_err(|e| CanonError::JsonLd(e.to_string()))?
         .for_slice(&bytes)
         .with_load_document_callback(|url, _options| match contexts::context(url) {
             Some(doc) => Ok(oxjsonld::JsonLdRemoteDocument {
@@ -50,9 +81,46 @@ pub fn reference_nquads(document: &Value) -> Result<String, CanonError> {
     let mut quads = Vec::new();
     for quad in parser {
         let quad = quad.map_err(|e| CanonError::JsonLd(e.to_string()))?;
+        refuse_dropped_data(&quad)?;
         quads.push(convert_quad(&quad));
     }
     canonicalize(&quads)
+}
+
+/// Fails when a quad carries a sentinel IRI: the data that stock JSON-LD would have dropped.
+fn refuse_dropped_data(quad: &oxrdf::Quad) -> Result<(), CanonError> {
+    let mut iris = vec![quad.predicate.as_str()];
+    if let oxrdf::NamedOrBlankNode::NamedNode(n) = &quad.subject {
+        iris.push(n.as_str());
+    }
+    match &quad.object {
+        oxrdf::Term::NamedNode(n) => iris.push(n.as_str()),
+        oxrdf::Term::Literal(l) => iris.push(l.datatype().as_str()),
+        oxrdf::Term::BlankNode(_) => {}
+    }
+    if let oxrdf::GraphName::NamedNode(n) = &quad.graph_name {
+        iris.push(n.as_str());
+    }
+    for iri in iris {
+        if let Some(term) = iri.strip_prefix(SENTINEL_VOCAB) {
+            return Err(CanonError::Unsafe(format!(
+                "the document uses “{term}”, which none of its contexts defines: \
+                 it would not be covered by the signature (JSON-LD safe mode)"
+            )));
+        }
+        if let Some(reference) = iri.strip_prefix(SENTINEL_BASE) {
+            return Err(CanonError::Unsafe(format!(
+                "the document uses the relative IRI “{reference}”, which JSON-LD cannot \
+                 resolve: it would not be covered by the signature (JSON-LD safe mode)"
+            )));
+        }
+        if iri.starts_with(SENTINEL_HOST) {
+            return Err(CanonError::Unsafe(format!(
+                "the document uses an IRI that JSON-LD cannot resolve ({iri}) (JSON-LD safe mode)"
+            )));
+        }
+    }
+    Ok(())
 }
 
 fn canonicalize(quads: &[canon_rdf::Quad]) -> Result<String, CanonError> {
@@ -131,6 +199,72 @@ mod tests {
             canonical_nquads(&doc),
             Err(CanonError::Canonicalization(_))
         ));
+    }
+
+    fn ob3_context() -> Value {
+        serde_json::json!([
+            "https://www.w3.org/ns/credentials/v2",
+            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+        ])
+    }
+
+    #[test]
+    fn a_term_no_context_defines_is_refused_not_dropped() {
+        let doc = serde_json::json!({
+            "@context": ob3_context(),
+            "type": ["VerifiableCredential", "OpenBadgeCredential"],
+            "name": "Formateur",
+            "grade": "A+"
+        });
+        let err = reference_nquads(&doc).unwrap_err();
+        assert!(matches!(err, CanonError::Unsafe(_)), "{err}");
+        assert!(err.to_string().contains("“grade”"), "{err}");
+    }
+
+    #[test]
+    fn a_relative_type_or_id_is_refused() {
+        let doc = serde_json::json!({
+            "@context": ob3_context(),
+            "type": ["VerifiableCredential", "BadgeDiplome"],
+        });
+        let err = reference_nquads(&doc).unwrap_err();
+        assert!(err.to_string().contains("“BadgeDiplome”"), "{err}");
+
+        let doc = serde_json::json!({
+            "@context": ob3_context(),
+            "id": "badges/42",
+            "type": ["VerifiableCredential"],
+        });
+        let err = reference_nquads(&doc).unwrap_err();
+        assert!(err.to_string().contains("“badges/42”"), "{err}");
+    }
+
+    /// The sentinel changes nothing for a document whose terms are all defined, nor for one
+    /// whose own context maps every term (`@vocab`), as JSON-LD says it may.
+    #[test]
+    fn documents_with_every_term_defined_keep_their_quads() {
+        let doc = serde_json::json!({
+            "@context": ob3_context(),
+            "id": "urn:uuid:4f3c2d3e-8c1e-4b7a-9d55-0e6f1f0a1b2c",
+            "type": ["VerifiableCredential", "OpenBadgeCredential"],
+            "name": "Formateur",
+        });
+        let nquads = reference_nquads(&doc).unwrap();
+        assert!(
+            nquads.contains("<https://schema.org/name> \"Formateur\""),
+            "{nquads}"
+        );
+        assert!(!nquads.contains("insigne.invalid"), "{nquads}");
+
+        let doc = serde_json::json!({
+            "@context": {"@vocab": "https://example.org/vocab#"},
+            "grade": "A+"
+        });
+        let nquads = reference_nquads(&doc).unwrap();
+        assert!(
+            nquads.contains("<https://example.org/vocab#grade>"),
+            "{nquads}"
+        );
     }
 
     #[test]

@@ -12,6 +12,22 @@ use crate::domain::clock::rfc3339;
 
 pub const CRYPTOSUITE: &str = "eddsa-rdfc-2022";
 
+/// The proofs this module verifies. They differ only in name: `eddsa-2022` is the draft name of
+/// `eddsa-rdfc-2022`, and `Ed25519Signature2020` (VCDM 1.1 era) hashes and signs the same
+/// canonical proof options and document the same way (SHA-256 of each, proof first, Ed25519,
+/// base58btc multibase). insigne signs only with eddsa-rdfc-2022.
+pub fn suite_of(proof: &Map<String, Value>) -> Option<&'static str> {
+    match (
+        proof.get("type").and_then(Value::as_str),
+        proof.get("cryptosuite").and_then(Value::as_str),
+    ) {
+        (Some("DataIntegrityProof"), Some(CRYPTOSUITE)) => Some(CRYPTOSUITE),
+        (Some("DataIntegrityProof"), Some("eddsa-2022")) => Some("eddsa-2022"),
+        (Some("Ed25519Signature2020"), None) => Some("Ed25519Signature2020"),
+        _ => None,
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DiError {
     #[error(transparent)]
@@ -20,7 +36,7 @@ pub enum DiError {
     NotAnObject,
     #[error("the document has no proof")]
     NoProof,
-    #[error("the proof is not a DataIntegrityProof with cryptosuite eddsa-rdfc-2022")]
+    #[error("the proof is not eddsa-rdfc-2022, eddsa-2022 or Ed25519Signature2020")]
     UnsupportedProof,
     #[error("proofValue is not a base58btc multibase Ed25519 signature")]
     BadProofValue,
@@ -40,7 +56,7 @@ pub fn hash_data(document: &Value, proof_config: &Value) -> Result<Vec<u8>, DiEr
 }
 
 /// The proof configuration: the proof without `proofValue`, under the document's `@context`.
-fn proof_config(document: &Map<String, Value>, proof: &Map<String, Value>) -> Value {
+pub fn proof_config(document: &Map<String, Value>, proof: &Map<String, Value>) -> Value {
     let mut config = proof.clone();
     config.remove("proofValue");
     if let Some(ctx) = document.get("@context") {
@@ -83,7 +99,8 @@ pub fn sign(
     Ok(Value::Object(signed))
 }
 
-/// The embedded eddsa-rdfc-2022 proof of `document`, and the document without it.
+/// The embedded proof of `document` (one of the suites of [`suite_of`]), and the document
+/// without it.
 pub fn split_proof(document: &Value) -> Result<(Value, Map<String, Value>), DiError> {
     let Value::Object(doc) = document else {
         return Err(DiError::NotAnObject);
@@ -98,9 +115,7 @@ pub fn split_proof(document: &Value) -> Result<(Value, Map<String, Value>), DiEr
         Some(_) => return Err(DiError::UnsupportedProof),
         None => return Err(DiError::NoProof),
     };
-    if proof.get("type") != Some(&json!("DataIntegrityProof"))
-        || proof.get("cryptosuite") != Some(&json!(CRYPTOSUITE))
-    {
+    if suite_of(&proof).is_none() {
         return Err(DiError::UnsupportedProof);
     }
     Ok((Value::Object(unsigned), proof))

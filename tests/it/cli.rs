@@ -280,3 +280,75 @@ fn catalogue_load_and_completions_import_from_the_command_line() {
 fn text_of(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
+
+/// `insigne verify`: exit 0 valid, 1 invalid, 2 could not check or bad input; the report is on
+/// stdout as JSON. Oversized input is refused before it is read whole.
+#[test]
+fn verify_exit_codes_and_oversized_input() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/spec/examples");
+    if examples.exists() {
+        for (file, code) in [
+            ("validator-ob30-simple.json", 0),
+            ("validator-ob30-simple-json.svg", 0),
+            ("validator-ob30-simple-err-proof-value.json", 1),
+        ] {
+            let path = examples.join(file);
+            let out = insigne(dir.path(), &["verify", path.to_str().expect("path")], &[]);
+            assert_eq!(
+                out.status.code(),
+                Some(code),
+                "{file}: {}",
+                text(&out.stderr)
+            );
+            let report: serde_json::Value =
+                serde_json::from_slice(&out.stdout).expect("a JSON report");
+            assert_eq!(report["valid"], code == 0, "{file}");
+        }
+    } else {
+        eprintln!("examples skipped: ../shared/spec/examples is not here");
+    }
+
+    // 100 MB of SVG text (a sparse file: nothing to write to disk).
+    let big = dir.path().join("big.svg");
+    let mut file = std::fs::File::create(&big).expect("create");
+    file.write_all(b"<svg xmlns=\"http://www.w3.org/2000/svg\"><text>")
+        .expect("write");
+    file.set_len(100 * 1024 * 1024).expect("set_len");
+    drop(file);
+    let out = insigne(dir.path(), &["verify", "big.svg"], &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("larger than 16 MiB"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_insigne"))
+        .current_dir(dir.path())
+        .args(["verify", "-"])
+        .env("INSIGNE_LOG", "warn")
+        .env_remove("INSIGNE_DATABASE_URL")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let writer = std::thread::spawn(move || {
+        let chunk = vec![b' '; 1 << 20];
+        for _ in 0..100 {
+            if stdin.write_all(&chunk).is_err() {
+                break; // the reader stopped at its limit and closed the pipe
+            }
+        }
+    });
+    let out = child.wait_with_output().expect("wait");
+    writer.join().expect("writer");
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("larger than 16 MiB"));
+
+    let out = insigne(dir.path(), &["verify", "missing.png"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("missing.png"));
+}
