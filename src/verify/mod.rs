@@ -180,9 +180,7 @@ async fn verify_text(
                 if is_ob3(&doc) {
                     report.format = Some(Format::Ob3Json);
                     ob3::verify_json(&doc, resolver, options, &mut report).await;
-                } else if doc["type"] == "Assertion"
-                    || doc["type"] == serde_json::json!(["Assertion"])
-                {
+                } else if is_ob2_assertion(&doc) {
                     report.format = Some(Format::Ob2Hosted);
                     ob2::verify_hosted(&doc, resolver, options, &mut report).await;
                 } else {
@@ -200,7 +198,7 @@ async fn verify_text(
                 report.format = Some(Format::Ob3Jwt);
                 ob3::verify_jwt(text, &payload, resolver, options, &mut report).await;
             }
-            Some(payload) if payload["type"] == "Assertion" => {
+            Some(payload) if is_ob2_assertion(&payload) => {
                 report.format = Some(Format::Ob2Signed);
                 ob2::verify_signed(text, &payload, resolver, options, &mut report).await;
             }
@@ -211,7 +209,15 @@ async fn verify_text(
         report.format = Some(Format::Ob2Hosted);
         match resolver.get(text).await {
             Resolved::Json(doc) => {
-                return Box::pin(verify_text(&doc.to_string(), resolver, options, report)).await
+                // A hosted assertion is what its id names: one served elsewhere (another
+                // host, another path) is a copy, not the issuer's.
+                if is_ob2_assertion(&doc) && doc["id"].as_str() != Some(text) {
+                    report.fail(
+                        "hosted",
+                        format!("fetched from {text}, but its id is {}", doc["id"]),
+                    );
+                }
+                return Box::pin(verify_text(&doc.to_string(), resolver, options, report)).await;
             }
             Resolved::Gone(body) => {
                 report.fail(
@@ -231,6 +237,16 @@ async fn verify_text(
         report.fail("format", "neither a PNG, an SVG, JSON, a JWS nor a URL");
     }
     report.finish()
+}
+
+/// An OB 2.0 Assertion by its type (alone or among others: the structure check then says
+/// what is wrong).
+fn is_ob2_assertion(doc: &Value) -> bool {
+    match &doc["type"] {
+        Value::String(t) => t == "Assertion",
+        Value::Array(list) => list.iter().any(|t| t == "Assertion"),
+        _ => false,
+    }
 }
 
 fn is_ob3(doc: &Value) -> bool {

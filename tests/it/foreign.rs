@@ -190,3 +190,82 @@ async fn foreign_ob2_badges_served_from_loopback() {
         }
     }
 }
+
+/// The one-deviation OB 2.0 probes of `foreign-fixtures.sh ob2` (each a hosted assertion, its
+/// badge class and issuer, one thing changed), with what the official validator says (its
+/// self-test) and where insigne is stricter on purpose.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn foreign_ob2_one_deviation_probes() {
+    let Some(dir) = conformance_dir() else { return };
+    let (_out, site) = fixture_site(&dir, "ob2", "");
+    let base = site.base.clone();
+    let t = TestApp::new(Backend::Sqlite).await.expect("app");
+    let options = Options {
+        now: chrono::Utc::now(),
+        recipient_email: None,
+    };
+    let resolver = LocalResolver::new(t.app.clone());
+    let mut wrong = Vec::new();
+    let probes: &[(&str, Verdict, &str)] = &[
+        // Valid for the official validator, and for insigne.
+        ("startswith_ok", Verdict::Valid, ""),
+        ("embedded", Verdict::Valid, ""),
+        ("imgobj", Verdict::Valid, ""),
+        ("imgdata", Verdict::Valid, ""),
+        ("plainemail", Verdict::Valid, ""),
+        ("verifname", Verdict::Valid, ""),
+        ("ctxarr", Verdict::Valid, ""),
+        // The image is not part of what makes a badge genuine: not fetched.
+        ("img404", Verdict::Valid, ""),
+        // Invalid for both.
+        ("noimg", Verdict::Invalid, "image"),
+        ("nocrit", Verdict::Invalid, "criteria"),
+        ("nodesc", Verdict::Invalid, "description"),
+        ("nourl", Verdict::Invalid, "url"),
+        ("noname", Verdict::Invalid, "name"),
+        ("notz", Verdict::Invalid, "issuedOn"),
+        ("dateonly", Verdict::Invalid, "issuedOn"),
+        ("hashfalse", Verdict::Invalid, "recipient"),
+        ("noverif", Verdict::Invalid, "verification"),
+        ("norecipient", Verdict::Invalid, "recipient"),
+        ("ao_port", Verdict::Invalid, "allowedOrigins"),
+        ("startswith_bad", Verdict::Invalid, "startsWith"),
+        ("noctx", Verdict::Invalid, "@context"),
+        ("typearr", Verdict::Invalid, "type"),
+        ("badgeurn", Verdict::Invalid, "badge"),
+        // The validator lets these through; insigne does not. An assertion whose id names
+        // another document is not "the same when fetched from its id" (a warning for the
+        // validator); an issuer that is not a Profile, an unknown verification type and an
+        // issuer without the email OB 2.0 requires are refused.
+        ("idmismatch", Verdict::Invalid, "id"),
+        ("isstype", Verdict::Invalid, "Profile"),
+        ("vtype", Verdict::Invalid, "verification"),
+        ("noemail", Verdict::Invalid, "email"),
+    ];
+    for (tag, expected, why) in probes {
+        let url = format!("{base}/p/{tag}-a.json");
+        let r = verify::verify_bytes(url.as_bytes(), &resolver, &options).await;
+        let errors = r.errors.join(" | ");
+        if r.verdict() != *expected || (!why.is_empty() && !errors.contains(why)) {
+            wrong.push(format!(
+                "{tag}: {:?} (expected {expected:?}, {why:?}): {:?}",
+                r.verdict(),
+                r.checks
+                    .iter()
+                    .filter(|c| c.status != verify::Status::Passed)
+                    .map(|c| format!("{}: {}", c.name, c.message))
+                    .collect::<Vec<_>>()
+            ));
+        }
+    }
+    // The same assertion at localhost, whose id says 127.0.0.1: not the document at its id.
+    let localhost = format!(
+        "{}/p/localhost-a.json",
+        base.replace("127.0.0.1", "localhost")
+    );
+    let r = verify::verify_bytes(localhost.as_bytes(), &resolver, &options).await;
+    if r.verdict() != Verdict::Invalid {
+        wrong.push(format!("localhost: {:?}: {:?}", r.verdict(), r.checks));
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
