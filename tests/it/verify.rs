@@ -365,7 +365,43 @@ async fn the_verify_page_and_file_uploads() {
         html.contains("Badge authentique, en cours de validité et non révoqué."),
         "{html}"
     );
-    assert!(html.contains("<strong>Réussi</strong> — proof"), "{html}");
+    // Each check in words in the page's language; the technical detail marked as English.
+    assert!(
+        html.contains("<strong>Signature\u{a0}: Réussi.</strong> <span lang=\"en\">eddsa-rdfc-2022 signature verified</span>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<strong>Titulaire\u{a0}: Réussi.</strong>"),
+        "{html}"
+    );
+
+    // A badge that verifies but whose issuer is not established: valid, with reservations.
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/spec/examples");
+    if let Ok(example) = std::fs::read(dir.join("validator-ob30-simple-did-key-method.json")) {
+        for (lang, verdict, check) in [
+            (
+                "fr",
+                "Badge authentique, en cours de validité et non révoqué, avec des réserves",
+                "<strong>Clé de l'émetteur\u{a0}: Avertissement.</strong>",
+            ),
+            (
+                "en",
+                "Genuine badge, current and not revoked, with reservations",
+                "<strong>Issuer's key: Warning.</strong> the issuer is named urn:uuid:",
+            ),
+        ] {
+            let (ct, body) =
+                multipart(&[("input", None, &example), ("lang", None, lang.as_bytes())]);
+            let req = axum::http::Request::post("/verify")
+                .header("content-type", ct)
+                .body(axum::body::Body::from(body))
+                .expect("request");
+            let (_, _, html) = t.raw(req).await;
+            let html = String::from_utf8(html).expect("utf8");
+            assert!(html.contains(verdict), "{html}");
+            assert!(html.contains(&check.replace('\'', "&#x27;")), "{html}");
+        }
+    }
 
     // Pasted text that is no badge: said so, in words.
     let (ct, body) = multipart(&[("input", None, b"bonjour"), ("lang", None, b"fr")]);

@@ -36,12 +36,15 @@ struct Texts {
     submit: &'static str,
     result: &'static str,
     valid: &'static str,
+    valid_with_warnings: &'static str,
     invalid: &'static str,
     unknown: &'static str,
     passed: &'static str,
     failed: &'static str,
     warning: &'static str,
     skipped: &'static str,
+    /// ": " in English, a no-break space before it in French.
+    colon: &'static str,
 }
 
 const FR: Texts = Texts {
@@ -56,12 +59,14 @@ const FR: Texts = Texts {
     submit: "Vérifier",
     result: "Résultat",
     valid: "Badge authentique, en cours de validité et non révoqué.",
+    valid_with_warnings: "Badge authentique, en cours de validité et non révoqué, avec des réserves : lisez les avertissements.",
     invalid: "Badge non valide : voir les vérifications en échec.",
     unknown: "Vérification incomplète : certaines vérifications n'ont pas pu être faites.",
     passed: "Réussi",
     failed: "Échec",
     warning: "Avertissement",
     skipped: "Non vérifié",
+    colon: "\u{a0}: ",
 };
 
 const EN: Texts = Texts {
@@ -76,18 +81,60 @@ const EN: Texts = Texts {
     submit: "Verify",
     result: "Result",
     valid: "Genuine badge, current and not revoked.",
+    valid_with_warnings: "Genuine badge, current and not revoked, with reservations: read the warnings.",
     invalid: "Invalid badge: see the failed checks.",
     unknown: "Incomplete verification: some checks could not be made.",
     passed: "Passed",
     failed: "Failed",
     warning: "Warning",
     skipped: "Not checked",
+    colon: ": ",
 };
 
 struct CheckView {
-    name: String,
+    label: &'static str,
     status: &'static str,
     message: String,
+    /// The language of `message` when it is not the page's (the verifier's details are English).
+    message_lang: Option<&'static str>,
+}
+
+/// What each check of the verifier looks at, in words, in French and in English.
+fn check_label(name: &str, lang: &str) -> &'static str {
+    let (fr, en) = match name {
+        "input" => ("Fichier reçu", "Input"),
+        "unbake" => ("Badge intégré à l'image", "Badge baked in the image"),
+        "format" => ("Format du badge", "Badge format"),
+        "fetch" => ("Téléchargement du badge", "Fetching the badge"),
+        "structure" | "assertion" => ("Champs obligatoires", "Required fields"),
+        "badge-class" => ("Description du badge", "Badge class"),
+        "issuer" => ("Profil de l'émetteur", "Issuer profile"),
+        "contexts" => (
+            "Vocabulaire (contextes JSON-LD)",
+            "Vocabulary (JSON-LD contexts)",
+        ),
+        "json-schema" => ("Schéma JSON", "JSON Schema"),
+        "proof" | "signature" | "jwt-signature" => ("Signature", "Signature"),
+        "jwt-alg" => ("Algorithme de signature", "Signature algorithm"),
+        "jwt-claims" => ("Contenu du jeton signé", "Signed token claims"),
+        "key-owner" => ("Clé de l'émetteur", "Issuer's key"),
+        "verification-policy" => (
+            "Adresse autorisée par l'émetteur",
+            "Issuer's verification policy",
+        ),
+        "hosted" => ("Badge publié par l'émetteur", "Badge hosted by the issuer"),
+        "issued-on" | "valid-from" => ("Date d'émission", "Issue date"),
+        "expiry" => ("Date d'expiration", "Expiry"),
+        "status" | "revocation" => ("Révocation", "Revocation"),
+        "recipient" => ("Titulaire", "Holder"),
+        "endorsement" => ("Recommandation", "Endorsement"),
+        _ => ("Autre vérification", "Other check"),
+    };
+    if lang == "en" {
+        en
+    } else {
+        fr
+    }
 }
 
 struct ResultView {
@@ -172,7 +219,9 @@ async fn submit(
             recipient_email: Some(recipient.clone()).filter(|r| !r.is_empty()),
         };
         let report = verify::verify_bytes(&data, &LocalResolver::new(app.clone()), &options).await;
+        let warned = report.checks.iter().any(|c| c.status == Status::Warning);
         let (class, verdict) = match report.verdict() {
+            Verdict::Valid if warned => ("valid", t.valid_with_warnings),
             Verdict::Valid => ("valid", t.valid),
             Verdict::Invalid => ("invalid", t.invalid),
             Verdict::Unknown => ("unknown", t.unknown),
@@ -188,7 +237,8 @@ async fn submit(
                 .checks
                 .iter()
                 .map(|c| CheckView {
-                    name: c.name.clone(),
+                    label: check_label(&c.name, t.lang),
+                    message_lang: (t.lang != "en").then_some("en"),
                     status: match c.status {
                         Status::Passed => t.passed,
                         Status::Failed => t.failed,
