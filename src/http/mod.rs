@@ -2,8 +2,10 @@
 
 pub mod admin;
 pub mod auth;
+pub mod cache;
 pub mod error;
 pub mod extract;
+pub mod i18n;
 pub mod openapi;
 pub mod public;
 pub mod resolve;

@@ -212,10 +212,16 @@ async fn signed_baked_and_revoked(backend: Backend) {
     );
     let (_, _, page) = t.get(&format!("/badges/{id}")).await;
     let page = String::from_utf8(page).expect("utf8");
+    // The revocation is the first thing the page says, with its reason; no LinkedIn button.
+    let main = &page[page.find("<main").expect("main")..];
     assert!(
-        page.contains("Badge révoqué : Attribué par erreur"),
+        main.trim_start_matches(|c| c != '\n').trim_start().starts_with(
+            "<p class=\"banner banner-revoked\" role=\"alert\">Ce badge a été révoqué par son émetteur le"
+        ),
         "{page}"
     );
+    assert!(main.contains("Motif : Attribué par erreur"), "{page}");
+    assert!(!page.contains("linkedin.com"), "{page}");
 }
 
 on_both_backends!(awards_from_before_signing_are_signed_once);
@@ -371,7 +377,7 @@ async fn ob3_documents_and_status_lists(backend: Backend) {
     };
     let (status, headers, list) = t.get(local(&lists[0].0)).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(headers[header::CACHE_CONTROL], "no-cache");
+    assert_eq!(headers[header::CACHE_CONTROL], "public, no-cache");
     let list: Value = serde_json::from_slice(&list).expect("json");
     assert_eq!(list["issuer"], did);
     assert!(!list_bit(list, lists[0].1));

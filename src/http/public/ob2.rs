@@ -1,16 +1,19 @@
 //! Open Badges 2.0 hosted verification: the documents live at their own ids.
 
-use axum::extract::{Path, State};
-use axum::http::{header, StatusCode};
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use serde_json::{json, Value};
 
+use super::pages::{self, LangQuery};
 use super::JSON_LD;
 use crate::domain::{AwardId, BadgeClassId, Image, IssuerId};
 use crate::formats::ob2;
+use crate::http::cache::revalidated;
 use crate::http::error::ApiError;
+use crate::http::i18n::Lang;
 use crate::proof::KeyAlgorithm;
 use crate::service::Insigne;
 
@@ -53,10 +56,27 @@ fn image(img: &Image) -> Response {
         .into_response()
 }
 
-async fn issuer(State(app): State<Insigne>, Path(raw): Path<String>) -> Result<Response, ApiError> {
-    let issuer = app.issuer(id::<IssuerId>("issuer", &raw)?).await?;
+/// A JSON-LD document that may be cached but is revalidated on each use; the same URL serves
+/// a page to browsers, hence `Vary: Accept`.
+fn document(headers: &HeaderMap, body: String) -> Response {
+    revalidated(headers, JSON_LD, body, Some("Accept"))
+}
+
+/// The issuer Profile; its page for a browser.
+async fn issuer(
+    State(app): State<Insigne>,
+    Path(raw): Path<String>,
+    Query(q): Query<LangQuery>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let id = id::<IssuerId>("issuer", &raw)?;
+    if pages::wants_html(&headers) {
+        let lang = Lang::negotiate(q.lang.as_deref(), &headers);
+        return pages::issuer_html(&app, id, lang, &headers).await;
+    }
+    let issuer = app.issuer(id).await?;
     let profile = ob2::issuer_profile(&app.urls, &issuer, None);
-    Ok(json_ld(StatusCode::OK, profile.to_string()))
+    Ok(document(&headers, profile.to_string()))
 }
 
 /// A key id of the ring's RSA keys (active or retired), or 404.
@@ -115,9 +135,10 @@ async fn issuer_key(
 async fn revocation_list(
     State(app): State<Insigne>,
     Path(raw): Path<String>,
+    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let list = app.revocation_list(id::<IssuerId>("issuer", &raw)?).await?;
-    Ok(no_cache(json_ld(StatusCode::OK, list.to_string())))
+    Ok(revalidated(&headers, JSON_LD, list.to_string(), None))
 }
 
 /// The signed assertion, a compact JWS, as signed at issuance.
@@ -132,14 +153,6 @@ async fn signed_assertion(
     Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], jws).into_response())
 }
 
-fn no_cache(mut response: Response) -> Response {
-    response.headers_mut().insert(
-        header::CACHE_CONTROL,
-        header::HeaderValue::from_static("no-cache"),
-    );
-    response
-}
-
 async fn issuer_image(
     State(app): State<Insigne>,
     Path(raw): Path<String>,
@@ -151,15 +164,21 @@ async fn issuer_image(
     Ok(image(&img))
 }
 
+/// The BadgeClass; its page for a browser.
 async fn badge_class(
     State(app): State<Insigne>,
     Path(raw): Path<String>,
+    Query(q): Query<LangQuery>,
+    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let class = app
-        .badge_class(id::<BadgeClassId>("badge class", &raw)?)
-        .await?;
-    Ok(json_ld(
-        StatusCode::OK,
+    let id = id::<BadgeClassId>("badge class", &raw)?;
+    if pages::wants_html(&headers) {
+        let lang = Lang::negotiate(q.lang.as_deref(), &headers);
+        return pages::badge_class_html(&app, id, lang, &headers).await;
+    }
+    let class = app.badge_class(id).await?;
+    Ok(document(
+        &headers,
         ob2::badge_class(&app.urls, &class, None).to_string(),
     ))
 }
@@ -175,12 +194,19 @@ async fn badge_class_image(
 }
 
 /// The Assertion exactly as issued; a revoked one answers 410 Gone, as OB 2.0 hosted
-/// verification expects.
+/// verification expects. A browser gets the badge page.
 async fn assertion(
     State(app): State<Insigne>,
     Path(raw): Path<String>,
+    Query(q): Query<LangQuery>,
+    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let stored = app.award(id::<AwardId>("assertion", &raw)?).await?;
+    let id = id::<AwardId>("assertion", &raw)?;
+    if pages::wants_html(&headers) {
+        let lang = Lang::negotiate(q.lang.as_deref(), &headers);
+        return pages::badge_html(&app, id, lang, &headers).await;
+    }
+    let stored = app.award(id).await?;
     if let Some(revocation) = &stored.award.revocation {
         let body: Value = json!({
             "@context": ob2::CONTEXT,
@@ -188,12 +214,10 @@ async fn assertion(
             "revoked": true,
             "revocationReason": revocation.reason,
         });
-        return Ok(json_ld(StatusCode::GONE, body.to_string()));
+        let mut gone = json_ld(StatusCode::GONE, body.to_string());
+        gone.headers_mut()
+            .insert(header::VARY, header::HeaderValue::from_static("Accept"));
+        return Ok(gone);
     }
-    let mut response = json_ld(StatusCode::OK, stored.ob2_assertion);
-    response.headers_mut().insert(
-        header::CACHE_CONTROL,
-        header::HeaderValue::from_static("no-cache"),
-    );
-    Ok(response)
+    Ok(document(&headers, stored.ob2_assertion))
 }

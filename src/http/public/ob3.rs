@@ -1,12 +1,13 @@
 //! Open Badges 3.0 documents: credentials, issuers' DID documents and status lists.
 
 use axum::extract::{Path, State};
-use axum::http::header;
+use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 
 use crate::domain::{AwardId, IssuerId};
+use crate::http::cache::revalidated;
 use crate::http::error::ApiError;
 use crate::service::Insigne;
 
@@ -32,10 +33,11 @@ fn missing(raw: &str) -> ApiError {
 async fn credential(
     State(app): State<Insigne>,
     Path(raw): Path<String>,
+    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let stored = app.award(id::<AwardId>("credential", &raw)?).await?;
     let body = stored.ob3_credential.ok_or_else(|| missing(&raw))?;
-    Ok(([(header::CONTENT_TYPE, "application/vc+ld+json")], body).into_response())
+    Ok(revalidated(&headers, "application/vc+ld+json", body, None))
 }
 
 /// The credential as a VC-JWT.
@@ -60,20 +62,20 @@ async fn did_document(
         .into_response())
 }
 
-/// The signed BitstringStatusListCredential; never cached, so that a revocation shows at once.
+/// The signed BitstringStatusListCredential; revalidated on each use, so that a revocation
+/// shows at once.
 async fn status_list(
     State(app): State<Insigne>,
     Path((raw, kid)): Path<(String, String)>,
+    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let list = app
         .status_list(id::<IssuerId>("issuer", &raw)?, &kid)
         .await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/vc+ld+json"),
-            (header::CACHE_CONTROL, "no-cache"),
-        ],
+    Ok(revalidated(
+        &headers,
+        "application/vc+ld+json",
         list.to_string(),
-    )
-        .into_response())
+        None,
+    ))
 }

@@ -1,0 +1,21 @@
+// insigne public pages: small conveniences on top of pages that work without JavaScript.
+// The buttons are hidden until this script shows them.
+document.querySelectorAll("[data-copy]").forEach(function (button) {
+  button.hidden = false;
+  button.addEventListener("click", function () {
+    var field = document.querySelector(button.getAttribute("data-copy"));
+    var said = document.querySelector(button.getAttribute("data-copied"));
+    var done = function () { if (said) { said.textContent = button.getAttribute("data-copied-text"); } };
+    if (navigator.clipboard) {
+      navigator.clipboard.writeText(field.value).then(done, function () { field.select(); });
+    } else {
+      field.select();
+      document.execCommand("copy");
+      done();
+    }
+  });
+});
+document.querySelectorAll("[data-print]").forEach(function (button) {
+  button.hidden = false;
+  button.addEventListener("click", function () { window.print(); });
+});

@@ -1,0 +1,151 @@
+# insigne — the words of the public pages, in English.
+# Every key also exists in ../fr/insigne.ftl (a test checks it).
+
+language-name = English
+other-language-name = Français
+skip-link = Skip to content
+site-name = insigne
+footer-verify = Verify a badge
+footer-accessibility = Accessibility: not compliant
+footer-navigation = Site links
+
+## Dates: "28 November 2026"
+
+date = { $day } { $month } { $year }
+month-1 = January
+month-2 = February
+month-3 = March
+month-4 = April
+month-5 = May
+month-6 = June
+month-7 = July
+month-8 = August
+month-9 = September
+month-10 = October
+month-11 = November
+month-12 = December
+
+## An awarded badge's page
+
+badge-title = { $badge } — { $earner }
+badge-image-alt = Image of the badge “{ $badge }”
+badge-facts = About this badge
+badge-awarded-to = Awarded to
+badge-issued-by = Issued by
+badge-issued-on = Issued on
+badge-expires-on = Expires on
+badge-no-expiry = Never: this badge does not expire
+badge-status = Status
+status-valid = Valid: genuine, current and not revoked.
+status-expired = Expired on { $date }.
+status-revoked = Revoked on { $date }. Reason: { $reason }
+revoked-banner = This badge was revoked by its issuer on { $date }. It no longer attests anything. Reason: { $reason }
+section-description = Description
+section-criteria = Criteria
+criteria-more = See the detailed criteria
+criteria-class = See this badge's page
+section-competencies = Competencies attested
+competency-framework = Framework: { $framework }
+section-evidence = Evidence
+section-narrative = Why this badge was awarded
+section-share = Share
+share-link-label = This badge's address
+share-copy = Copy the link
+share-copied = Link copied to the clipboard.
+share-linkedin = Add to my LinkedIn profile
+share-linkedin-note = opens LinkedIn in a new tab
+share-print = Print
+qr-caption = Scan this code to see this badge's current status.
+qr-alt = QR code leading to { $url }
+print-note = This badge's current status (valid, expired or revoked) is at: { $url }
+section-download = Download
+download-png = Badge image, PNG (signed badge baked in)
+download-svg = Badge image, SVG (signed badge baked in)
+download-ob3-json = Open Badges 3.0 credential, signed JSON
+download-ob3-jwt = Open Badges 3.0 credential, JWT
+section-machine = For verification software
+machine-ob2 = Open Badges 2.0 assertion (JSON-LD)
+machine-ob2-signed = Open Badges 2.0 signed assertion (JWS)
+verify-link = Verify a badge you received
+og-description = Badge “{ $badge }” awarded to { $earner } by { $issuer }.
+
+## A badge class's page
+
+class-title = { $badge } — { $issuer }
+class-issued-by = Issued by
+class-validity = Validity
+class-validity-days = { $days ->
+    [one] { $days } day
+   *[other] { $days } days
+}
+class-no-validity = No time limit
+class-tags = Tags
+machine-class = Open Badges 2.0 badge class (JSON-LD)
+
+## An issuer's page
+
+issuer-image-alt = Logo of { $issuer }
+issuer-website = Website
+issuer-contact = Contact
+issuer-badges = Badges this issuer awards
+issuer-no-badges = This issuer awards no badge yet.
+machine-issuer = Open Badges 2.0 profile (JSON-LD)
+machine-did = DID document (Open Badges 3.0)
+
+## Accessibility statement
+
+a11y-title = Accessibility statement
+a11y-intro = The publisher of this service is committed to making its public pages accessible, as required by article 47 of French law no. 2005-102 of 11 February 2005. This statement covers insigne's public pages: the pages of badges, badge classes and issuers, and the verification page.
+a11y-status-title = Compliance status
+a11y-status = These pages are not compliant with the French accessibility framework (RGAA) version 4.1: no full audit has been carried out yet. They aim at WCAG 2.1 level AA.
+a11y-tests-title = What is checked
+a11y-tests-1 = On every release, an automated test opens a badge page in a browser and looks for accessibility defects with axe-core; no serious or critical defect is accepted.
+a11y-tests-2 = Every page declares its language, and the language of passages in another language; it has a single level-one heading and headings in order.
+a11y-tests-3 = Everything reads without JavaScript and works with the keyboard alone, with a visible focus; a badge's status is written in words, never shown by colour alone.
+a11y-tests-4 = Text has a contrast ratio of at least 4.5:1; every image has a text alternative.
+a11y-limits-title = Content that is not accessible
+a11y-limits = A badge's image is provided by its issuer: its text alternative gives the badge's name, not the details of its drawing. The downloadable files (PNG, SVG, JSON, JWT) are meant for verification software.
+a11y-contact-title = Feedback and contact
+a11y-contact = If you cannot reach some content or service, contact the badge's issuer (their address is on their page) to be offered an accessible alternative or the content in another form.
+a11y-remedy-title = Remedies
+a11y-remedy = If you report an accessibility defect and get no satisfactory answer, you may write to the Défenseur des droits (online form, or free post: Défenseur des droits, Libre réponse 71120, 75342 Paris CEDEX 07) or contact its delegate in your region.
+
+## Verification page
+
+verify-title = Verify a badge
+verify-intro = Paste a badge's URL, a signed badge (JWS or JWT) or its JSON, or choose the badge image (PNG or SVG).
+verify-paste = The badge's URL, JWS, JWT or JSON
+verify-file = Or the badge image (PNG or SVG)
+verify-recipient = The holder's email address (optional)
+verify-submit = Verify
+verify-result = Result
+verdict-valid = Genuine badge, current and not revoked.
+verdict-valid-warnings = Genuine badge, current and not revoked, with reservations: read the warnings.
+verdict-invalid = Invalid badge: see the failed checks.
+verdict-unknown = Incomplete verification: some checks could not be made.
+check-line = { $label }: { $status }.
+check-passed = Passed
+check-failed = Failed
+check-warning = Warning
+check-skipped = Not checked
+check-input = Input
+check-unbake = Badge baked in the image
+check-format = Badge format
+check-fetch = Fetching the badge
+check-structure = Required fields
+check-badge-class = Badge class
+check-issuer = Issuer profile
+check-contexts = Vocabulary (JSON-LD contexts)
+check-json-schema = JSON Schema
+check-signature = Signature
+check-jwt-alg = Signature algorithm
+check-jwt-claims = Signed token claims
+check-key-owner = Issuer's key
+check-verification-policy = Issuer's verification policy
+check-hosted = Badge hosted by the issuer
+check-issued-on = Issue date
+check-expiry = Expiry
+check-revocation = Revocation
+check-recipient = Holder
+check-endorsement = Endorsement
+check-other = Other check

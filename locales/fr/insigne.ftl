@@ -1,0 +1,154 @@
+# insigne — les mots des pages publiques, en français (langue par défaut).
+# Chaque clé existe aussi dans ../en/insigne.ftl (un test le vérifie).
+
+language-name = Français
+other-language-name = English
+skip-link = Aller au contenu
+site-name = insigne
+footer-verify = Vérifier un badge
+footer-accessibility = Accessibilité : non conforme
+footer-navigation = Liens du site
+
+## Dates : « 28 novembre 2026 », « 1er août 2027 »
+
+date = { $day ->
+    [1] 1er
+   *[other] { $day }
+} { $month } { $year }
+month-1 = janvier
+month-2 = février
+month-3 = mars
+month-4 = avril
+month-5 = mai
+month-6 = juin
+month-7 = juillet
+month-8 = août
+month-9 = septembre
+month-10 = octobre
+month-11 = novembre
+month-12 = décembre
+
+## Page d'un badge décerné
+
+badge-title = { $badge } — { $earner }
+badge-image-alt = Image du badge « { $badge } »
+badge-facts = Informations sur ce badge
+badge-awarded-to = Décerné à
+badge-issued-by = Émis par
+badge-issued-on = Date d'émission
+badge-expires-on = Date d'expiration
+badge-no-expiry = Aucune : ce badge n'expire pas
+badge-status = Statut
+status-valid = Valide : badge authentique, en cours de validité et non révoqué.
+status-expired = Expiré depuis le { $date }.
+status-revoked = Révoqué le { $date }. Motif : { $reason }
+revoked-banner = Ce badge a été révoqué par son émetteur le { $date }. Il n'atteste plus rien. Motif : { $reason }
+section-description = Description
+section-criteria = Critères d'obtention
+criteria-more = Voir les critères détaillés
+criteria-class = Voir la page de ce badge
+section-competencies = Compétences attestées
+competency-framework = Référentiel : { $framework }
+section-evidence = Preuves
+section-narrative = Pourquoi ce badge a été décerné
+section-share = Partager
+share-link-label = Adresse de ce badge
+share-copy = Copier le lien
+share-copied = Lien copié dans le presse-papiers.
+share-linkedin = Ajouter à mon profil LinkedIn
+share-linkedin-note = ouvre LinkedIn dans un nouvel onglet
+share-print = Imprimer
+qr-caption = Scannez ce code pour voir le statut à jour de ce badge.
+qr-alt = Code QR menant à { $url }
+print-note = Le statut à jour de ce badge (valide, expiré ou révoqué) se lit à l'adresse : { $url }
+section-download = Télécharger
+download-png = Image du badge, PNG (badge signé intégré)
+download-svg = Image du badge, SVG (badge signé intégré)
+download-ob3-json = Attestation Open Badges 3.0, JSON signé
+download-ob3-jwt = Attestation Open Badges 3.0, JWT
+section-machine = Pour les logiciels de vérification
+machine-ob2 = Assertion Open Badges 2.0 (JSON-LD)
+machine-ob2-signed = Assertion Open Badges 2.0 signée (JWS)
+verify-link = Vérifier un badge reçu
+og-description = Badge « { $badge } » décerné à { $earner } par { $issuer }.
+
+## Page d'un modèle de badge
+
+class-title = { $badge } — { $issuer }
+class-issued-by = Émis par
+class-validity = Durée de validité
+class-validity-days = { $days ->
+    [one] { $days } jour
+   *[other] { $days } jours
+}
+class-no-validity = Sans limite de durée
+class-tags = Mots-clés
+machine-class = Modèle de badge Open Badges 2.0 (JSON-LD)
+
+## Page d'un émetteur
+
+issuer-image-alt = Logo de { $issuer }
+issuer-website = Site web
+issuer-contact = Contact
+issuer-badges = Badges décernés par cet émetteur
+issuer-no-badges = Cet émetteur ne décerne encore aucun badge.
+machine-issuer = Profil Open Badges 2.0 (JSON-LD)
+machine-did = Document DID (Open Badges 3.0)
+
+## Déclaration d'accessibilité
+
+a11y-title = Déclaration d'accessibilité
+a11y-intro = L'éditeur de ce service s'engage à rendre ses pages publiques accessibles, conformément à l'article 47 de la loi n° 2005-102 du 11 février 2005. Cette déclaration s'applique aux pages publiques d'insigne : pages des badges, des modèles de badges et des émetteurs, et page de vérification.
+a11y-status-title = État de conformité
+a11y-status = Ces pages sont non conformes au référentiel général d'amélioration de l'accessibilité (RGAA), version 4.1 : aucun audit complet n'a encore été réalisé. Elles visent le niveau AA des WCAG 2.1.
+a11y-tests-title = Ce qui est vérifié
+a11y-tests-1 = À chaque version, un test automatique ouvre une page de badge dans un navigateur et y cherche les défauts d'accessibilité avec axe-core ; aucun défaut grave ni critique n'est accepté.
+a11y-tests-2 = Chaque page déclare sa langue, et celle des passages dans une autre langue ; elle a un seul titre de niveau 1 et des titres ordonnés.
+a11y-tests-3 = Tout se lit sans JavaScript et s'utilise au clavier seul, avec un focus visible ; le statut d'un badge est écrit en toutes lettres, jamais indiqué par la seule couleur.
+a11y-tests-4 = Les textes ont un contraste d'au moins 4,5:1 ; chaque image porte une alternative textuelle.
+a11y-limits-title = Contenus non accessibles
+a11y-limits = L'image d'un badge est fournie par son émetteur : son alternative textuelle reprend le nom du badge, pas le détail de son dessin. Les fichiers téléchargeables (PNG, SVG, JSON, JWT) sont destinés aux logiciels de vérification.
+a11y-contact-title = Retour d'information et contact
+a11y-contact = Si vous n'arrivez pas à accéder à un contenu ou à un service, contactez l'émetteur du badge (son adresse figure sur sa page) pour être orienté vers une alternative accessible ou obtenir le contenu sous une autre forme.
+a11y-remedy-title = Voies de recours
+a11y-remedy = Si vous signalez un défaut d'accessibilité et n'obtenez pas de réponse satisfaisante, vous pouvez écrire au Défenseur des droits (formulaire en ligne ou courrier gratuit : Défenseur des droits, Libre réponse 71120, 75342 Paris CEDEX 07) ou contacter son délégué dans votre région.
+
+## Page de vérification
+
+verify-title = Vérifier un badge
+verify-intro = Collez l'adresse d'un badge, un badge signé (JWS ou JWT) ou son JSON, ou choisissez l'image du badge (PNG ou SVG).
+verify-paste = Adresse, JWS, JWT ou JSON du badge
+verify-file = Ou l'image du badge (PNG ou SVG)
+verify-recipient = Adresse électronique du titulaire (facultatif)
+verify-submit = Vérifier
+verify-result = Résultat
+verdict-valid = Badge authentique, en cours de validité et non révoqué.
+verdict-valid-warnings = Badge authentique, en cours de validité et non révoqué, avec des réserves : lisez les avertissements.
+verdict-invalid = Badge non valide : voir les vérifications en échec.
+verdict-unknown = Vérification incomplète : certaines vérifications n'ont pas pu être faites.
+check-line = { $label }{ "\u00A0" }: { $status }.
+check-passed = Réussi
+check-failed = Échec
+check-warning = Avertissement
+check-skipped = Non vérifié
+check-input = Fichier reçu
+check-unbake = Badge intégré à l'image
+check-format = Format du badge
+check-fetch = Téléchargement du badge
+check-structure = Champs obligatoires
+check-badge-class = Description du badge
+check-issuer = Profil de l'émetteur
+check-contexts = Vocabulaire (contextes JSON-LD)
+check-json-schema = Schéma JSON
+check-signature = Signature
+check-jwt-alg = Algorithme de signature
+check-jwt-claims = Contenu du jeton signé
+check-key-owner = Clé de l'émetteur
+check-verification-policy = Adresse autorisée par l'émetteur
+check-hosted = Badge publié par l'émetteur
+check-issued-on = Date d'émission
+check-expiry = Date d'expiration
+check-revocation = Révocation
+check-recipient = Titulaire
+check-endorsement = Recommandation
+check-other = Autre vérification

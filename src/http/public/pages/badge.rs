@@ -1,0 +1,297 @@
+//! The badge page: what a trainer puts on a CV and an employer opens. Its live status comes
+//! first when the badge is revoked; everything reads without JavaScript.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use chrono::Datelike;
+
+use super::{competencies, content_lang, html, switch_url, CompetencyView, DateView, LangQuery};
+use crate::domain::{AwardId, ImageKind};
+use crate::http::error::ApiError;
+use crate::http::i18n::Lang;
+use crate::service::Insigne;
+
+pub(crate) struct EvidenceView {
+    pub name: String,
+    pub url: Option<String>,
+    pub text: String,
+}
+
+#[derive(Template)]
+#[template(path = "badge.html")]
+struct BadgePage {
+    t: Lang,
+    switch_url: String,
+    content_lang: Option<&'static str>,
+    title: String,
+    summary: String,
+    og_locale: &'static str,
+    og_image: String,
+    badge_name: String,
+    description: String,
+    narrative: Option<String>,
+    image_url: String,
+    image_alt: String,
+    earner: String,
+    issuer_name: String,
+    issuer_page: String,
+    class_page: String,
+    issued_on: DateView,
+    expires: Option<DateView>,
+    status_class: &'static str,
+    status_text: String,
+    revoked_banner: Option<String>,
+    criteria_narrative: Option<String>,
+    criteria_url: Option<String>,
+    competencies: Vec<CompetencyView>,
+    evidence: Vec<EvidenceView>,
+    page_url: String,
+    linkedin_url: Option<String>,
+    qr_svg: String,
+    print_note: String,
+    assertion_url: String,
+    signed_url: String,
+    credential_url: String,
+    jwt_url: String,
+    png_url: String,
+    svg_url: String,
+}
+
+pub(super) async fn badge_page(
+    State(app): State<Insigne>,
+    Path(raw): Path<String>,
+    Query(q): Query<LangQuery>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let id: AwardId = raw
+        .parse()
+        .map_err(|_| ApiError::NotFound(format!("no badge with id {raw}")))?;
+    badge_html(
+        &app,
+        id,
+        Lang::negotiate(q.lang.as_deref(), &headers),
+        &headers,
+    )
+    .await
+}
+
+/// The badge page of award `id` in `lang` (also what the OB 2.0 assertion URL shows a browser).
+pub(crate) async fn badge_html(
+    app: &Insigne,
+    id: AwardId,
+    t: Lang,
+    headers: &HeaderMap,
+) -> Result<Response, ApiError> {
+    let stored = app.award(id).await?;
+    let award = &stored.award;
+    let class = app.badge_class(award.badge_class).await?;
+    let issuer = app.issuer(class.issuer).await?;
+    let now = app.clock.now();
+    let page_url = app.urls.badge_page(award.id);
+    let (status_class, status_text, revoked_banner) = match (&award.revocation, award.expires) {
+        (Some(r), _) => {
+            let args = [("date", t.date(r.at)), ("reason", r.reason.clone())];
+            let args: Vec<(&'static str, &str)> =
+                args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            (
+                "revoked",
+                t.t_with("status-revoked", &args),
+                Some(t.t_with("revoked-banner", &args)),
+            )
+        }
+        (None, Some(exp)) if exp <= now => (
+            "expired",
+            t.t_with("status-expired", &[("date", &t.date(exp))]),
+            None,
+        ),
+        _ => ("valid", t.t("status-valid"), None),
+    };
+    // Social networks do not show SVG previews: an SVG badge is previewed by its baked PNG.
+    let og_image = match class.image.kind() {
+        ImageKind::Png => app.urls.badge_class_image(class.id),
+        ImageKind::Svg => app.urls.baked_png(award.id),
+    };
+    let linkedin_url = award.revocation.is_none().then(|| {
+        linkedin_add_to_profile(&LinkedInCertification {
+            name: &class.name,
+            organization: &issuer.name,
+            issued: award.issued_on,
+            expires: award.expires,
+            url: &page_url,
+            id: &award.id.to_string(),
+        })
+    });
+    let page = BadgePage {
+        t,
+        switch_url: switch_url(&format!("/badges/{}", award.id), t),
+        content_lang: content_lang(t),
+        title: t.t_with(
+            "badge-title",
+            &[("badge", &class.name), ("earner", &award.recipient.name)],
+        ),
+        summary: t.t_with(
+            "og-description",
+            &[
+                ("badge", &class.name),
+                ("earner", &award.recipient.name),
+                ("issuer", &issuer.name),
+            ],
+        ),
+        og_locale: match t {
+            Lang::Fr => "fr_FR",
+            Lang::En => "en_GB",
+        },
+        og_image,
+        image_alt: t.t_with("badge-image-alt", &[("badge", &class.name)]),
+        badge_name: class.name.clone(),
+        description: class.description.clone(),
+        narrative: award.narrative.clone(),
+        image_url: app.urls.badge_class_image(class.id),
+        earner: award.recipient.name.clone(),
+        issuer_name: issuer.name.clone(),
+        issuer_page: app.urls.issuer(issuer.id),
+        class_page: app.urls.badge_class(class.id),
+        issued_on: DateView::new(award.issued_on, t),
+        expires: award.expires.map(|e| DateView::new(e, t)),
+        status_class,
+        status_text,
+        revoked_banner,
+        criteria_narrative: class.criteria.narrative.clone(),
+        criteria_url: class.criteria.url.clone(),
+        competencies: competencies(&class.alignments, t),
+        evidence: award
+            .evidence
+            .iter()
+            .map(|e| EvidenceView {
+                name: e.name.clone().or_else(|| e.url.clone()).unwrap_or_default(),
+                url: e.url.clone(),
+                text: [e.description.as_deref(), e.narrative.as_deref()]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            })
+            .collect(),
+        qr_svg: qr_svg(&page_url, &t.t_with("qr-alt", &[("url", &page_url)])),
+        print_note: t.t_with("print-note", &[("url", &page_url)]),
+        linkedin_url,
+        page_url,
+        assertion_url: app.urls.assertion(award.id),
+        signed_url: app.urls.signed_assertion(award.id),
+        credential_url: app.urls.credential(award.id),
+        jwt_url: app.urls.credential_jwt(award.id),
+        png_url: app.urls.baked_png(award.id),
+        svg_url: app.urls.baked_svg(award.id),
+    };
+    html(headers, page, "Accept, Accept-Language")
+}
+
+/// What LinkedIn's "Add to profile" form is prefilled with.
+struct LinkedInCertification<'a> {
+    name: &'a str,
+    organization: &'a str,
+    issued: chrono::DateTime<chrono::Utc>,
+    expires: Option<chrono::DateTime<chrono::Utc>>,
+    url: &'a str,
+    id: &'a str,
+}
+
+/// LinkedIn's documented add-to-profile link for a certification.
+fn linkedin_add_to_profile(c: &LinkedInCertification) -> String {
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    query
+        .append_pair("startTask", "CERTIFICATION_NAME")
+        .append_pair("name", c.name)
+        .append_pair("organizationName", c.organization)
+        .append_pair("issueYear", &c.issued.year().to_string())
+        .append_pair("issueMonth", &c.issued.month().to_string());
+    if let Some(exp) = c.expires {
+        query
+            .append_pair("expirationYear", &exp.year().to_string())
+            .append_pair("expirationMonth", &exp.month().to_string());
+    }
+    query
+        .append_pair("certUrl", c.url)
+        .append_pair("certId", c.id);
+    format!("https://www.linkedin.com/profile/add?{}", query.finish())
+}
+
+/// The QR code of `url` as inline SVG (one path, a four-module quiet zone), labelled for
+/// screen readers. Drawn here rather than by the crate's renderer, whose output is a whole
+/// XML document with a declaration that cannot sit inside HTML.
+fn qr_svg(url: &str, label: &str) -> String {
+    let Ok(code) = qrcode::QrCode::with_error_correction_level(url, qrcode::EcLevel::M) else {
+        return String::new();
+    };
+    let width = code.width();
+    let size = width + 8;
+    let mut path = String::with_capacity(width * width * 4);
+    for (i, color) in code.to_colors().iter().enumerate() {
+        if *color == qrcode::Color::Dark {
+            path.push_str(&format!("M{} {}h1v1h-1z", i % width + 4, i / width + 4));
+        }
+    }
+    let label = label
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;");
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {size} {size}\" role=\"img\" \
+         aria-label=\"{label}\" shape-rendering=\"crispEdges\"><rect width=\"{size}\" \
+         height=\"{size}\" fill=\"#fff\"/><path d=\"{path}\" fill=\"#000\"/></svg>"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_linkedin_link_carries_the_certification() {
+        let link = linkedin_add_to_profile(&LinkedInCertification {
+            name: "e-CAP1 : Accompagner",
+            organization: "Académie de Versailles",
+            issued: "2026-11-28T10:00:00Z".parse().expect("date"),
+            expires: Some("2029-11-27T10:00:00Z".parse().expect("date")),
+            url: "https://badges.example/badges/42",
+            id: "42",
+        });
+        let parsed = url::Url::parse(&link).expect("url");
+        assert_eq!(parsed.host_str(), Some("www.linkedin.com"));
+        assert_eq!(parsed.path(), "/profile/add");
+        let pairs: Vec<(String, String)> = parsed
+            .query_pairs()
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        let get = |k: &str| {
+            pairs
+                .iter()
+                .find(|(key, _)| key == k)
+                .map(|(_, v)| v.as_str())
+        };
+        assert_eq!(get("startTask"), Some("CERTIFICATION_NAME"));
+        assert_eq!(get("name"), Some("e-CAP1 : Accompagner"));
+        assert_eq!(get("organizationName"), Some("Académie de Versailles"));
+        assert_eq!(get("issueYear"), Some("2026"));
+        assert_eq!(get("issueMonth"), Some("11"));
+        assert_eq!(get("expirationYear"), Some("2029"));
+        assert_eq!(get("expirationMonth"), Some("11"));
+        assert_eq!(get("certUrl"), Some("https://badges.example/badges/42"));
+        assert_eq!(get("certId"), Some("42"));
+    }
+
+    #[test]
+    fn the_qr_code_is_inline_svg_with_a_label() {
+        let svg = qr_svg("https://badges.example/badges/42", "Code QR menant à <x>");
+        assert!(
+            svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""),
+            "{svg}"
+        );
+        assert!(svg.contains("role=\"img\" aria-label=\"Code QR menant à &lt;x&gt;\""));
+        assert!(svg.contains("<path d=\"M"));
+        assert!(!svg.contains("<?xml"));
+    }
+}

@@ -1,0 +1,206 @@
+//! Pages for people: the badge page behind `links.page`, the badge class and issuer pages (the
+//! OB 2.0 URLs, when a browser asks for HTML), the accessibility statement, and their assets.
+//! French first; every word comes from `locales/` (see `http::i18n`).
+
+mod badge;
+mod catalogue;
+
+use askama::Template;
+use axum::extract::Query;
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+
+pub(crate) use badge::badge_html;
+pub(crate) use catalogue::{badge_class_html, issuer_html};
+
+use crate::domain::Alignment;
+use crate::formats::ob2::anchor;
+use crate::http::cache::revalidated;
+use crate::http::error::ApiError;
+use crate::http::i18n::Lang;
+use crate::service::Insigne;
+
+pub fn router() -> Router<Insigne> {
+    Router::new()
+        .route("/badges/{id}", get(badge::badge_page))
+        .route("/accessibilite", get(accessibility))
+        .route("/assets/insigne.css", get(stylesheet))
+        .route("/assets/insigne.js", get(script))
+}
+
+/// `?lang=` on any page: the visible language switch.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct LangQuery {
+    pub lang: Option<String>,
+}
+
+/// The language catalogue data is written in (names, descriptions, evidence): marked with
+/// `lang` on a page in another language.
+const CONTENT_LANG: Lang = Lang::Fr;
+
+fn content_lang(page: Lang) -> Option<&'static str> {
+    (page != CONTENT_LANG).then(|| CONTENT_LANG.code())
+}
+
+/// `path` in the other language: the switch's target.
+fn switch_url(path: &str, lang: Lang) -> String {
+    format!("{path}?lang={}", lang.other().code())
+}
+
+/// Whether the client prefers HTML to JSON: browsers do (`text/html` before `*/*;q=0.8`);
+/// validators, `curl` and anything that sends no `Accept` or only `*/*` get JSON-LD.
+pub(crate) fn wants_html(headers: &HeaderMap) -> bool {
+    let accept = headers
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect::<Vec<_>>()
+        .join(",");
+    let (mut html, mut json) = (0.0f32, 0.0f32);
+    for item in accept.split(',') {
+        let mut parts = item.split(';');
+        let media = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
+        let q = parts
+            .find_map(|p| p.trim().strip_prefix("q="))
+            .and_then(|q| q.trim().parse::<f32>().ok())
+            .unwrap_or(1.0);
+        match media.as_str() {
+            "text/html" | "application/xhtml+xml" => html = html.max(q),
+            "application/ld+json" | "application/json" | "application/*" | "*/*" => {
+                json = json.max(q)
+            }
+            _ => {}
+        }
+    }
+    html > 0.0 && html > json
+}
+
+/// A date for a `<time>` element: machine form and words.
+pub(crate) struct DateView {
+    pub iso: String,
+    pub text: String,
+}
+
+impl DateView {
+    fn new(t: DateTime<Utc>, lang: Lang) -> Self {
+        Self {
+            iso: t.format("%Y-%m-%d").to_string(),
+            text: lang.date(t),
+        }
+    }
+}
+
+pub(crate) struct CompetencyView {
+    pub anchor: String,
+    pub code: String,
+    pub name: String,
+    pub framework_line: String,
+}
+
+fn competencies(alignments: &[Alignment], lang: Lang) -> Vec<CompetencyView> {
+    alignments
+        .iter()
+        .map(|a| CompetencyView {
+            anchor: anchor(&a.code),
+            code: a.code.clone(),
+            name: a.name.clone(),
+            framework_line: lang.t_with("competency-framework", &[("framework", &a.framework)]),
+        })
+        .collect()
+}
+
+/// A rendered page, tagged for revalidation; it depends on `Accept-Language` (and on `Accept`
+/// where the same URL also serves JSON-LD).
+fn html(
+    request: &HeaderMap,
+    page: impl Template,
+    vary: &'static str,
+) -> Result<Response, ApiError> {
+    let body = page
+        .render()
+        .map_err(|e| ApiError::Internal(format!("page template: {e}")))?;
+    let mut response = revalidated(request, "text/html; charset=utf-8", body, Some(vary));
+    response.headers_mut().insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(PAGE_POLICY),
+    );
+    Ok(response)
+}
+
+/// Pages load their own stylesheet, script and images only; nothing runs inline.
+const PAGE_POLICY: &str = "default-src 'none'; img-src 'self' data:; style-src 'self'; \
+     script-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+#[derive(Template)]
+#[template(path = "accessibility.html")]
+struct AccessibilityPage {
+    t: Lang,
+    switch_url: String,
+}
+
+async fn accessibility(
+    Query(q): Query<LangQuery>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let t = Lang::negotiate(q.lang.as_deref(), &headers);
+    html(
+        &headers,
+        AccessibilityPage {
+            t,
+            switch_url: switch_url("/accessibilite", t),
+        },
+        "Accept-Language",
+    )
+}
+
+async fn stylesheet(headers: HeaderMap) -> Response {
+    asset(
+        &headers,
+        "text/css; charset=utf-8",
+        include_str!("../../../../assets/insigne.css"),
+    )
+}
+
+async fn script(headers: HeaderMap) -> Response {
+    asset(
+        &headers,
+        "text/javascript; charset=utf-8",
+        include_str!("../../../../assets/insigne.js"),
+    )
+}
+
+fn asset(headers: &HeaderMap, content_type: &'static str, body: &'static str) -> Response {
+    let mut response = revalidated(headers, content_type, body, None);
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=3600"),
+    );
+    response.into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn browsers_get_html_and_validators_json() {
+        let with = |accept: &str| {
+            let mut h = HeaderMap::new();
+            h.insert(header::ACCEPT, accept.parse().expect("header"));
+            h
+        };
+        assert!(wants_html(&with(
+            "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+        )));
+        assert!(!wants_html(&HeaderMap::new()));
+        assert!(!wants_html(&with("*/*")));
+        assert!(!wants_html(&with("application/ld+json, application/json")));
+        assert!(!wants_html(&with("text/html, application/ld+json")));
+        assert!(!wants_html(&with("text/html;q=0.5, application/json")));
+        assert!(wants_html(&with("text/html")));
+    }
+}

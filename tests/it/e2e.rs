@@ -1,0 +1,139 @@
+//! The badge page in a real headless browser (Debian's chromium, driven by playwright-core from
+//! `e2e/`): what a person sees, the keyboard, a screenshot, and axe-core's WCAG 2.1 A/AA rules.
+//! `.ci/run` installs the browser and `e2e/node_modules`; plain `cargo test` skips this with a
+//! message when they are missing (and fails instead when `INSIGNE_REQUIRE_E2E=1`).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use axum::http::{Method, StatusCode};
+use serde_json::{json, Value};
+
+use crate::interop_ob2::live_now;
+
+fn browser_ready() -> Option<PathBuf> {
+    let e2e = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("e2e");
+    let chromium = std::env::var_os("INSIGNE_CHROMIUM")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));
+    let node = std::process::Command::new("node").arg("--version").output();
+    let missing = if !chromium.exists() {
+        Some(format!("no browser at {}", chromium.display()))
+    } else if !node.is_ok_and(|o| o.status.success()) {
+        Some("node is not installed".to_string())
+    } else if !e2e.join("node_modules/playwright-core").exists()
+        || !e2e.join("node_modules/axe-core").exists()
+    {
+        Some("e2e/node_modules is missing (npm ci --prefix e2e)".to_string())
+    } else {
+        None
+    };
+    match missing {
+        None => Some(e2e),
+        Some(why) if std::env::var("INSIGNE_REQUIRE_E2E").is_ok_and(|v| v == "1") => {
+            panic!("INSIGNE_REQUIRE_E2E=1 but {why}")
+        }
+        Some(why) => {
+            eprintln!("skipped: the browser test needs chromium, node and e2e/node_modules: {why}");
+            None
+        }
+    }
+}
+
+async fn in_browser(e2e: &std::path::Path, url: &str, screenshot: &std::path::Path) -> Value {
+    let run = tokio::process::Command::new("node")
+        .arg(e2e.join("badge-page.mjs"))
+        .arg(url)
+        .arg(screenshot)
+        .output();
+    let out = tokio::time::timeout(Duration::from_secs(120), run)
+        .await
+        .expect("the browser test timed out")
+        .expect("run node");
+    assert!(
+        out.status.success(),
+        "{url}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|_| panic!("not JSON: {}", String::from_utf8_lossy(&out.stdout)))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_badge_page_in_a_real_browser_has_no_serious_accessibility_violation() {
+    let Some(e2e) = browser_ready() else { return };
+    let live = live_now().await;
+    let t = &live.t;
+    let issuer = t.issuer().await;
+    let class = t.badge_class(&issuer, Some(365)).await;
+    let mut ids = Vec::new();
+    for name in ["Marie Curie", "Paul Langevin"] {
+        let (status, award) = t
+            .admin(
+                Method::POST,
+                "/api/v1/awards",
+                Some(json!({"badge_class": class, "recipient": {"email": "f@ac-versailles.fr", "name": name},
+                    "evidence": [{"name": "E1-M1 Concevoir une formation hybride", "description": "Module terminé le 2 novembre 2026."}]})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{award}");
+        ids.push(award["id"].as_str().expect("id").to_string());
+    }
+    t.admin(
+        Method::POST,
+        &format!("/api/v1/awards/{}/revoke", ids[1]),
+        Some(json!({"reason": "Attribué par erreur"})),
+    )
+    .await;
+    let shots = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("e2e");
+    std::fs::create_dir_all(&shots).expect("screenshots folder");
+    for (id, lang, status, skip) in [
+        (&ids[0], "fr", "Valide", "Aller au contenu"),
+        (&ids[1], "en", "Revoked on", "Skip to content"),
+    ] {
+        let url = format!("{}/badges/{id}?lang={lang}", live.base);
+        let shot = shots.join(format!("badge-{lang}.png"));
+        let seen = in_browser(&e2e, &url, &shot).await;
+        assert_eq!(
+            seen["h1"], "e-CAP1 — Concevoir un parcours de formation hybride",
+            "{seen}"
+        );
+        assert!(
+            seen["status"]
+                .as_str()
+                .is_some_and(|s| s.starts_with(status)),
+            "{seen}"
+        );
+        assert_eq!(
+            seen["firstFocus"], skip,
+            "the first Tab reaches the skip link"
+        );
+        assert!(
+            seen["focusOutline"]
+                .as_str()
+                .is_some_and(|o| o.starts_with("solid")),
+            "the focus is visible: {seen}"
+        );
+        let serious: Vec<&Value> = seen["violations"]
+            .as_array()
+            .expect("violations")
+            .iter()
+            .filter(|v| matches!(v["impact"].as_str(), Some("serious" | "critical")))
+            .collect();
+        assert!(serious.is_empty(), "{url}: {serious:#?}");
+        assert!(seen["passes"].as_u64().is_some_and(|p| p > 10), "{seen}");
+        assert_eq!(
+            seen["printPages"], 1,
+            "the print view fits one page: {seen}"
+        );
+        assert_eq!(seen["printQr"], true, "{seen}");
+        assert_eq!(seen["printNote"], true, "{seen}");
+        let png = std::fs::read(&shot).expect("screenshot");
+        assert!(
+            png.starts_with(b"\x89PNG") && png.len() > 10_000,
+            "{}",
+            shot.display()
+        );
+        eprintln!("screenshot: {}", shot.display());
+    }
+}
