@@ -48,7 +48,8 @@ try {
   }));
   // The print view: one A4 page, with the QR code and the live-status address.
   await page.emulateMedia({ media: "print" });
-  const printQr = await page.locator(".qr svg").isVisible();
+  const printQr = await page.locator(".qr img").evaluate((img) => img.complete && img.naturalWidth > 0
+    && getComputedStyle(img).display !== "none");
   const printNote = await page.locator(".print-only").isVisible();
   const pdf = await page.pdf({ format: "A4", printBackground: false });
   const printPages = (pdf.toString("latin1").match(/\/Type\s*\/Page[^s]/g) || []).length;

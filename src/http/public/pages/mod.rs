@@ -27,6 +27,7 @@ use crate::service::Insigne;
 pub fn router() -> Router<Insigne> {
     Router::new()
         .route("/badges/{id}", get(badge::badge_page))
+        .route("/badges/{id}/qr.svg", get(badge::badge_qr))
         .route("/accessibilite", get(accessibility))
         .route("/assets/insigne.css", get(stylesheet))
         .route("/assets/insigne.js", get(script))
