@@ -10,7 +10,7 @@ use tower::ServiceExt;
 
 use crate::formats::ob3::identity::did_web;
 use crate::service::Insigne;
-use crate::verify::resolve::{ResolveFuture, Resolved, Resolver};
+use crate::verify::resolve::{alternate_json_ld, ResolveFuture, Resolved, Resolver};
 
 /// The largest document read.
 const MAX_DOCUMENT_BYTES: usize = 2 * 1024 * 1024;
@@ -52,11 +52,19 @@ impl Resolver for LocalResolver {
             };
             let Ok(response) = super::router(self.app.clone()).oneshot(request).await;
             let status = response.status();
+            let html = response
+                .headers()
+                .get(axum::http::header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.starts_with("text/html"));
             let Ok(body) = response.into_body().collect().await.map(|b| b.to_bytes()) else {
                 return Resolved::Unavailable(format!("{url} could not be read"));
             };
             if body.len() > MAX_DOCUMENT_BYTES {
                 return Resolved::Unavailable(format!("{url} is larger than 2 MiB"));
+            }
+            if status == StatusCode::OK && html {
+                return Resolved::Page(alternate_json_ld(&String::from_utf8_lossy(&body), url));
             }
             let json = serde_json::from_slice::<Value>(&body);
             match (status, json) {

@@ -188,6 +188,11 @@ impl GuardedFetcher {
                 url = next.to_string();
                 continue;
             }
+            let html = response
+                .headers()
+                .get("content-type")
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.starts_with("text/html"));
             let mut body = Vec::new();
             loop {
                 match response.chunk().await {
@@ -200,6 +205,10 @@ impl GuardedFetcher {
                     Ok(None) => break,
                     Err(e) => return Resolved::Unavailable(format!("{url}: {e}")),
                 }
+            }
+            if status.as_u16() == 200 && html {
+                let page = String::from_utf8_lossy(&body);
+                return Resolved::Page(super::resolve::alternate_json_ld(&page, &url));
             }
             let json = serde_json::from_slice::<Value>(&body);
             return match (status.as_u16(), json) {

@@ -206,20 +206,31 @@ async fn verify_text(
             None => report.fail("format", "a JWS whose payload is not JSON"),
         }
     } else if text.starts_with("http://") || text.starts_with("https://") {
-        report.format = Some(Format::Ob2Hosted);
-        match resolver.get(text).await {
+        let mut url = text.to_string();
+        let mut answer = resolver.get(&url).await;
+        // A badge's public page (what a CV links to) names its machine form: followed once.
+        if let Resolved::Page(Some(alternate)) = &answer {
+            report.pass(
+                "fetch",
+                format!("{url} is a web page; the badge it shows is {alternate}"),
+            );
+            url = alternate.clone();
+            answer = resolver.get(&url).await.page_as_unavailable(&url);
+        }
+        match answer {
             Resolved::Json(doc) => {
                 // A hosted assertion is what its id names: one served elsewhere (another
                 // host, another path) is a copy, not the issuer's.
-                if is_ob2_assertion(&doc) && doc["id"].as_str() != Some(text) {
+                if is_ob2_assertion(&doc) && doc["id"].as_str() != Some(url.as_str()) {
                     report.fail(
                         "hosted",
-                        format!("fetched from {text}, but its id is {}", doc["id"]),
+                        format!("fetched from {url}, but its id is {}", doc["id"]),
                     );
                 }
                 return Box::pin(verify_text(&doc.to_string(), resolver, options, report)).await;
             }
             Resolved::Gone(body) => {
+                report.format = Some(Format::Ob2Hosted);
                 report.fail(
                     "revocation",
                     format!(
@@ -230,8 +241,12 @@ async fn verify_text(
                     ),
                 );
             }
-            Resolved::NotFound => report.fail("fetch", format!("{text} does not exist")),
+            Resolved::NotFound => report.fail("fetch", format!("{url} does not exist")),
             Resolved::Unavailable(why) => report.skip("fetch", why),
+            Resolved::Page(_) => report.fail(
+                "fetch",
+                format!("{url} is a web page that names no badge document (no <link rel=\"alternate\" type=\"application/ld+json\">)"),
+            ),
         }
     } else {
         report.fail("format", "neither a PNG, an SVG, JSON, a JWS nor a URL");

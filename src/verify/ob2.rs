@@ -218,6 +218,10 @@ async fn fetch(
             report.skip(what, why);
             None
         }
+        Resolved::Page(_) => {
+            report.skip(what, format!("{url} is a web page, not a JSON document"));
+            None
+        }
         Resolved::Gone(_) | Resolved::NotFound => {
             report.fail(what, format!("{url} does not exist"));
             None
@@ -374,6 +378,9 @@ pub(super) async fn verify_hosted(
         ),
         Resolved::NotFound => report.fail("hosted", format!("{id} does not exist")),
         Resolved::Unavailable(why) => report.skip("hosted", why),
+        Resolved::Page(_) => {
+            report.fail("hosted", format!("{id} is a web page, not the assertion"))
+        }
     }
     if let Some((_, issuer)) = badge_and_issuer(a, resolver, report).await {
         verification_policy(id, &issuer, report);

@@ -15,7 +15,7 @@ async fn resolve_doc(url: &str, resolver: &dyn Resolver) -> Resolved {
             .map(Resolved::Json)
             .unwrap_or(Resolved::NotFound);
     }
-    resolver.get(base).await
+    resolver.get(base).await.page_as_unavailable(base)
 }
 
 fn summary(c: &Value) -> Value {
@@ -255,6 +255,10 @@ async fn issuer_schemas(c: &Value, resolver: &dyn Resolver, report: &mut Report)
                 report.fail("json-schema", format!("the schema {id} does not exist"));
                 continue;
             }
+            Resolved::Page(_) => {
+                report.fail("json-schema", format!("{id} is a web page, not a schema"));
+                continue;
+            }
         };
         // Compiled without any remote reference resolution (jsonschema's default features are
         // off): a schema that needs one cannot be checked here.
@@ -374,7 +378,7 @@ async fn status_check(c: &Value, resolver: &dyn Resolver, report: &mut Report) {
         report.fail("status", "a status entry without list or index");
         return;
     };
-    let list = match resolver.get(url).await {
+    let list = match resolver.get(url).await.page_as_unavailable(url) {
         Resolved::Json(list) => list,
         Resolved::Unavailable(why) => return report.skip("status", why),
         _ => return report.fail("status", format!("the status list {url} cannot be had: a list that cannot be read is never \"not revoked\"")),

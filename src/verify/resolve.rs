@@ -14,6 +14,69 @@ pub enum Resolved {
     NotFound,
     /// Could not be had (not allowed, unreachable, not JSON): the check is unknown.
     Unavailable(String),
+    /// A web page (HTML), with the JSON-LD document it names as its machine form, if any
+    /// (`<link rel="alternate" type="application/ld+json" href="…">`): what a badge's public
+    /// page usually is.
+    Page(Option<String>),
+}
+
+impl Resolved {
+    /// Where a JSON document was expected: a page is a document that cannot be had.
+    pub fn page_as_unavailable(self, url: &str) -> Resolved {
+        match self {
+            Resolved::Page(_) => {
+                Resolved::Unavailable(format!("{url} is a web page, not a JSON document"))
+            }
+            other => other,
+        }
+    }
+}
+
+/// The JSON-LD (or JSON) document an HTML page names as its alternate form, resolved against
+/// the page's URL. A tolerant scan of `<link …>` tags: pages are not XML.
+pub fn alternate_json_ld(html: &str, page_url: &str) -> Option<String> {
+    let lower = html.to_ascii_lowercase();
+    let mut from = 0;
+    while let Some(i) = lower[from..].find("<link") {
+        let start = from + i;
+        let end = start + lower[start..].find('>')?;
+        from = end;
+        let tag = &html[start..end];
+        let attr = |name: &str| attribute(tag, name);
+        let rel = attr("rel").unwrap_or_default().to_ascii_lowercase();
+        let kind = attr("type").unwrap_or_default().to_ascii_lowercase();
+        if rel.split_whitespace().any(|r| r == "alternate")
+            && matches!(kind.as_str(), "application/ld+json" | "application/json")
+        {
+            let href = attr("href")?;
+            return url::Url::parse(page_url)
+                .and_then(|base| base.join(&href))
+                .ok()
+                .map(|u| u.to_string());
+        }
+    }
+    None
+}
+
+/// The value of attribute `name` in one tag (quoted with `"` or `'`), entities `&amp;` undone.
+fn attribute(tag: &str, name: &str) -> Option<String> {
+    let lower = tag.to_ascii_lowercase();
+    let mut from = 0;
+    while let Some(i) = lower[from..].find(name) {
+        let at = from + i;
+        from = at + name.len();
+        let before_ok = at > 0 && lower.as_bytes()[at - 1].is_ascii_whitespace();
+        let rest = tag[from..].trim_start();
+        if !before_ok || !rest.starts_with('=') {
+            continue;
+        }
+        let value = rest[1..].trim_start();
+        let quote = value.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+        let inner = &value[1..];
+        let close = inner.find(quote)?;
+        return Some(inner[..close].replace("&amp;", "&"));
+    }
+    None
 }
 
 pub type ResolveFuture<'a> = Pin<Box<dyn Future<Output = Resolved> + Send + 'a>>;
@@ -48,4 +111,35 @@ pub fn method_in<'a>(doc: &'a Value, vm: &str) -> Option<&'a Value> {
     methods
         .iter()
         .find(|m| m["id"] == vm || fragment.as_deref().is_some_and(|f| m["id"] == f))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_names_its_json_ld_form() {
+        let page = r#"<html><head><link rel="stylesheet" href="/a.css">
+            <LINK type='application/ld+json' rel="alternate" href="/assertions/42?a=1&amp;b=2">
+            </head></html>"#;
+        assert_eq!(
+            alternate_json_ld(page, "https://badges.example/badges/42").as_deref(),
+            Some("https://badges.example/assertions/42?a=1&b=2")
+        );
+        assert_eq!(
+            alternate_json_ld(
+                "<link rel=\"alternate\" type=\"text/html\" href=\"x\">",
+                "https://a.example/"
+            ),
+            None
+        );
+        assert_eq!(alternate_json_ld("<p>no link", "https://a.example/"), None);
+        assert_eq!(
+            alternate_json_ld(
+                "<link rel=\"alternate\" type=\"application/ld+json\"",
+                "https://a.example/"
+            ),
+            None
+        );
+    }
 }

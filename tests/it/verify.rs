@@ -723,3 +723,60 @@ async fn the_issuers_own_schema_is_checked() {
         );
     }
 }
+
+/// The address on a CV is the badge page, not the assertion: the verifier reads the page's
+/// alternate JSON-LD link and verifies that; a page that names no badge is said to be one.
+#[tokio::test]
+async fn a_badge_page_url_verifies_through_the_document_it_names() {
+    let t = TestApp::new(Backend::Sqlite).await.expect("app");
+    let issuer = t.issuer().await;
+    let class = t.badge_class(&issuer, None).await;
+    let (_, award) = t
+        .admin(Method::POST, "/api/v1/awards", Some(json!({"badge_class": class, "recipient": {"email": "marie@ac-versailles.fr", "name": "Marie"}})))
+        .await;
+    let page = award["links"]["page"].as_str().expect("page");
+    let assertion = award["links"]["ob2_assertion"].as_str().expect("assertion");
+    let r = check(&t, page.as_bytes(), Some("marie@ac-versailles.fr")).await;
+    assert_eq!(r.verdict(), Verdict::Valid, "{:?}", failed(&r));
+    assert!(r.checks.iter().any(|c| c.name == "fetch"
+        && c.message == format!("{page} is a web page; the badge it shows is {assertion}")));
+
+    let statement = format!("{BASE}/accessibilite");
+    let r = check(&t, statement.as_bytes(), None).await;
+    assert_eq!(r.verdict(), Verdict::Invalid);
+    assert!(
+        failed(&r)
+            .iter()
+            .any(|f| f.contains("names no badge document")),
+        "{:?}",
+        failed(&r)
+    );
+}
+
+/// The same over the network: another insigne (or any verifier) given the page address of a
+/// badge served elsewhere fetches the page, follows its link, and verifies.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_badge_page_served_elsewhere_verifies_over_http() {
+    let live = crate::interop_ob2::live_now().await;
+    let issuer = live.t.issuer().await;
+    let class = live.t.badge_class(&issuer, None).await;
+    let award = crate::interop_ob2::award(&live.t, &class, "marie@ac-versailles.fr").await;
+    let page = award["links"]["page"].as_str().expect("page");
+    assert!(page.starts_with(&live.base));
+    let elsewhere = TestApp::new(Backend::Sqlite).await.expect("app");
+    let options = Options {
+        now: chrono::Utc::now(),
+        recipient_email: None,
+    };
+    let r = verify::verify_bytes(
+        page.as_bytes(),
+        &LocalResolver::new(elsewhere.app.clone()),
+        &options,
+    )
+    .await;
+    assert_eq!(r.verdict(), Verdict::Valid, "{:?}", failed(&r));
+    assert!(r
+        .checks
+        .iter()
+        .any(|c| c.name == "fetch" && c.message.contains("is a web page")));
+}
