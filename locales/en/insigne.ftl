@@ -69,6 +69,11 @@ machine-ob2-signed = Open Badges 2.0 signed assertion (JWS)
 verify-link = Verify a badge you received
 og-description = Badge “{ $badge }” awarded to { $earner } by { $issuer }.
 
+## Page not found
+
+not-found-title = Page not found
+not-found-text = No badge, badge class or issuer is at this address. Check the address you were given; if you have the badge itself (an image, a file), the verifier reads it.
+
 ## A badge class's page
 
 class-title = { $badge } — { $issuer }

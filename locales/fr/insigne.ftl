@@ -72,6 +72,11 @@ machine-ob2-signed = Assertion Open Badges 2.0 signée (JWS)
 verify-link = Vérifier un badge reçu
 og-description = Badge « { $badge } » décerné à { $earner } par { $issuer }.
 
+## Page introuvable
+
+not-found-title = Page introuvable
+not-found-text = Aucun badge, modèle de badge ni émetteur ne se trouve à cette adresse. Vérifiez l'adresse reçue ; si vous avez le badge lui-même (image, fichier), le vérificateur le lit.
+
 ## Page d'un modèle de badge
 
 class-title = { $badge } — { $issuer }

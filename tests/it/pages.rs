@@ -407,3 +407,44 @@ async fn the_qr_code_is_an_image_a_browser_keeps() {
         "{html}"
     );
 }
+
+#[tokio::test]
+async fn an_unknown_badge_is_a_page_saying_so() {
+    let s = setup().await;
+    for (path, lang, says) in [
+        (
+            "/badges/7b0a3a86-7f55-4a8e-9d58-2d5a4f3c9e11",
+            "fr",
+            "<h1>Page introuvable</h1>",
+        ),
+        ("/badges/pas-un-badge", "en", "<h1>Page not found</h1>"),
+        (
+            "/assertions/7b0a3a86-7f55-4a8e-9d58-2d5a4f3c9e11",
+            "fr",
+            "<h1>Page introuvable</h1>",
+        ),
+    ] {
+        let (status, h, body) = get_with(
+            &s.t.app,
+            &format!("{path}?lang={lang}"),
+            &[("accept", BROWSER)],
+        )
+        .await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(h[header::CONTENT_TYPE], "text/html; charset=utf-8");
+        assert!(body.contains(says), "{body}");
+        assert!(body.contains(&format!("<a href=\"/verify?lang={lang}\">")));
+    }
+    // Validators still get JSON.
+    let (status, h, _) = get_with(
+        &s.t.app,
+        "/assertions/7b0a3a86-7f55-4a8e-9d58-2d5a4f3c9e11",
+        &[],
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(h[header::CONTENT_TYPE]
+        .to_str()
+        .expect("ct")
+        .contains("json"));
+}

@@ -72,7 +72,8 @@ async fn issuer(
     let id = id::<IssuerId>("issuer", &raw)?;
     if pages::wants_html(&headers) {
         let lang = Lang::negotiate(q.lang.as_deref(), &headers);
-        return pages::issuer_html(&app, id, lang, &headers).await;
+        let page = pages::issuer_html(&app, id, lang, &headers).await;
+        return pages::for_people(page, lang, &format!("/issuers/{raw}"), &headers);
     }
     let issuer = app.issuer(id).await?;
     let profile = ob2::issuer_profile(&app.urls, &issuer, None);
@@ -174,7 +175,8 @@ async fn badge_class(
     let id = id::<BadgeClassId>("badge class", &raw)?;
     if pages::wants_html(&headers) {
         let lang = Lang::negotiate(q.lang.as_deref(), &headers);
-        return pages::badge_class_html(&app, id, lang, &headers).await;
+        let page = pages::badge_class_html(&app, id, lang, &headers).await;
+        return pages::for_people(page, lang, &format!("/badge-classes/{raw}"), &headers);
     }
     let class = app.badge_class(id).await?;
     Ok(document(
@@ -204,7 +206,8 @@ async fn assertion(
     let id = id::<AwardId>("assertion", &raw)?;
     if pages::wants_html(&headers) {
         let lang = Lang::negotiate(q.lang.as_deref(), &headers);
-        return pages::badge_html(&app, id, lang, &headers).await;
+        let page = pages::badge_html(&app, id, lang, &headers).await;
+        return pages::for_people(page, lang, &format!("/assertions/{raw}"), &headers);
     }
     let stored = app.award(id).await?;
     if let Some(revocation) = &stored.award.revocation {

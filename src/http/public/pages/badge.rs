@@ -66,16 +66,12 @@ pub(super) async fn badge_page(
     Query(q): Query<LangQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let id: AwardId = raw
-        .parse()
-        .map_err(|_| ApiError::NotFound(format!("no badge with id {raw}")))?;
-    badge_html(
-        &app,
-        id,
-        Lang::negotiate(q.lang.as_deref(), &headers),
-        &headers,
-    )
-    .await
+    let lang = Lang::negotiate(q.lang.as_deref(), &headers);
+    let page = match raw.parse::<AwardId>() {
+        Ok(id) => badge_html(&app, id, lang, &headers).await,
+        Err(_) => Err(ApiError::NotFound(format!("no badge with id {raw}"))),
+    };
+    super::for_people(page, lang, &format!("/badges/{raw}"), &headers)
 }
 
 /// The badge page of award `id` in `lang` (also what the OB 2.0 assertion URL shows a browser).

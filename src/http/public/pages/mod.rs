@@ -137,6 +137,39 @@ const PAGE_POLICY: &str = "default-src 'none'; img-src 'self' data:; style-src '
      script-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 #[derive(Template)]
+#[template(path = "not_found.html")]
+struct NotFoundPage {
+    t: Lang,
+    switch_url: String,
+}
+
+/// What a person gets where a page was asked for: an unknown badge, badge class or issuer is a
+/// 404 page in their language, not a JSON error.
+pub(crate) fn for_people(
+    result: Result<Response, ApiError>,
+    t: Lang,
+    path: &str,
+    headers: &HeaderMap,
+) -> Result<Response, ApiError> {
+    match result {
+        Err(ApiError::NotFound(_)) => {
+            let mut response = html(
+                headers,
+                NotFoundPage {
+                    t,
+                    switch_url: switch_url(path, t),
+                },
+                "Accept, Accept-Language",
+            )?;
+            *response.status_mut() = axum::http::StatusCode::NOT_FOUND;
+            response.headers_mut().remove(header::ETAG);
+            Ok(response)
+        }
+        other => other,
+    }
+}
+
+#[derive(Template)]
 #[template(path = "accessibility.html")]
 struct AccessibilityPage {
     t: Lang,
