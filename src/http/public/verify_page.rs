@@ -77,30 +77,29 @@ struct VerifyPage {
     result: Option<ResultView>,
 }
 
-fn render(headers: &HeaderMap, page: VerifyPage) -> Result<Response, ApiError> {
+fn render(page: VerifyPage) -> Result<Response, ApiError> {
     let html = page
         .render()
         .map_err(|e| ApiError::Internal(format!("verify page template: {e}")))?;
     let mut response = Html(html).into_response();
-    response
-        .headers_mut()
-        .insert(header::VARY, HeaderValue::from_static("Accept-Language"));
-    let _ = headers;
+    let headers = response.headers_mut();
+    headers.insert(header::VARY, HeaderValue::from_static("Accept-Language"));
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(crate::http::public::pages::PAGE_POLICY),
+    );
     Ok(response)
 }
 
 async fn page(Query(q): Query<LangQuery>, headers: HeaderMap) -> Result<Response, ApiError> {
     let t = Lang::negotiate(q.lang.as_deref(), &headers);
-    render(
-        &headers,
-        VerifyPage {
-            t,
-            switch_url: format!("/verify?lang={}", t.other().code()),
-            input: String::new(),
-            recipient: String::new(),
-            result: None,
-        },
-    )
+    render(VerifyPage {
+        t,
+        switch_url: format!("/verify?lang={}", t.other().code()),
+        input: String::new(),
+        recipient: String::new(),
+        result: None,
+    })
 }
 
 async fn submit(
@@ -170,14 +169,11 @@ async fn submit(
                 .collect(),
         })
     };
-    render(
-        &headers,
-        VerifyPage {
-            t,
-            switch_url: format!("/verify?lang={}", t.other().code()),
-            input,
-            recipient,
-            result,
-        },
-    )
+    render(VerifyPage {
+        t,
+        switch_url: format!("/verify?lang={}", t.other().code()),
+        input,
+        recipient,
+        result,
+    })
 }

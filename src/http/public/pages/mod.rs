@@ -133,7 +133,7 @@ fn html(
 }
 
 /// Pages load their own stylesheet, script and images only; nothing runs inline.
-const PAGE_POLICY: &str = "default-src 'none'; img-src 'self' data:; style-src 'self'; \
+pub(crate) const PAGE_POLICY: &str = "default-src 'none'; img-src 'self' data:; style-src 'self'; \
      script-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 #[derive(Template)]
