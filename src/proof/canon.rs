@@ -1,20 +1,17 @@
 //! JSON-LD → RDF → RDFC-1.0 canonical N-Quads, the input of every Data Integrity hash.
 //!
-//! oxjsonld expands the document (contexts from the vendored set only) and produces the quads;
-//! rdf-canon canonicalises them. Both were checked to reproduce the 1EdTech test vector and
-//! jsonld.js byte for byte (native booleans and numbers included), which ssi 0.16 does not.
-//! rdf-canon is built on oxrdf 0.2 and oxjsonld on 0.3: quads are converted term by term.
+//! insigne's own credentials and status lists map to RDF through the compiled table
+//! (`compiled.rs`); any other document goes through general JSON-LD processing (oxjsonld, with
+//! the vendored contexts only, in safe mode). Either way the quads are canonicalised by
+//! insigne's RDFC-1.0 (`rdfc.rs`), bounded against graphs built to explode.
 //!
-//! Bounds: the input size is the caller's, and RDFC-1.0's N-degree hashing is capped
-//! (`HNDQ_CALL_LIMIT`), so a graph built to make it explode fails fast.
+//! The reference path, oxjsonld + rdf-canon (checked to reproduce the 1EdTech test vector and
+//! jsonld.js byte for byte), stays in the tests as the oracle: `reference_nquads`.
 
-use oxrdf_02 as canon_rdf;
 use serde_json::Value;
 
+use super::rdfc;
 use crate::formats::contexts;
-
-/// Most calls of RDFC-1.0's Hash N-Degree Quads a document may need; a credential needs none.
-pub const HNDQ_CALL_LIMIT: usize = 4_000;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CanonError {
@@ -31,10 +28,11 @@ pub enum CanonError {
 /// The RDFC-1.0 canonical N-Quads of a JSON-LD document: through the compiled mapping for
 /// insigne's own credentials, through JSON-LD processing for anything else.
 pub fn canonical_nquads(document: &Value) -> Result<String, CanonError> {
-    match super::compiled::quads(document) {
-        Some(quads) => canonicalize(&quads),
-        None => reference_nquads(document),
-    }
+    let quads = match super::compiled::quads(document) {
+        Some(quads) => quads,
+        None => json_ld_quads(document)?,
+    };
+    rdfc::canonicalize(&quads).map_err(|e| CanonError::Canonicalization(e.to_string()))
 }
 
 /// Where JSON-LD would silently drop data, the safe-mode run sends it instead: an undefined term
@@ -44,8 +42,8 @@ const SENTINEL_HOST: &str = "https://insigne.invalid/";
 const SENTINEL_VOCAB: &str = "https://insigne.invalid/undefined#";
 const SENTINEL_BASE: &str = "https://insigne.invalid/relative/";
 
-/// The canonical N-Quads through general JSON-LD processing (oxjsonld), whatever the document,
-/// in JSON-LD safe mode: a document with data its contexts do not map to RDF is refused.
+/// The RDF of any JSON-LD document through general JSON-LD processing (oxjsonld), in JSON-LD
+/// safe mode: a document with data its contexts do not map to RDF is refused.
 ///
 /// Stock JSON-LD drops a property whose term no context defines, and a node or type whose IRI
 /// is relative; jsonld.js in safe mode (what the Data Integrity libraries use) refuses such a
@@ -55,7 +53,7 @@ const SENTINEL_BASE: &str = "https://insigne.invalid/relative/";
 /// overrides the sentinel (as it overrides "undefined"), and anything that still reaches a
 /// sentinel IRI is exactly what would have been dropped. When nothing does, the quads are the
 /// ones plain expansion gives.
-pub fn reference_nquads(document: &Value) -> Result<String, CanonError> {
+pub fn json_ld_quads(document: &Value) -> Result<Vec<oxrdf::Quad>, CanonError> {
     let mut guarded = document.clone();
     if let Value::Object(map) = &mut guarded {
         let sentinel = serde_json::json!({ "@vocab": SENTINEL_VOCAB });
@@ -82,9 +80,9 @@ pub fn reference_nquads(document: &Value) -> Result<String, CanonError> {
     for quad in parser {
         let quad = quad.map_err(|e| CanonError::JsonLd(e.to_string()))?;
         refuse_dropped_data(&quad)?;
-        quads.push(convert_quad(&quad));
+        quads.push(quad);
     }
-    canonicalize(&quads)
+    Ok(quads)
 }
 
 /// Fails when a quad carries a sentinel IRI: the data that stock JSON-LD would have dropped.
@@ -123,56 +121,79 @@ fn refuse_dropped_data(quad: &oxrdf::Quad) -> Result<(), CanonError> {
     Ok(())
 }
 
-fn canonicalize(quads: &[canon_rdf::Quad]) -> Result<String, CanonError> {
-    let options = rdf_canon::CanonicalizationOptions {
-        hndq_call_limit: Some(HNDQ_CALL_LIMIT),
-    };
-    rdf_canon::canonicalize_quads_with::<sha2::Sha256>(quads, &options)
-        .map_err(|e| CanonError::Canonicalization(e.to_string()))
+/// The oracle: oxjsonld's quads (in the same safe mode) canonicalised by rdf-canon, the
+/// implementation checked against the 1EdTech test vector and jsonld.js. Tests compare
+/// `canonical_nquads` with it.
+#[cfg(test)]
+pub fn reference_nquads(document: &Value) -> Result<String, CanonError> {
+    let quads: Vec<_> = json_ld_quads(document)?
+        .iter()
+        .map(oracle::convert_quad)
+        .collect();
+    oracle::canonicalize(&quads)
 }
 
-fn convert_quad(q: &oxrdf::Quad) -> canon_rdf::Quad {
-    canon_rdf::Quad::new(
-        convert_subject(&q.subject),
-        canon_rdf::NamedNode::new_unchecked(q.predicate.as_str()),
-        convert_term(&q.object),
-        match &q.graph_name {
-            oxrdf::GraphName::DefaultGraph => canon_rdf::GraphName::DefaultGraph,
-            oxrdf::GraphName::NamedNode(n) => {
+/// rdf-canon is built on oxrdf 0.2 and oxjsonld on 0.3: quads are converted term by term.
+#[cfg(test)]
+pub(crate) mod oracle {
+    use super::CanonError;
+    use oxrdf_02 as canon_rdf;
+
+    /// As the production canonicaliser bounds its work, so is the oracle.
+    const HNDQ_CALL_LIMIT: usize = 4_000;
+
+    pub(crate) fn canonicalize(quads: &[canon_rdf::Quad]) -> Result<String, CanonError> {
+        let options = rdf_canon::CanonicalizationOptions {
+            hndq_call_limit: Some(HNDQ_CALL_LIMIT),
+        };
+        rdf_canon::canonicalize_quads_with::<sha2::Sha256>(quads, &options)
+            .map_err(|e| CanonError::Canonicalization(e.to_string()))
+    }
+
+    pub(crate) fn convert_quad(q: &oxrdf::Quad) -> canon_rdf::Quad {
+        canon_rdf::Quad::new(
+            convert_subject(&q.subject),
+            canon_rdf::NamedNode::new_unchecked(q.predicate.as_str()),
+            convert_term(&q.object),
+            match &q.graph_name {
+                oxrdf::GraphName::DefaultGraph => canon_rdf::GraphName::DefaultGraph,
+                oxrdf::GraphName::NamedNode(n) => {
+                    canon_rdf::NamedNode::new_unchecked(n.as_str()).into()
+                }
+                oxrdf::GraphName::BlankNode(b) => {
+                    canon_rdf::BlankNode::new_unchecked(b.as_str()).into()
+                }
+            },
+        )
+    }
+
+    pub(super) fn convert_subject(s: &oxrdf::NamedOrBlankNode) -> canon_rdf::Subject {
+        match s {
+            oxrdf::NamedOrBlankNode::NamedNode(n) => {
                 canon_rdf::NamedNode::new_unchecked(n.as_str()).into()
             }
-            oxrdf::GraphName::BlankNode(b) => {
+            oxrdf::NamedOrBlankNode::BlankNode(b) => {
                 canon_rdf::BlankNode::new_unchecked(b.as_str()).into()
             }
-        },
-    )
-}
-
-fn convert_subject(s: &oxrdf::NamedOrBlankNode) -> canon_rdf::Subject {
-    match s {
-        oxrdf::NamedOrBlankNode::NamedNode(n) => {
-            canon_rdf::NamedNode::new_unchecked(n.as_str()).into()
-        }
-        oxrdf::NamedOrBlankNode::BlankNode(b) => {
-            canon_rdf::BlankNode::new_unchecked(b.as_str()).into()
         }
     }
-}
 
-fn convert_term(t: &oxrdf::Term) -> canon_rdf::Term {
-    match t {
-        oxrdf::Term::NamedNode(n) => canon_rdf::NamedNode::new_unchecked(n.as_str()).into(),
-        oxrdf::Term::BlankNode(b) => canon_rdf::BlankNode::new_unchecked(b.as_str()).into(),
-        oxrdf::Term::Literal(l) => match l.language() {
-            Some(lang) => {
-                canon_rdf::Literal::new_language_tagged_literal_unchecked(l.value(), lang).into()
-            }
-            None => canon_rdf::Literal::new_typed_literal(
-                l.value(),
-                canon_rdf::NamedNode::new_unchecked(l.datatype().as_str()),
-            )
-            .into(),
-        },
+    pub(super) fn convert_term(t: &oxrdf::Term) -> canon_rdf::Term {
+        match t {
+            oxrdf::Term::NamedNode(n) => canon_rdf::NamedNode::new_unchecked(n.as_str()).into(),
+            oxrdf::Term::BlankNode(b) => canon_rdf::BlankNode::new_unchecked(b.as_str()).into(),
+            oxrdf::Term::Literal(l) => match l.language() {
+                Some(lang) => {
+                    canon_rdf::Literal::new_language_tagged_literal_unchecked(l.value(), lang)
+                        .into()
+                }
+                None => canon_rdf::Literal::new_typed_literal(
+                    l.value(),
+                    canon_rdf::NamedNode::new_unchecked(l.datatype().as_str()),
+                )
+                .into(),
+            },
+        }
     }
 }
 

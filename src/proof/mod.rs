@@ -5,5 +5,6 @@ pub mod compiled;
 pub mod di;
 pub mod jws;
 pub mod keys;
+pub mod rdfc;
 
 pub use keys::{KeyAlgorithm, KeyError, KeyInfo, KeyRing, KeyStatus};

@@ -430,7 +430,7 @@ async fn proof(c: &Value, resolver: &dyn Resolver, report: &mut Report) {
         let (Value::Object(doc), Value::Object(config)) = (c, other) else {
             return report.fail("proof", "a proof is not a JSON object");
         };
-        match crate::proof::canon::reference_nquads(&di::proof_config(doc, config)) {
+        match crate::proof::canon::json_ld_quads(&di::proof_config(doc, config)) {
             Ok(_) => report.warn(
                 "proof",
                 format!("a proof of type {kind} is not checked (insigne does not implement it)"),

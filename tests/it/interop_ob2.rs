@@ -10,15 +10,20 @@ use crate::common::{Backend, TestApp};
 
 /// The conformance folder, or `None` (with the reason printed) when it is not installed here.
 /// With `INSIGNE_REQUIRE_CONFORMANCE=1` (set by CI) a missing validator fails instead.
+/// Where `setup.sh` installed the conformance toolchains.
+pub fn conformance_home() -> Option<PathBuf> {
+    std::env::var_os("INSIGNE_CONFORMANCE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/insigne-conformance"))
+        })
+}
+
 pub fn conformance_dir() -> Option<PathBuf> {
     let dir = std::env::var_os("INSIGNE_CONFORMANCE_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/conformance"));
-    let home = std::env::var_os("INSIGNE_CONFORMANCE_HOME")
-        .map(PathBuf::from)
-        .or_else(|| {
-            std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/insigne-conformance"))
-        });
+    let home = conformance_home();
     let installed = dir.join("ob2-validate.sh").exists()
         && home.is_some_and(|h| {
             h.join("ob2/venv/bin/python").exists()

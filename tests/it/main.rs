@@ -11,6 +11,7 @@ mod foreign;
 mod interop_ob2;
 mod interop_ob3;
 mod pages;
+mod rdfc_suite;
 mod revocation;
 mod story;
 mod unbake;
