@@ -17,11 +17,17 @@ const MAX_DOCUMENT_BYTES: usize = 2 * 1024 * 1024;
 
 pub struct LocalResolver {
     app: Insigne,
+    /// Built once: a verification resolves several documents, and building the route table
+    /// each time cost more than answering.
+    router: axum::Router,
 }
 
 impl LocalResolver {
     pub fn new(app: Insigne) -> Self {
-        Self { app }
+        Self {
+            router: super::router(app.clone()),
+            app,
+        }
     }
 
     /// The local path of a URL or did:web this instance serves.
@@ -50,7 +56,7 @@ impl Resolver for LocalResolver {
             let Ok(request) = Request::get(path).body(Body::empty()) else {
                 return Resolved::NotFound;
             };
-            let Ok(response) = super::router(self.app.clone()).oneshot(request).await;
+            let Ok(response) = self.router.clone().oneshot(request).await;
             let status = response.status();
             let html = response
                 .headers()

@@ -126,6 +126,9 @@ pub(super) struct LoadedKey {
 pub struct KeyRing {
     dir: PathBuf,
     pub(super) keys: Vec<LoadedKey>,
+    /// The published forms of the keys, worked out once (every DID document and verification
+    /// asks for them; deriving an RSA JWK each time cost a tenth of a millisecond).
+    public_keys: std::sync::OnceLock<Vec<crate::formats::ob3::identity::PublicKey>>,
 }
 
 impl fmt::Debug for KeyRing {
@@ -181,6 +184,7 @@ impl KeyRing {
         Ok(Self {
             dir: dir.to_path_buf(),
             keys,
+            public_keys: Default::default(),
         })
     }
 
@@ -203,6 +207,7 @@ impl KeyRing {
         let mut ring = Self {
             dir: dir.to_path_buf(),
             keys: Vec::new(),
+            public_keys: Default::default(),
         };
         ring.add_new_keys(now)?;
         Ok(ring)
@@ -215,6 +220,7 @@ impl KeyRing {
     }
 
     fn add_new_keys(&mut self, now: DateTime<Utc>) -> Result<Vec<KeyInfo>, KeyError> {
+        self.public_keys = Default::default();
         let mut created = Vec::new();
         for alg in [KeyAlgorithm::Ed25519, KeyAlgorithm::RS256] {
             let secret = generate_secret(alg)?;
@@ -325,6 +331,12 @@ impl KeyRing {
 
     /// Every public key, oldest first, as the issuers' DID documents publish them.
     pub fn did_public_keys(&self) -> Vec<crate::formats::ob3::identity::PublicKey> {
+        self.public_keys
+            .get_or_init(|| self.derive_public_keys())
+            .clone()
+    }
+
+    fn derive_public_keys(&self) -> Vec<crate::formats::ob3::identity::PublicKey> {
         use crate::formats::ob3::identity::PublicKey;
         self.keys
             .iter()

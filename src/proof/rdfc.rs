@@ -224,12 +224,7 @@ struct State<'a, D> {
 }
 
 fn hex_digest<D: Digest>(input: &[u8]) -> String {
-    let digest = D::digest(input);
-    let mut out = String::with_capacity(digest.len() * 2);
-    for b in digest.iter() {
-        let _ = write!(out, "{b:02x}");
-    }
-    out
+    hex::encode(D::digest(input))
 }
 
 impl<D: Digest> State<'_, D> {

@@ -202,3 +202,54 @@ async fn did_key_issuers_verify_too() {
     }
     server.stop().await;
 }
+
+/// Text with line breaks, quotes, C0 controls, DEL, U+FFFE, combining marks and astral
+/// characters in a credential of insigne's own shape: the fast path (compiled mapping and
+/// insigne's RDFC-1.0) gives the bytes jsonld.js gives (`ob3-canon.sh`), escapes included.
+#[tokio::test]
+async fn the_canonical_form_of_unusual_text_is_the_one_of_jsonld_js() {
+    let Some(dir) = conformance_dir() else { return };
+    let fixture = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ob3/ecap-credential.json"),
+    )
+    .expect("fixture");
+    let mut fixture: Value = serde_json::from_str(&fixture).expect("json");
+    fixture.as_object_mut().expect("object").remove("proof");
+    let work = tempfile::tempdir().expect("tempdir");
+    for (i, text) in [
+        "ligne 1\nligne 2\r\n\t« guillemets » \"cités\" \\ fin",
+        "\u{1}\u{8}\u{b}\u{c}\u{1f}\u{7f}\u{80}\u{9f}",
+        "\u{fffe}\u{ffff}\u{2028}\u{2029}\u{feff}",
+        "e\u{301}cole 🎓 𝄞 ﷽",
+        "",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let mut doc = fixture.clone();
+        doc["name"] = json!(text);
+        doc["credentialSubject"]["achievement"]["name"] = json!(text);
+        doc["credentialSubject"]["achievement"]["description"] = json!(text);
+        assert!(
+            insigne::proof::compiled::quads(&doc).is_some(),
+            "insigne's own shape takes the fast path"
+        );
+        let path = work.path().join(format!("c{i}.json"));
+        std::fs::write(&path, doc.to_string()).expect("write");
+        let out = tokio::process::Command::new("bash")
+            .arg(dir.join("ob3-canon.sh"))
+            .arg(&path)
+            .args(["--part", "document"])
+            .output()
+            .await
+            .expect("ob3-canon.sh");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let reference = String::from_utf8(out.stdout).expect("utf8");
+        let ours = insigne::proof::canon::canonical_nquads(&doc).expect("canon");
+        assert_eq!(ours, reference, "text {i}: {text:?}");
+    }
+}
