@@ -17,6 +17,8 @@ pub mod engine;
 pub mod formats;
 /// The HTTP API and public pages (axum).
 pub mod http;
+/// The words people read (pages, emails), in French and English, from `locales/`.
+pub mod i18n;
 /// Reading completions out of LMS exports (Moodle CSV).
 pub mod import;
 /// Keys and signatures.

@@ -5,7 +5,6 @@ pub mod auth;
 pub mod cache;
 pub mod error;
 pub mod extract;
-pub mod i18n;
 pub mod openapi;
 pub mod public;
 pub mod resolve;

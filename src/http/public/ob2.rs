@@ -13,7 +13,7 @@ use crate::domain::{AwardId, BadgeClassId, Image, IssuerId};
 use crate::formats::ob2;
 use crate::http::cache::revalidated;
 use crate::http::error::ApiError;
-use crate::http::i18n::Lang;
+use crate::i18n::Lang;
 use crate::proof::KeyAlgorithm;
 use crate::service::Insigne;
 

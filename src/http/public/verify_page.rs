@@ -10,9 +10,9 @@ use axum::Router;
 
 use crate::http::error::ApiError;
 use crate::http::extract::form_fields;
-use crate::http::i18n::Lang;
 use crate::http::public::pages::LangQuery;
 use crate::http::resolve::LocalResolver;
+use crate::i18n::Lang;
 use crate::service::Insigne;
 use crate::verify::{self, Options, Status, Verdict};
 

@@ -5,12 +5,12 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
-use chrono::Datelike;
 
 use super::{competencies, content_lang, html, switch_url, CompetencyView, DateView, LangQuery};
 use crate::domain::{AwardId, ImageKind};
+use crate::formats::linkedin;
 use crate::http::error::ApiError;
-use crate::http::i18n::Lang;
+use crate::i18n::Lang;
 use crate::service::Insigne;
 
 pub(crate) struct EvidenceView {
@@ -111,7 +111,7 @@ pub(crate) async fn badge_html(
         ImageKind::Svg => app.urls.baked_png(award.id),
     };
     let linkedin_url = award.revocation.is_none().then(|| {
-        linkedin_add_to_profile(&LinkedInCertification {
+        linkedin::add_to_profile(&linkedin::Certification {
             name: &class.name,
             organization: &issuer.name,
             issued: award.issued_on,
@@ -186,36 +186,6 @@ pub(crate) async fn badge_html(
     html(headers, page, "Accept, Accept-Language")
 }
 
-/// What LinkedIn's "Add to profile" form is prefilled with.
-struct LinkedInCertification<'a> {
-    name: &'a str,
-    organization: &'a str,
-    issued: chrono::DateTime<chrono::Utc>,
-    expires: Option<chrono::DateTime<chrono::Utc>>,
-    url: &'a str,
-    id: &'a str,
-}
-
-/// LinkedIn's documented add-to-profile link for a certification.
-fn linkedin_add_to_profile(c: &LinkedInCertification) -> String {
-    let mut query = url::form_urlencoded::Serializer::new(String::new());
-    query
-        .append_pair("startTask", "CERTIFICATION_NAME")
-        .append_pair("name", c.name)
-        .append_pair("organizationName", c.organization)
-        .append_pair("issueYear", &c.issued.year().to_string())
-        .append_pair("issueMonth", &c.issued.month().to_string());
-    if let Some(exp) = c.expires {
-        query
-            .append_pair("expirationYear", &exp.year().to_string())
-            .append_pair("expirationMonth", &exp.month().to_string());
-    }
-    query
-        .append_pair("certUrl", c.url)
-        .append_pair("certId", c.id);
-    format!("https://www.linkedin.com/profile/add?{}", query.finish())
-}
-
 /// `GET /badges/{id}/qr.svg`: the QR code of the badge page's address, for the page and its
 /// print view. An image of its own, so that the page stays light and a browser fetches it once:
 /// it never changes for a given badge.
@@ -264,40 +234,6 @@ fn qr_svg(url: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_linkedin_link_carries_the_certification() {
-        let link = linkedin_add_to_profile(&LinkedInCertification {
-            name: "e-CAP1 : Accompagner",
-            organization: "Académie de Versailles",
-            issued: "2026-11-28T10:00:00Z".parse().expect("date"),
-            expires: Some("2029-11-27T10:00:00Z".parse().expect("date")),
-            url: "https://badges.example/badges/42",
-            id: "42",
-        });
-        let parsed = url::Url::parse(&link).expect("url");
-        assert_eq!(parsed.host_str(), Some("www.linkedin.com"));
-        assert_eq!(parsed.path(), "/profile/add");
-        let pairs: Vec<(String, String)> = parsed
-            .query_pairs()
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
-            .collect();
-        let get = |k: &str| {
-            pairs
-                .iter()
-                .find(|(key, _)| key == k)
-                .map(|(_, v)| v.as_str())
-        };
-        assert_eq!(get("startTask"), Some("CERTIFICATION_NAME"));
-        assert_eq!(get("name"), Some("e-CAP1 : Accompagner"));
-        assert_eq!(get("organizationName"), Some("Académie de Versailles"));
-        assert_eq!(get("issueYear"), Some("2026"));
-        assert_eq!(get("issueMonth"), Some("11"));
-        assert_eq!(get("expirationYear"), Some("2029"));
-        assert_eq!(get("expirationMonth"), Some("11"));
-        assert_eq!(get("certUrl"), Some("https://badges.example/badges/42"));
-        assert_eq!(get("certId"), Some("42"));
-    }
 
     #[test]
     fn the_qr_code_is_an_svg_of_the_address() {

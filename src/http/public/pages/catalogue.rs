@@ -7,7 +7,7 @@ use axum::response::Response;
 use super::{competencies, content_lang, html, switch_url, CompetencyView};
 use crate::domain::{BadgeClassId, IssuerId};
 use crate::http::error::ApiError;
-use crate::http::i18n::Lang;
+use crate::i18n::Lang;
 use crate::service::Insigne;
 
 #[derive(Template)]

@@ -21,7 +21,7 @@ use crate::domain::Alignment;
 use crate::formats::ob2::anchor;
 use crate::http::cache::revalidated;
 use crate::http::error::ApiError;
-use crate::http::i18n::Lang;
+use crate::i18n::Lang;
 use crate::service::Insigne;
 
 pub fn router() -> Router<Insigne> {

@@ -1,5 +1,5 @@
-//! The words of the public pages. Every string a person reads is in `locales/<lang>/insigne.ftl`
-//! (Fluent), none in code; templates ask for them by key. French first: English when the URL
+//! The words people read, on pages and in emails. Every string is in `locales/<lang>/insigne.ftl`
+//! (Fluent), none in code; templates and messages ask for them by key. French first: English when the URL
 //! says `?lang=en` (the visible switch) or the browser prefers it (`Accept-Language`).
 
 use std::borrow::Cow;
@@ -53,7 +53,8 @@ impl Lang {
         }
     }
 
-    fn from_tag(tag: &str) -> Option<Lang> {
+    /// The language of a BCP 47 tag (`fr`, `fr-FR`, `en-GB`…), when insigne speaks it.
+    pub fn from_tag(tag: &str) -> Option<Lang> {
         let primary = tag.trim().split(['-', '_']).next()?.to_ascii_lowercase();
         match primary.as_str() {
             "fr" => Some(Lang::Fr),
@@ -150,7 +151,12 @@ mod tests {
         );
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut sources = Vec::new();
-        for folder in ["templates", "src/http/public", "src/http/public/pages"] {
+        for folder in [
+            "templates",
+            "src/http/public",
+            "src/http/public/pages",
+            "src/notify",
+        ] {
             for entry in std::fs::read_dir(dir.join(folder)).expect("folder") {
                 let path = entry.expect("entry").path();
                 if path.is_file() {
