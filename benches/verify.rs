@@ -58,7 +58,7 @@ fn benches(c: &mut Criterion) {
         let award = app
             .issue_award(&AwardInput {
                 badge_class: Some(class.id.to_string()),
-                recipient: Some(RecipientInput { email: Some("marie@ac-versailles.fr".into()), name: Some("Marie".into()) }),
+                recipient: Some(RecipientInput { email: Some("marie@ac-versailles.fr".into()), name: Some("Marie".into()), lang: None }),
                 ..Default::default()
             })
             .await

@@ -47,10 +47,26 @@ pub struct Config {
     pub fetch_allow: Vec<String>,
     /// Where notifications go; unset: logged and kept (`INSIGNE_SMTP_URL`).
     pub smtp_url: Option<String>,
+    /// The sender of notifications; unset: `insigne <noreply@HOST>` with the public URL's host
+    /// (`INSIGNE_MAIL_FROM`).
+    pub mail_from: Option<String>,
     /// How issuers are identified in OB 3.0 credentials: `web` or `key` (`INSIGNE_DID_METHOD`).
     pub did_method: DidMethod,
     /// How the columns of Moodle completion exports are recognised (`[moodle]` in the file).
     pub moodle: MoodleMapping,
+}
+
+impl Config {
+    /// The sender of notifications.
+    pub fn sender(&self) -> String {
+        self.mail_from.clone().unwrap_or_else(|| {
+            let host = url::Url::parse(&self.public_url)
+                .ok()
+                .and_then(|u| u.host_str().map(str::to_string))
+                .unwrap_or_else(|| "localhost".into());
+            format!("insigne <noreply@{host}>")
+        })
+    }
 }
 
 impl Default for Config {
@@ -63,6 +79,7 @@ impl Default for Config {
             catalogue: DEFAULT_CATALOGUE.into(),
             fetch_allow: Vec::new(),
             smtp_url: None,
+            mail_from: None,
             did_method: DidMethod::Web,
             moodle: MoodleMapping::default(),
         }
@@ -80,6 +97,7 @@ impl fmt::Debug for Config {
             .field("catalogue", &self.catalogue)
             .field("fetch_allow", &self.fetch_allow)
             .field("smtp_url", &self.smtp_url.as_deref().map(redact_url))
+            .field("mail_from", &self.mail_from)
             .field("did_method", &self.did_method)
             .field("moodle", &self.moodle)
             .finish()
@@ -97,6 +115,7 @@ pub struct Overrides {
     pub catalogue: Option<String>,
     pub fetch_allow: Option<Vec<String>>,
     pub smtp_url: Option<String>,
+    pub mail_from: Option<String>,
     pub did_method: Option<String>,
     pub moodle: Option<MoodleMapping>,
 }
@@ -119,6 +138,7 @@ impl Overrides {
                     .collect()
             }),
             smtp_url: get("INSIGNE_SMTP_URL"),
+            mail_from: get("INSIGNE_MAIL_FROM"),
             did_method: get("INSIGNE_DID_METHOD"),
             moodle: None,
         }
@@ -145,6 +165,9 @@ impl Overrides {
         }
         if let Some(v) = self.smtp_url {
             c.smtp_url = Some(v).filter(|s| !s.trim().is_empty());
+        }
+        if let Some(v) = self.mail_from {
+            c.mail_from = Some(v).filter(|s| !s.trim().is_empty());
         }
         if let Some(v) = self.moodle {
             c.moodle = v;

@@ -21,6 +21,8 @@ pub mod http;
 pub mod i18n;
 /// Reading completions out of LMS exports (Moodle CSV).
 pub mod import;
+/// Telling trainers about their badges: messages and mailers.
+pub mod notify;
 /// Keys and signatures.
 pub mod proof;
 /// Use cases tying the layers together.

@@ -154,3 +154,19 @@ check-revocation = Revocation
 check-recipient = Holder
 check-endorsement = Endorsement
 check-other = Other check
+
+## Messages to badge holders (email, plain text)
+
+email-awarded-subject = Your badge “{ $badge }”
+email-revoked-subject = Badge “{ $badge }” revoked
+email-greeting = Hello { $name },
+email-awarded-intro = { $issuer } awarded you the badge “{ $badge }”.
+email-competencies = This badge attests the following competencies:
+email-competency-line = - { $code } { $name } (framework: { $framework })
+email-page = Your badge, to share and to have verified: { $url }
+email-linkedin = To add it to your LinkedIn profile, open this link while signed in to LinkedIn: { $url }
+email-revoked-intro = { $issuer } revoked the badge “{ $badge }” awarded to you on { $date }.
+email-revoked-reason = Reason: { $reason }
+email-revoked-page = Its page now says it is revoked: { $url }
+email-signature = insigne, for { $issuer }
+email-why = You receive this message because a badge was awarded to you on insigne.

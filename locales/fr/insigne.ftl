@@ -157,3 +157,19 @@ check-revocation = Révocation
 check-recipient = Titulaire
 check-endorsement = Recommandation
 check-other = Autre vérification
+
+## Messages aux titulaires (courriel, texte brut)
+
+email-awarded-subject = Votre badge « { $badge } »
+email-revoked-subject = Badge « { $badge } » révoqué
+email-greeting = Bonjour { $name },
+email-awarded-intro = { $issuer } vous a décerné le badge « { $badge } ».
+email-competencies = Ce badge atteste les compétences suivantes :
+email-competency-line = - { $code } { $name } (référentiel : { $framework })
+email-page = Votre badge, à partager et à faire vérifier : { $url }
+email-linkedin = Pour l'ajouter à votre profil LinkedIn, ouvrez ce lien une fois connecté à LinkedIn : { $url }
+email-revoked-intro = { $issuer } a révoqué le badge « { $badge } » qui vous avait été décerné le { $date }.
+email-revoked-reason = Motif : { $reason }
+email-revoked-page = Sa page indique désormais qu'il est révoqué : { $url }
+email-signature = insigne, pour { $issuer }
+email-why = Vous recevez ce message parce qu'un badge vous a été décerné sur insigne.

@@ -30,6 +30,7 @@ pub async fn run(config: &Config, args: IssueArgs) -> Result<(), CliError> {
         recipient: Some(RecipientInput {
             email: Some(args.email),
             name: Some(args.name),
+            lang: None,
         }),
         narrative: args.narrative,
         evidence: None,

@@ -19,10 +19,44 @@ pub async fn run(config: Config) -> Result<(), CliError> {
     let addr = listener.local_addr()?;
     tracing::info!(%addr, public_url = %config.public_url, "insigne is listening");
     let store = app.store.clone();
+    let mailer = mailer(&config)?;
+    let (stop_worker, worker_stopped) = tokio::sync::oneshot::channel::<()>();
+    let worker = tokio::spawn(crate::service::run_worker(
+        app.clone(),
+        mailer,
+        std::time::Duration::from_secs(2),
+        async {
+            let _ = worker_stopped.await;
+        },
+    ));
     crate::http::serve(listener, app, shutdown_signal()).await?;
+    let _ = stop_worker.send(());
+    let _ = worker.await;
     store.close().await;
     tracing::info!("insigne stopped");
     Ok(())
+}
+
+/// SMTP when `INSIGNE_SMTP_URL` is set (a bad URL stops the start, exit code 2); the log
+/// otherwise, messages kept in the outbox.
+fn mailer(config: &Config) -> Result<std::sync::Arc<dyn crate::notify::Mailer>, CliError> {
+    match &config.smtp_url {
+        Some(url) => {
+            let smtp = crate::notify::SmtpMailer::new(
+                url,
+                &config.sender(),
+                std::time::Duration::from_secs(30),
+            )
+            .map_err(|e| CliError::Usage(e.to_string()))?;
+            Ok(std::sync::Arc::new(smtp))
+        }
+        None => {
+            tracing::info!(
+                "INSIGNE_SMTP_URL is not set: notifications are written to the log and kept"
+            );
+            Ok(std::sync::Arc::new(crate::notify::LogMailer))
+        }
+    }
 }
 
 /// Loads `INSIGNE_CATALOGUE` when the database has no catalogue yet; later starts leave the

@@ -11,6 +11,8 @@ use super::{AwardId, BadgeClass, BadgeClassId, EmailAddress};
 pub struct RecipientInput {
     pub email: Option<String>,
     pub name: Option<String>,
+    /// The language of the trainer's messages: `fr` (the default) or `en`; kept for later ones.
+    pub lang: Option<String>,
 }
 
 /// Evidence is either a URL or a described piece of work.
@@ -62,6 +64,8 @@ pub struct AwardRequest {
     pub recipient: Recipient,
     pub narrative: Option<String>,
     pub evidence: Vec<Evidence>,
+    /// The language the trainer chose for their messages (`fr` or `en`), when given.
+    pub lang: Option<String>,
 }
 
 impl AwardRequest {
@@ -79,7 +83,7 @@ impl AwardRequest {
                 None
             }
         };
-        let (email, name) = match &input.recipient {
+        let (email, name, lang) = match &input.recipient {
             Some(r) => {
                 let email = match r.email.as_deref() {
                     Some(e) => c.take("recipient.email", EmailAddress::parse(e)),
@@ -95,11 +99,22 @@ impl AwardRequest {
                         String::new()
                     }
                 };
-                (email, name)
+                let lang = match r.lang.as_deref().map(str::trim) {
+                    None => None,
+                    Some(l @ ("fr" | "en")) => Some(l.to_string()),
+                    Some(other) => {
+                        c.add(
+                            "recipient.lang",
+                            format!("{other:?} is neither \"fr\" nor \"en\""),
+                        );
+                        None
+                    }
+                };
+                (email, name, lang)
             }
             None => {
                 c.add("recipient", "is required ({\"email\", \"name\"})");
-                (None, String::new())
+                (None, String::new(), None)
             }
         };
         let narrative = c.optional_text("narrative", input.narrative.as_deref(), 20_000);
@@ -151,6 +166,7 @@ impl AwardRequest {
                 recipient: Recipient { email, name },
                 narrative,
                 evidence,
+                lang,
             }),
             _ => Err(Invalid::one("badge_class", "is required")),
         }

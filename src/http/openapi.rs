@@ -35,6 +35,8 @@ use crate::service::{CompletionInput, Insigne};
         super::admin::catalogue::load,
         super::admin::catalogue::completions,
         super::admin::catalogue::import,
+        super::admin::notifications::list,
+        super::admin::notifications::resend,
         super::public::downloads::unbake,
     ),
     components(schemas(

@@ -39,7 +39,15 @@ impl Insigne {
         issuer: &Issuer,
         request: AwardRequest,
     ) -> Result<StoredAward, ServiceError> {
+        let email = request.recipient.email.to_string();
+        if let Some(lang) = &request.lang {
+            self.store
+                .set_trainer_lang(&email, lang, self.clock.now())
+                .await?;
+        }
+        let lang = self.trainer_lang(&email).await?;
         let award = Award::new(id, class, request, new_salt(), self.clock.now());
+        let message = crate::notify::awarded_message(&self.urls, &award, class, issuer, lang);
         let mut stored = StoredAward {
             ob2_assertion: ob2::hosted_assertion(&self.urls, &award).to_string(),
             ob2_signed: None,
@@ -49,7 +57,9 @@ impl Insigne {
         };
         let written = async {
             self.sign_missing(&mut stored, class, issuer, true).await?;
-            self.store.insert_award(&stored).await?;
+            self.store
+                .insert_award_with_message(&stored, &message)
+                .await?;
             Ok::<_, ServiceError>(())
         }
         .await;
@@ -117,8 +127,21 @@ impl Insigne {
     ) -> Result<StoredAward, ServiceError> {
         let reason = input.checked_reason()?;
         let stored = self.award(id).await?;
+        let class = self.badge_class(stored.award.badge_class).await?;
+        let issuer = self.issuer(class.issuer).await?;
+        let lang = self
+            .trainer_lang(&stored.award.recipient.email.to_string())
+            .await?;
+        let message = crate::notify::revoked_message(
+            &self.urls,
+            &stored.award,
+            &reason,
+            &class,
+            &issuer,
+            lang,
+        );
         self.store
-            .revoke_award(id, self.clock.now(), &reason)
+            .revoke_award_with_message(id, self.clock.now(), &reason, &message)
             .await?;
         self.refresh_status_list(&stored.award).await?;
         self.award(id).await

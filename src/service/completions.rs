@@ -99,6 +99,14 @@ impl Insigne {
                 (None, String::new())
             }
         };
+        if let Some(lang) = input.learner.as_ref().and_then(|l| l.lang.as_deref()) {
+            if !matches!(lang.trim(), "fr" | "en") {
+                c.add(
+                    field("learner.lang"),
+                    format!("{lang:?} is neither \"fr\" nor \"en\""),
+                );
+            }
+        }
         let module = match input.module.as_deref() {
             Some(m) => match catalogue.module_by_lms_id(m) {
                 Some(module) => Some(module.code.clone()),
@@ -162,6 +170,19 @@ impl Insigne {
             })
             .collect();
         c.finish()?;
+        // The language a learner chose is kept before awarding: their messages are in it.
+        for (input, checked) in inputs.iter().zip(&checked) {
+            let lang = input.learner.as_ref().and_then(|l| l.lang.as_deref());
+            if let (Some(lang), Some(completion)) = (lang, checked) {
+                self.store
+                    .set_trainer_lang(
+                        &completion.learner_email.to_string(),
+                        lang.trim(),
+                        self.clock.now(),
+                    )
+                    .await?;
+            }
+        }
         let completions: Vec<NewCompletion> = checked.into_iter().flatten().collect();
         self.record_checked(&completions, &catalogue).await
     }
@@ -258,6 +279,7 @@ impl Insigne {
                 recipient: learner.clone(),
                 narrative: Some(narrative(name, &decision, catalogue)),
                 evidence: evidence(&decision, catalogue),
+                lang: None,
             };
             match self.issue_checked(award_id, &class, &issuer, request).await {
                 Ok(stored) => triggered.push(TriggeredAward {

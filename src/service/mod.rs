@@ -8,6 +8,7 @@ mod completions;
 mod credentials;
 mod images;
 mod import;
+mod notifications;
 mod tokens;
 
 use std::sync::Arc;
@@ -23,6 +24,7 @@ pub use catalogue::{CatalogueLoaded, LoadedBadge};
 pub use completions::{parse_completion_date, CompletionInput, CompletionsOutcome, TriggeredAward};
 pub use images::BakedForm;
 pub use import::{ImportProgress, ImportSummary, MOODLE_SOURCE};
+pub use notifications::{backoff, run_worker, Round, LEASE, MAX_ATTEMPTS};
 pub use tokens::{create_token, hash_token, new_token_secret};
 
 #[derive(Debug, thiserror::Error)]

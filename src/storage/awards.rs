@@ -30,30 +30,9 @@ pub struct StoredAward {
 impl Store {
     /// Stores an award with the documents fixed at issuance, in one statement.
     pub async fn insert_award(&self, stored: &StoredAward) -> Result<(), StorageError> {
-        let award = &stored.award;
-        sqlx::query(
-            "INSERT INTO awards (id, badge_class_id, recipient_email, recipient_name, salt, issued_on,
-             expires, narrative, evidence, revoked_at, revocation_reason, ob2_assertion, ob2_signed,
-             ob3_credential, ob3_jwt)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
-        )
-        .bind(award.id.to_string())
-        .bind(award.badge_class.to_string())
-        .bind(award.recipient.email.to_string())
-        .bind(award.recipient.name.clone())
-        .bind(award.salt.clone())
-        .bind(time_to_db(award.issued_on))
-        .bind(award.expires.map(time_to_db))
-        .bind(award.narrative.clone())
-        .bind(serde_json::to_string(&award.evidence).unwrap_or_else(|_| "[]".into()))
-        .bind(award.revocation.as_ref().map(|r| time_to_db(r.at)))
-        .bind(award.revocation.as_ref().map(|r| r.reason.clone()))
-        .bind(stored.ob2_assertion.clone())
-        .bind(stored.ob2_signed.clone())
-        .bind(stored.ob3_credential.clone())
-        .bind(stored.ob3_jwt.clone())
-        .execute(&self.pool)
-        .await?;
+        let mut tx = self.pool.begin().await?;
+        insert_award_in(&mut tx, stored).await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -171,4 +150,36 @@ fn award_from_row(row: &AnyRow) -> Result<StoredAward, StorageError> {
         ob3_credential: row.try_get("ob3_credential")?,
         ob3_jwt: row.try_get("ob3_jwt")?,
     })
+}
+
+/// Stores an award with the documents fixed at issuance, within `tx`.
+pub(super) async fn insert_award_in(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    stored: &StoredAward,
+) -> Result<(), StorageError> {
+    let award = &stored.award;
+    sqlx::query(
+        "INSERT INTO awards (id, badge_class_id, recipient_email, recipient_name, salt, issued_on,
+         expires, narrative, evidence, revoked_at, revocation_reason, ob2_assertion, ob2_signed,
+         ob3_credential, ob3_jwt)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+    )
+    .bind(award.id.to_string())
+    .bind(award.badge_class.to_string())
+    .bind(award.recipient.email.to_string())
+    .bind(award.recipient.name.clone())
+    .bind(award.salt.clone())
+    .bind(time_to_db(award.issued_on))
+    .bind(award.expires.map(time_to_db))
+    .bind(award.narrative.clone())
+    .bind(serde_json::to_string(&award.evidence).unwrap_or_else(|_| "[]".into()))
+    .bind(award.revocation.as_ref().map(|r| time_to_db(r.at)))
+    .bind(award.revocation.as_ref().map(|r| r.reason.clone()))
+    .bind(stored.ob2_assertion.clone())
+    .bind(stored.ob2_signed.clone())
+    .bind(stored.ob3_credential.clone())
+    .bind(stored.ob3_jwt.clone())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }

@@ -9,6 +9,7 @@ mod badge_classes;
 mod catalogue;
 mod completions;
 mod issuers;
+mod outbox;
 mod status;
 mod tokens;
 
@@ -23,6 +24,7 @@ use sqlx::{AnyPool, Row};
 pub use awards::StoredAward;
 pub use catalogue::{CatalogueBadge, StoredCatalogue};
 pub use completions::{NewCompletion, StoredCompletion};
+pub use outbox::{MessageKind, MessageStatus, NewMessage, StoredMessage};
 pub use status::StatusSlot;
 pub use tokens::{Scope, StoredToken};
 

@@ -16,7 +16,7 @@ fn example(path: &str) -> std::path::PathBuf {
         .join(path)
 }
 
-async fn load_example_catalogue(t: &TestApp) {
+pub(crate) async fn load_example_catalogue(t: &TestApp) {
     let path = example("catalogue/ecap.toml");
     let text = std::fs::read_to_string(&path).expect("catalogue");
     t.app
@@ -211,6 +211,7 @@ async fn concurrent_reports_award_once(backend: Backend) {
         learner: Some(insigne::domain::award::RecipientInput {
             email: Some("ada.lovelace@ac-versailles.fr".into()),
             name: Some("Ada Lovelace".into()),
+            lang: None,
         }),
         module: Some(module.into()),
         completed_at: Some(format!("2026-03-{day:02}T10:00:00Z")),

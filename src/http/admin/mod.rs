@@ -5,6 +5,7 @@ pub use awards::view as award_view;
 pub(crate) mod badge_classes;
 pub(crate) mod catalogue;
 pub(crate) mod issuers;
+pub(crate) mod notifications;
 
 use axum::Router;
 
@@ -16,6 +17,7 @@ pub fn router() -> Router<Insigne> {
         .merge(badge_classes::router())
         .merge(awards::router())
         .merge(catalogue::router())
+        .merge(notifications::router())
 }
 
 /// Parses an id from the path; an id that cannot exist is simply not found.

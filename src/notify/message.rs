@@ -1,0 +1,130 @@
+//! The words of the messages, from `locales/` like every page.
+
+use crate::domain::{Award, BadgeClass, Issuer};
+use crate::formats::{linkedin, PublicUrls};
+use crate::i18n::Lang;
+use crate::storage::{MessageKind, NewMessage};
+
+fn lines(out: &mut String, more: &[String]) {
+    for line in more {
+        out.push_str(line);
+        out.push('\n');
+    }
+}
+
+fn ending(out: &mut String, t: Lang, issuer: &Issuer) {
+    out.push_str("\n-- \n");
+    lines(
+        out,
+        &[
+            t.t_with("email-signature", &[("issuer", &issuer.name)]),
+            t.t("email-why"),
+        ],
+    );
+}
+
+/// The message announcing `award`: the badge, its issuer, the competencies, the badge page and
+/// the LinkedIn link.
+pub fn awarded_message(
+    urls: &PublicUrls,
+    award: &Award,
+    class: &BadgeClass,
+    issuer: &Issuer,
+    t: Lang,
+) -> NewMessage {
+    let page = urls.badge_page(award.id);
+    let mut body = String::new();
+    lines(
+        &mut body,
+        &[
+            t.t_with("email-greeting", &[("name", &award.recipient.name)]),
+            String::new(),
+            t.t_with(
+                "email-awarded-intro",
+                &[("issuer", &issuer.name), ("badge", &class.name)],
+            ),
+        ],
+    );
+    if !class.alignments.is_empty() {
+        body.push('\n');
+        lines(&mut body, &[t.t("email-competencies")]);
+        for a in &class.alignments {
+            lines(
+                &mut body,
+                &[t.t_with(
+                    "email-competency-line",
+                    &[
+                        ("code", &a.code),
+                        ("name", &a.name),
+                        ("framework", &a.framework),
+                    ],
+                )],
+            );
+        }
+    }
+    let linkedin = linkedin::add_to_profile(&linkedin::Certification {
+        name: &class.name,
+        organization: &issuer.name,
+        issued: award.issued_on,
+        expires: award.expires,
+        url: &page,
+        id: &award.id.to_string(),
+    });
+    body.push('\n');
+    lines(
+        &mut body,
+        &[
+            t.t_with("email-page", &[("url", &page)]),
+            String::new(),
+            t.t_with("email-linkedin", &[("url", &linkedin)]),
+        ],
+    );
+    ending(&mut body, t, issuer);
+    NewMessage {
+        id: uuid::Uuid::new_v4(),
+        kind: MessageKind::Awarded,
+        recipient: award.recipient.email.to_string(),
+        lang: t.code().to_string(),
+        subject: t.t_with("email-awarded-subject", &[("badge", &class.name)]),
+        body,
+    }
+}
+
+/// The message announcing that `award` was revoked, with its reason.
+pub fn revoked_message(
+    urls: &PublicUrls,
+    award: &Award,
+    reason: &str,
+    class: &BadgeClass,
+    issuer: &Issuer,
+    t: Lang,
+) -> NewMessage {
+    let mut body = String::new();
+    lines(
+        &mut body,
+        &[
+            t.t_with("email-greeting", &[("name", &award.recipient.name)]),
+            String::new(),
+            t.t_with(
+                "email-revoked-intro",
+                &[
+                    ("issuer", &issuer.name),
+                    ("badge", &class.name),
+                    ("date", &t.date(award.issued_on)),
+                ],
+            ),
+            t.t_with("email-revoked-reason", &[("reason", reason)]),
+            String::new(),
+            t.t_with("email-revoked-page", &[("url", &urls.badge_page(award.id))]),
+        ],
+    );
+    ending(&mut body, t, issuer);
+    NewMessage {
+        id: uuid::Uuid::new_v4(),
+        kind: MessageKind::Revoked,
+        recipient: award.recipient.email.to_string(),
+        lang: t.code().to_string(),
+        subject: t.t_with("email-revoked-subject", &[("badge", &class.name)]),
+        body,
+    }
+}

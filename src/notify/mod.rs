@@ -1,0 +1,10 @@
+//! Telling trainers about their badges: the messages (French, or English for those who chose
+//! it), and the mailers that deliver them (SMTP, or the log when no server is configured).
+//! Messages are written to the outbox with the award or revocation they announce; the worker
+//! (`service::notifications`) delivers them.
+
+mod mailer;
+mod message;
+
+pub use mailer::{Delivered, LogMailer, MailFuture, Mailer, MailerError, SmtpMailer};
+pub use message::{awarded_message, revoked_message};
