@@ -37,6 +37,8 @@ use crate::service::{CompletionInput, Insigne};
         super::admin::catalogue::import,
         super::admin::notifications::list,
         super::admin::notifications::resend,
+        super::admin::trainers::export,
+        super::admin::trainers::erase,
         super::public::downloads::unbake,
     ),
     components(schemas(

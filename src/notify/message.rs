@@ -77,6 +77,11 @@ pub fn awarded_message(
             t.t_with("email-page", &[("url", &page)]),
             String::new(),
             t.t_with("email-linkedin", &[("url", &linkedin)]),
+            String::new(),
+            t.t_with(
+                "email-mine",
+                &[("url", &format!("{}/mes-badges", urls.base()))],
+            ),
         ],
     );
     ending(&mut body, t, issuer);
@@ -125,6 +130,30 @@ pub fn revoked_message(
         recipient: award.recipient.email.to_string(),
         lang: t.code().to_string(),
         subject: t.t_with("email-revoked-subject", &[("badge", &class.name)]),
+        body,
+    }
+}
+
+/// The message carrying a sign-in link to "mes badges".
+pub fn signin_message(email: &str, link: &str, minutes: i64, t: Lang) -> NewMessage {
+    let mut body = String::new();
+    lines(
+        &mut body,
+        &[
+            t.t("email-signin-greeting"),
+            String::new(),
+            t.t_count("email-signin-intro", "minutes", minutes),
+            link.to_string(),
+            String::new(),
+            t.t("email-signin-ignore"),
+        ],
+    );
+    NewMessage {
+        id: uuid::Uuid::new_v4(),
+        kind: MessageKind::Signin,
+        recipient: email.to_string(),
+        lang: t.code().to_string(),
+        subject: t.t("email-signin-subject"),
         body,
     }
 }

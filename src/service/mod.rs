@@ -10,6 +10,7 @@ mod images;
 mod import;
 mod notifications;
 mod tokens;
+mod trainers;
 
 use std::sync::Arc;
 
@@ -26,6 +27,10 @@ pub use images::BakedForm;
 pub use import::{ImportProgress, ImportSummary, MOODLE_SOURCE};
 pub use notifications::{backoff, run_worker, Round, LEASE, MAX_ATTEMPTS};
 pub use tokens::{create_token, hash_token, new_token_secret};
+pub use trainers::{
+    SigninRequest, ERASURE_REASON, SESSION_HOURS, SIGNIN_MINUTES, SIGNIN_PER_ADDRESS,
+    SIGNIN_PER_CLIENT,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {

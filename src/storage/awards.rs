@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 
 use crate::domain::{Award, AwardId, EmailAddress, IssuerId, Recipient};
 
-const COLUMNS: &str =
+pub(super) const COLUMNS: &str =
     "id, badge_class_id, recipient_email, recipient_name, salt, issued_on, expires, \
      narrative, evidence, revoked_at, revocation_reason, ob2_assertion, ob2_signed, ob3_credential, ob3_jwt";
 
@@ -122,7 +122,7 @@ impl Store {
     }
 }
 
-fn award_from_row(row: &AnyRow) -> Result<StoredAward, StorageError> {
+pub(super) fn award_from_row(row: &AnyRow) -> Result<StoredAward, StorageError> {
     let email: String = row.try_get("recipient_email")?;
     let revoked_at = opt_time_from_db(row.try_get("revoked_at")?)?;
     let reason: Option<String> = row.try_get("revocation_reason")?;

@@ -12,6 +12,7 @@ mod issuers;
 mod outbox;
 mod status;
 mod tokens;
+mod trainers;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -27,6 +28,7 @@ pub use completions::{NewCompletion, StoredCompletion};
 pub use outbox::{MessageKind, MessageStatus, NewMessage, StoredMessage};
 pub use status::StatusSlot;
 pub use tokens::{Scope, StoredToken};
+pub use trainers::OwnedAward;
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("migrations/postgres");

@@ -25,6 +25,8 @@ pub struct NewMessage {
 pub enum MessageKind {
     Awarded,
     Revoked,
+    /// A sign-in link to "mes badges".
+    Signin,
 }
 
 impl MessageKind {
@@ -32,6 +34,7 @@ impl MessageKind {
         match self {
             MessageKind::Awarded => "awarded",
             MessageKind::Revoked => "revoked",
+            MessageKind::Signin => "signin",
         }
     }
 }
@@ -79,7 +82,7 @@ impl MessageStatus {
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct StoredMessage {
     pub id: String,
-    pub award_id: String,
+    pub award_id: Option<String>,
     pub kind: String,
     pub recipient: String,
     pub lang: String,
@@ -116,9 +119,9 @@ fn message_from_row(row: &AnyRow) -> Result<StoredMessage, StorageError> {
     })
 }
 
-async fn insert_message(
+pub(super) async fn insert_message(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    award: AwardId,
+    award: Option<AwardId>,
     m: &NewMessage,
     now: DateTime<Utc>,
 ) -> Result<(), StorageError> {
@@ -129,7 +132,7 @@ async fn insert_message(
          ON CONFLICT (award_id, kind) DO NOTHING",
     )
     .bind(m.id.to_string())
-    .bind(award.to_string())
+    .bind(award.map(|a| a.to_string()))
     .bind(m.kind.as_str())
     .bind(m.recipient.clone())
     .bind(m.lang.clone())
@@ -150,7 +153,13 @@ impl Store {
     ) -> Result<(), StorageError> {
         let mut tx = self.pool.begin().await?;
         super::awards::insert_award_in(&mut tx, stored).await?;
-        insert_message(&mut tx, stored.award.id, message, stored.award.issued_on).await?;
+        insert_message(
+            &mut tx,
+            Some(stored.award.id),
+            message,
+            stored.award.issued_on,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -175,7 +184,7 @@ impl Store {
         .await?;
         let revoked = done.rows_affected() == 1;
         if revoked {
-            insert_message(&mut tx, id, message, at).await?;
+            insert_message(&mut tx, Some(id), message, at).await?;
         }
         tx.commit().await?;
         Ok(revoked)
@@ -301,6 +310,17 @@ impl Store {
                 .await?
             }
         };
+        rows.iter().map(message_from_row).collect()
+    }
+
+    /// The messages sent (or to send) to `recipient`, oldest first.
+    pub async fn messages_to(&self, recipient: &str) -> Result<Vec<StoredMessage>, StorageError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM outbox WHERE recipient = $1 ORDER BY created_at, id"
+        ))
+        .bind(recipient.to_string())
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter().map(message_from_row).collect()
     }
 

@@ -10,6 +10,7 @@ mod e2e;
 mod foreign;
 mod interop_ob2;
 mod interop_ob3;
+mod mine;
 mod notifications;
 mod pages;
 mod rdfc_suite;

@@ -223,6 +223,10 @@ async fn an_award_and_a_revocation_each_send_one_message_in_the_trainers_languag
         text.contains("https://www.linkedin.com/profile/add?startTask=CERTIFICATION_NAME"),
         "{text}"
     );
+    assert!(
+        text.contains("Tous vos badges, et qui peut les voir : https://badges.test/mes-badges"),
+        "{text}"
+    );
     assert!(header(fr, "Message-ID").ends_with("@badges.test>"));
 
     let en = to("john@example.org");
@@ -358,9 +362,12 @@ async fn an_smtp_outage_is_retried_visible_and_the_award_unaffected() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
 
-#[tokio::test]
-async fn a_worker_killed_mid_send_loses_nothing_and_sends_nothing_twice() {
-    let t = TestApp::new(Backend::Sqlite).await.expect("app");
+crate::on_both_backends!(a_worker_killed_mid_send_loses_nothing_and_sends_nothing_twice);
+
+async fn a_worker_killed_mid_send_loses_nothing_and_sends_nothing_twice(backend: Backend) {
+    let Some(t) = TestApp::new(backend).await else {
+        return;
+    };
     let sink = Sink::start().await;
     sink.set(Mode::Hang);
     let issuer = t.issuer().await;

@@ -6,6 +6,7 @@ pub(crate) mod badge_classes;
 pub(crate) mod catalogue;
 pub(crate) mod issuers;
 pub(crate) mod notifications;
+pub(crate) mod trainers;
 
 use axum::Router;
 
@@ -18,6 +19,7 @@ pub fn router() -> Router<Insigne> {
         .merge(awards::router())
         .merge(catalogue::router())
         .merge(notifications::router())
+        .merge(trainers::router())
 }
 
 /// Parses an id from the path; an id that cannot exist is simply not found.

@@ -82,6 +82,10 @@ pub(crate) async fn badge_html(
     headers: &HeaderMap,
 ) -> Result<Response, ApiError> {
     let stored = app.award(id).await?;
+    // A badge its holder made private has no page; its signed forms stay verifiable.
+    if app.badge_is_private(id).await? {
+        return Err(ApiError::NotFound(format!("no badge with id {id}")));
+    }
     let award = &stored.award;
     let class = app.badge_class(award.badge_class).await?;
     let issuer = app.issuer(class.issuer).await?;

@@ -4,6 +4,7 @@
 
 mod badge;
 mod catalogue;
+mod mine;
 
 use askama::Template;
 use axum::extract::Query;
@@ -31,6 +32,7 @@ pub fn router() -> Router<Insigne> {
         .route("/accessibilite", get(accessibility))
         .route("/assets/insigne.css", get(stylesheet))
         .route("/assets/insigne.js", get(script))
+        .merge(mine::router())
 }
 
 /// `?lang=` on any page: the visible language switch.

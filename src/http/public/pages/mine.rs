@@ -1,0 +1,399 @@
+//! "Mes badges": a trainer signs in with a link sent by email and sees all their badges, makes
+//! each public or private, downloads their data or has it erased. Plain forms, no JavaScript;
+//! the session cookie is HttpOnly and SameSite=Lax, so no other site can post these forms.
+
+use askama::Template;
+use axum::extract::connect_info::ConnectInfo;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+
+use super::{content_lang, html, LangQuery};
+use crate::domain::{AwardId, EmailAddress};
+use crate::http::error::ApiError;
+use crate::i18n::Lang;
+use crate::service::{Insigne, SigninRequest, SESSION_HOURS, SIGNIN_MINUTES};
+
+const COOKIE: &str = "insigne_session";
+
+pub fn router() -> Router<Insigne> {
+    Router::new()
+        .route("/mes-badges", get(mine))
+        .route("/mes-badges/connexion", post(ask_link))
+        .route("/mes-badges/connexion/{secret}", get(confirm).post(sign_in))
+        .route("/mes-badges/deconnexion", post(sign_out))
+        .route("/mes-badges/badges/{id}/visibilite", post(visibility))
+        .route("/mes-badges/donnees.json", get(export))
+        .route("/mes-badges/effacement", post(erase))
+}
+
+#[derive(Template)]
+#[template(path = "mine_signin.html")]
+struct SigninPage {
+    t: Lang,
+    switch_url: String,
+}
+
+#[derive(Template)]
+#[template(path = "mine_notice.html")]
+struct NoticePage {
+    t: Lang,
+    switch_url: String,
+    title: String,
+    text: String,
+    confirm: Option<String>,
+}
+
+struct BadgeRow {
+    id: String,
+    name: String,
+    issuer: String,
+    issued_on: String,
+    status: String,
+    status_class: &'static str,
+    private: bool,
+    visibility: String,
+    page: String,
+    png: String,
+    svg: String,
+    credential: String,
+}
+
+#[derive(Template)]
+#[template(path = "mine.html")]
+struct MinePage {
+    t: Lang,
+    switch_url: String,
+    content_lang: Option<&'static str>,
+    signed_in: String,
+    badges: Vec<BadgeRow>,
+}
+
+fn switch(t: Lang) -> String {
+    format!("/mes-badges?lang={}", t.other().code())
+}
+
+fn notice(
+    headers: &HeaderMap,
+    t: Lang,
+    status: StatusCode,
+    title: &str,
+    text: String,
+    confirm: Option<String>,
+) -> Result<Response, ApiError> {
+    let mut response = html(
+        headers,
+        NoticePage {
+            t,
+            switch_url: switch(t),
+            title: t.t(title),
+            text,
+            confirm,
+        },
+        "Accept-Language",
+    )?;
+    *response.status_mut() = status;
+    response.headers_mut().remove(header::ETAG);
+    Ok(private(response))
+}
+
+/// Pages about one person are never stored by a shared cache.
+fn private(mut response: Response) -> Response {
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    response
+}
+
+fn session_cookie(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|c| {
+            c.trim()
+                .strip_prefix(&format!("{COOKIE}="))
+                .map(str::to_string)
+        })
+        .filter(|v| !v.is_empty())
+}
+
+/// The signed-in address, if the cookie names a live session.
+async fn signed_in(app: &Insigne, headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    match session_cookie(headers) {
+        Some(secret) => Ok(app.session_email(&secret).await?),
+        None => Ok(None),
+    }
+}
+
+fn set_cookie(app: &Insigne, value: &str, max_age: i64) -> HeaderValue {
+    let secure = if app.urls.base().starts_with("https://") {
+        "; Secure"
+    } else {
+        ""
+    };
+    HeaderValue::from_str(&format!(
+        "{COOKIE}={value}; Path=/mes-badges; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static("insigne_session=; Max-Age=0"))
+}
+
+fn back_to_list() -> Response {
+    private(Redirect::to("/mes-badges").into_response())
+}
+
+async fn mine(
+    State(app): State<Insigne>,
+    Query(q): Query<LangQuery>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let t = Lang::negotiate(q.lang.as_deref(), &headers);
+    let Some(email) = signed_in(&app, &headers).await? else {
+        let page = html(
+            &headers,
+            SigninPage {
+                t,
+                switch_url: switch(t),
+            },
+            "Accept-Language",
+        )?;
+        return Ok(private(page));
+    };
+    let now = app.clock.now();
+    let mut badges = Vec::new();
+    for owned in app.my_badges(&email).await? {
+        let a = &owned.stored.award;
+        let class = app.badge_class(a.badge_class).await?;
+        let issuer = app.issuer(class.issuer).await?;
+        let (status_class, status) = match (&a.revocation, a.expires) {
+            (Some(r), _) => (
+                "revoked",
+                t.t_with(
+                    "status-revoked",
+                    &[("date", &t.date(r.at)), ("reason", &r.reason)],
+                ),
+            ),
+            (None, Some(exp)) if exp <= now => (
+                "expired",
+                t.t_with("status-expired", &[("date", &t.date(exp))]),
+            ),
+            _ => ("valid", t.t("status-valid")),
+        };
+        badges.push(BadgeRow {
+            id: a.id.to_string(),
+            name: class.name,
+            issuer: issuer.name,
+            issued_on: t.date(a.issued_on),
+            status,
+            status_class,
+            private: owned.private,
+            visibility: t.t(if owned.private {
+                "mine-private"
+            } else {
+                "mine-public"
+            }),
+            page: app.urls.badge_page(a.id),
+            png: app.urls.baked_png(a.id),
+            svg: app.urls.baked_svg(a.id),
+            credential: app.urls.credential(a.id),
+        });
+    }
+    let page = html(
+        &headers,
+        MinePage {
+            t,
+            switch_url: switch(t),
+            content_lang: content_lang(t),
+            signed_in: t.t_with("mine-signed-in", &[("email", &email)]),
+            badges,
+        },
+        "Accept-Language, Cookie",
+    )?;
+    Ok(private(page))
+}
+
+#[derive(Deserialize)]
+struct AskLink {
+    email: Option<String>,
+    lang: Option<String>,
+}
+
+/// The same answer whatever the address: known, unknown or malformed.
+async fn ask_link(
+    State(app): State<Insigne>,
+    client: Option<axum::Extension<ConnectInfo<std::net::SocketAddr>>>,
+    headers: HeaderMap,
+    Form(form): Form<AskLink>,
+) -> Result<Response, ApiError> {
+    let t = Lang::negotiate(form.lang.as_deref(), &headers);
+    let client = client
+        .map(|axum::Extension(ConnectInfo(addr))| addr.ip().to_string())
+        .unwrap_or_else(|| "unknown".into());
+    let address = form.email.unwrap_or_default();
+    match app.request_signin(&address, &client, t).await? {
+        SigninRequest::Accepted => notice(
+            &headers,
+            t,
+            StatusCode::OK,
+            "mine-sent-title",
+            t.t_count("mine-sent", "minutes", SIGNIN_MINUTES),
+            None,
+        ),
+        SigninRequest::RateLimited => notice(
+            &headers,
+            t,
+            StatusCode::TOO_MANY_REQUESTS,
+            "mine-limited-title",
+            t.t("mine-limited"),
+            None,
+        ),
+    }
+}
+
+/// Opening the link shows a button: mail scanners that fetch links do not use it up.
+async fn confirm(
+    Path(secret): Path<String>,
+    Query(q): Query<LangQuery>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let t = Lang::negotiate(q.lang.as_deref(), &headers);
+    let secret: String = secret
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
+    notice(
+        &headers,
+        t,
+        StatusCode::OK,
+        "mine-confirm-title",
+        t.t("mine-confirm"),
+        Some(secret),
+    )
+}
+
+async fn sign_in(
+    State(app): State<Insigne>,
+    Path(secret): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let t = Lang::negotiate(None, &headers);
+    match app.exchange_signin(&secret).await? {
+        Some(session) => {
+            let mut response = back_to_list();
+            response.headers_mut().insert(
+                header::SET_COOKIE,
+                set_cookie(&app, &session, SESSION_HOURS * 3600),
+            );
+            Ok(response)
+        }
+        None => notice(
+            &headers,
+            t,
+            StatusCode::GONE,
+            "mine-expired-title",
+            t.t("mine-expired"),
+            None,
+        ),
+    }
+}
+
+async fn sign_out(State(app): State<Insigne>, headers: HeaderMap) -> Result<Response, ApiError> {
+    if let Some(secret) = session_cookie(&headers) {
+        app.sign_out(&secret).await?;
+    }
+    let mut response = back_to_list();
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, set_cookie(&app, "", 0));
+    Ok(response)
+}
+
+#[derive(Deserialize)]
+struct Visibility {
+    private: Option<String>,
+}
+
+async fn visibility(
+    State(app): State<Insigne>,
+    Path(raw): Path<String>,
+    headers: HeaderMap,
+    Form(form): Form<Visibility>,
+) -> Result<Response, ApiError> {
+    let Some(email) = signed_in(&app, &headers).await? else {
+        return Err(ApiError::Unauthorized("sign in to \"mes badges\" first"));
+    };
+    let id: AwardId = raw
+        .parse()
+        .map_err(|_| ApiError::NotFound(format!("no badge with id {raw}")))?;
+    let private = form.private.as_deref() == Some("1");
+    app.set_badge_private(&email, id, private).await?;
+    Ok(back_to_list())
+}
+
+async fn export(State(app): State<Insigne>, headers: HeaderMap) -> Result<Response, ApiError> {
+    let Some(email) = signed_in(&app, &headers).await? else {
+        return Err(ApiError::Unauthorized("sign in to \"mes badges\" first"));
+    };
+    let email = EmailAddress::parse(&email).map_err(ApiError::Internal)?;
+    let data = app.export_trainer(&email).await?;
+    let body =
+        serde_json::to_string_pretty(&data).map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(private(
+        (
+            [
+                (header::CONTENT_TYPE, "application/json"),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"mes-donnees-insigne.json\"",
+                ),
+            ],
+            body,
+        )
+            .into_response(),
+    ))
+}
+
+#[derive(Deserialize)]
+struct Erase {
+    confirm: Option<String>,
+}
+
+async fn erase(
+    State(app): State<Insigne>,
+    headers: HeaderMap,
+    Form(form): Form<Erase>,
+) -> Result<Response, ApiError> {
+    let t = Lang::negotiate(None, &headers);
+    let Some(email) = signed_in(&app, &headers).await? else {
+        return Err(ApiError::Unauthorized("sign in to \"mes badges\" first"));
+    };
+    if form.confirm.as_deref() != Some("oui") {
+        return notice(
+            &headers,
+            t,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "mine-erase-title",
+            t.t("mine-erase-unconfirmed"),
+            None,
+        );
+    }
+    let email = EmailAddress::parse(&email).map_err(ApiError::Internal)?;
+    let count = app.erase_trainer(&email).await?;
+    let mut response = notice(
+        &headers,
+        t,
+        StatusCode::OK,
+        "mine-erased-title",
+        t.t_count("mine-erased", "count", count as i64),
+        None,
+    )?;
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, set_cookie(&app, "", 0));
+    Ok(response)
+}

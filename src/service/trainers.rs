@@ -1,0 +1,223 @@
+//! "Mes badges" and the trainer's rights over their data: a sign-in link by email (single use,
+//! short-lived, kept hashed; asking never tells whether an address is known), their badges and
+//! who sees them, the export of everything insigne holds about them, and erasure.
+
+use base64::Engine;
+use chrono::Duration;
+use rand::RngCore;
+use serde_json::{json, Value};
+
+use super::tokens::hash_token;
+use super::{Insigne, ServiceError};
+use crate::domain::{AwardId, EmailAddress};
+use crate::i18n::Lang;
+use crate::storage::OwnedAward;
+
+/// How long a sign-in link works.
+pub const SIGNIN_MINUTES: i64 = 15;
+/// How long a session lasts.
+pub const SESSION_HOURS: i64 = 8;
+/// Sign-in links asked per address, and per client, in a quarter of an hour.
+pub const SIGNIN_PER_ADDRESS: i64 = 3;
+pub const SIGNIN_PER_CLIENT: i64 = 20;
+/// The reason erased trainers' badges are revoked with.
+pub const ERASURE_REASON: &str = "effacement à la demande du titulaire";
+
+/// The answer to a sign-in request: the same whether the address is known or not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SigninRequest {
+    /// "If this address has badges, a link was sent."
+    Accepted,
+    /// Too many requests for this address or from this client.
+    RateLimited,
+}
+
+fn secret() -> String {
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+impl Insigne {
+    /// Sends a sign-in link to `address` if badges were awarded to it; says nothing either way.
+    pub async fn request_signin(
+        &self,
+        address: &str,
+        client: &str,
+        lang: Lang,
+    ) -> Result<SigninRequest, ServiceError> {
+        let now = self.clock.now();
+        let address_hash = hash_token(&address.trim().to_lowercase());
+        let (by_address, by_client) = self
+            .store
+            .signin_requests_since(&address_hash, client, now - Duration::minutes(15))
+            .await?;
+        if by_address >= SIGNIN_PER_ADDRESS || by_client >= SIGNIN_PER_CLIENT {
+            return Ok(SigninRequest::RateLimited);
+        }
+        self.store
+            .record_signin_request(&address_hash, client, now)
+            .await?;
+        let Ok(email) = EmailAddress::parse(address) else {
+            return Ok(SigninRequest::Accepted);
+        };
+        let email = email.to_string();
+        if !self.store.has_awards(&email).await? {
+            return Ok(SigninRequest::Accepted);
+        }
+        let secret = secret();
+        let link = format!("{}/mes-badges/connexion/{secret}", self.urls.base());
+        let message = crate::notify::signin_message(&email, &link, SIGNIN_MINUTES, lang);
+        self.store
+            .create_signin_token(
+                &hash_token(&secret),
+                &email,
+                now,
+                now + Duration::minutes(SIGNIN_MINUTES),
+                &message,
+            )
+            .await?;
+        Ok(SigninRequest::Accepted)
+    }
+
+    /// Exchanges a sign-in link's secret for a session's; `None` when the link is unknown,
+    /// used or expired.
+    pub async fn exchange_signin(&self, link_secret: &str) -> Result<Option<String>, ServiceError> {
+        let now = self.clock.now();
+        let Some(email) = self
+            .store
+            .use_signin_token(&hash_token(link_secret), now)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let session = secret();
+        self.store
+            .create_session(
+                &hash_token(&session),
+                &email,
+                now,
+                now + Duration::hours(SESSION_HOURS),
+            )
+            .await?;
+        Ok(Some(session))
+    }
+
+    /// The address signed in with `session`, while it lasts.
+    pub async fn session_email(&self, session: &str) -> Result<Option<String>, ServiceError> {
+        Ok(self
+            .store
+            .session_email(&hash_token(session), self.clock.now())
+            .await?)
+    }
+
+    pub async fn sign_out(&self, session: &str) -> Result<(), ServiceError> {
+        Ok(self.store.delete_session(&hash_token(session)).await?)
+    }
+
+    /// Whether the holder made this badge private (its page answers 404).
+    pub async fn badge_is_private(&self, award: AwardId) -> Result<bool, ServiceError> {
+        Ok(self.store.award_is_private(award).await?)
+    }
+
+    pub async fn my_badges(&self, email: &str) -> Result<Vec<OwnedAward>, ServiceError> {
+        Ok(self.store.awards_of(email).await?)
+    }
+
+    /// Makes one of the trainer's badges private (its page answers 404) or public again.
+    pub async fn set_badge_private(
+        &self,
+        email: &str,
+        award: AwardId,
+        private: bool,
+    ) -> Result<(), ServiceError> {
+        if self.store.set_award_private(award, email, private).await? {
+            Ok(())
+        } else {
+            Err(ServiceError::not_found("award", award))
+        }
+    }
+
+    /// Everything insigne holds about `email`, as JSON.
+    pub async fn export_trainer(&self, email: &EmailAddress) -> Result<Value, ServiceError> {
+        let address = email.to_string();
+        let awards: Vec<Value> = self
+            .store
+            .awards_of(&address)
+            .await?
+            .iter()
+            .map(|o| {
+                let a = &o.stored.award;
+                json!({
+                    "id": a.id.to_string(),
+                    "badge_class": a.badge_class.to_string(),
+                    "recipient": {"email": a.recipient.email.to_string(), "name": a.recipient.name},
+                    "issued_on": crate::storage::time_to_db(a.issued_on),
+                    "expires": a.expires.map(crate::storage::time_to_db),
+                    "narrative": a.narrative,
+                    "evidence": a.evidence,
+                    "revocation": a.revocation.as_ref().map(|r| json!({"at": crate::storage::time_to_db(r.at), "reason": r.reason})),
+                    "visibility": if o.private { "private" } else { "public" },
+                    "page": self.urls.badge_page(a.id),
+                    "ob2_assertion": o.stored.ob2_assertion,
+                    "ob2_signed": o.stored.ob2_signed,
+                    "ob3_credential": o.stored.ob3_credential,
+                    "ob3_jwt": o.stored.ob3_jwt,
+                })
+            })
+            .collect();
+        let completions: Vec<Value> = self
+            .store
+            .completions_of(email)
+            .await?
+            .iter()
+            .map(|c| {
+                json!({
+                    "module": c.module, "completed_at": crate::storage::time_to_db(c.completed_at),
+                    "source": c.source, "external_id": c.external_id,
+                })
+            })
+            .collect();
+        let messages: Vec<Value> = self
+            .store
+            .messages_to(&address)
+            .await?
+            .iter()
+            .map(|m| {
+                json!({
+                    "kind": m.kind, "subject": m.subject, "body": m.body, "status": m.status,
+                    "created_at": crate::storage::time_to_db(m.created_at),
+                })
+            })
+            .collect();
+        Ok(json!({
+            "email": address,
+            "language": self.store.trainer_lang(&address).await?,
+            "exported_at": crate::storage::time_to_db(self.clock.now()),
+            "awards": awards,
+            "completions": completions,
+            "messages": messages,
+        }))
+    }
+
+    /// Erases `email`: personal data deleted or anonymised, badges revoked ("effacement à la
+    /// demande du titulaire", shown on their status lists at once). Returns how many badges.
+    pub async fn erase_trainer(&self, email: &EmailAddress) -> Result<usize, ServiceError> {
+        let erased_as = format!("{}@efface.invalid", uuid::Uuid::new_v4().simple());
+        let ids = self
+            .store
+            .erase_trainer(
+                &email.to_string(),
+                &erased_as,
+                ERASURE_REASON,
+                self.clock.now(),
+            )
+            .await?;
+        for id in &ids {
+            let stored = self.award(*id).await?;
+            self.refresh_status_list(&stored.award).await?;
+        }
+        tracing::info!(badges = ids.len(), "a trainer's data was erased on request");
+        Ok(ids.len())
+    }
+}
