@@ -27,18 +27,6 @@ impl Insigne {
                 )
             })?;
         let issuer = self.issuer(class.issuer).await?;
-        self.issue_checked(AwardId::random(), &class, &issuer, request)
-            .await
-    }
-
-    /// Issues a checked request of an existing badge class under the id `id`.
-    pub(super) async fn issue_checked(
-        &self,
-        id: AwardId,
-        class: &BadgeClass,
-        issuer: &Issuer,
-        request: AwardRequest,
-    ) -> Result<StoredAward, ServiceError> {
         let email = request.recipient.email.to_string();
         if let Some(lang) = &request.lang {
             self.store
@@ -46,8 +34,27 @@ impl Insigne {
                 .await?;
         }
         let lang = self.trainer_lang(&email).await?;
+        self.issue_checked(AwardId::random(), &class, &issuer, request, lang)
+            .await
+    }
+
+    /// Issues a checked request of an existing badge class under the id `id`; its message is
+    /// written in `lang`.
+    pub(super) async fn issue_checked(
+        &self,
+        id: AwardId,
+        class: &BadgeClass,
+        issuer: &Issuer,
+        request: AwardRequest,
+        lang: crate::i18n::Lang,
+    ) -> Result<StoredAward, ServiceError> {
         let award = Award::new(id, class, request, new_salt(), self.clock.now());
-        let message = crate::notify::awarded_message(&self.urls, &award, class, issuer, lang);
+        // The body is written when the message is sent (from the award): an import of
+        // thousands of awards does not store thousands of texts.
+        let message = crate::storage::NewMessage {
+            body: String::new(),
+            ..crate::notify::awarded_message(&self.urls, &award, class, issuer, lang)
+        };
         let mut stored = StoredAward {
             ob2_assertion: ob2::hosted_assertion(&self.urls, &award).to_string(),
             ob2_signed: None,

@@ -247,6 +247,8 @@ impl Insigne {
                 rule: rule.clone(),
             })
             .collect();
+        // Looked up once, when a first badge is earned, for all those earned now.
+        let mut lang = None;
         let mut triggered = Vec::new();
         for decision in engine::decide(&catalogue.modules, &rules, &facts, &held) {
             let Some((class_id, code, _, name)) = catalogue
@@ -281,7 +283,14 @@ impl Insigne {
                 evidence: evidence(&decision, catalogue),
                 lang: None,
             };
-            match self.issue_checked(award_id, &class, &issuer, request).await {
+            let lang = match lang {
+                Some(l) => l,
+                None => *lang.insert(self.trainer_lang(&learner.email.to_string()).await?),
+            };
+            match self
+                .issue_checked(award_id, &class, &issuer, request, lang)
+                .await
+            {
                 Ok(stored) => triggered.push(TriggeredAward {
                     stored,
                     badge_code: code.clone(),

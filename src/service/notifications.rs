@@ -11,9 +11,10 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use super::{Insigne, ServiceError};
+use crate::domain::AwardId;
 use crate::i18n::Lang;
 use crate::notify::{Delivered, Mailer};
-use crate::storage::{MessageStatus, StoredMessage};
+use crate::storage::{MessageKind, MessageStatus, StoredMessage};
 
 /// How long a claimed message is a worker's: longer than an SMTP exchange may last.
 pub const LEASE: Duration = Duration::from_secs(120);
@@ -66,7 +67,11 @@ impl Insigne {
                 continue; // another worker was first
             }
             let attempts = message.attempts + 1;
-            match mailer.deliver(&message).await {
+            let outcome = match self.with_body(message.clone()).await {
+                Ok(complete) => mailer.deliver(&complete).await,
+                Err(e) => Err(crate::notify::MailerError(e.to_string())),
+            };
+            match outcome {
                 Ok(Delivered::Sent) => {
                     self.store
                         .finish_attempt(&message.id, MessageStatus::Sent, now, None, None)
@@ -102,6 +107,26 @@ impl Insigne {
             }
         }
         Ok(round)
+    }
+
+    /// The message with its text: an award's announcement is written when it is sent, from
+    /// the award as it stands (the outbox keeps only who, what and in which language).
+    async fn with_body(&self, mut message: StoredMessage) -> Result<StoredMessage, ServiceError> {
+        if !message.body.is_empty() || message.kind != MessageKind::Awarded.as_str() {
+            return Ok(message);
+        }
+        let id: AwardId = message
+            .award_id
+            .as_deref()
+            .and_then(|a| a.parse().ok())
+            .ok_or_else(|| ServiceError::not_found("award of message", &message.id))?;
+        let stored = self.award(id).await?;
+        let class = self.badge_class(stored.award.badge_class).await?;
+        let issuer = self.issuer(class.issuer).await?;
+        let lang = Lang::from_tag(&message.lang).unwrap_or(Lang::Fr);
+        message.body =
+            crate::notify::awarded_message(&self.urls, &stored.award, &class, &issuer, lang).body;
+        Ok(message)
     }
 
     /// Messages, newest first: all, or those of one status (pending, failed…).

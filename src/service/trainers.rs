@@ -185,7 +185,8 @@ impl Insigne {
             .iter()
             .map(|m| {
                 json!({
-                    "kind": m.kind, "subject": m.subject, "body": m.body, "status": m.status,
+                    "kind": m.kind, "subject": m.subject, "status": m.status,
+                    "body": (!m.body.is_empty()).then_some(&m.body),
                     "created_at": crate::storage::time_to_db(m.created_at),
                 })
             })

@@ -331,6 +331,7 @@ async fn page_structure_for_accessibility() {
         (format!("/issuers/{}", s.issuer), "fr"),
         ("/accessibilite".to_string(), "en"),
         ("/verify".to_string(), "en"),
+        ("/mes-badges".to_string(), "fr"),
     ];
     for (path, lang) in pages {
         let html = page(&s.t.app, &path, lang).await;

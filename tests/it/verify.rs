@@ -24,6 +24,21 @@ fn failed(r: &Report) -> Vec<String> {
         .collect()
 }
 
+/// A badge issued to `email` by a fresh issuer and badge class (valid `days` days, if given).
+async fn issued(t: &TestApp, days: Option<i64>, email: &str, name: &str) -> Value {
+    let issuer = t.issuer().await;
+    let class = t.badge_class(&issuer, days).await;
+    let (status, award) = t
+        .admin(
+            Method::POST,
+            "/api/v1/awards",
+            Some(json!({"badge_class": class, "recipient": {"email": email, "name": name}})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{award}");
+    award
+}
+
 async fn download(t: &TestApp, award: &Value, link: &str) -> Vec<u8> {
     let url = award["links"][link].as_str().expect("link");
     let (status, _, body) = t.get(url.strip_prefix(BASE).expect("local")).await;
@@ -34,11 +49,7 @@ async fn download(t: &TestApp, award: &Value, link: &str) -> Vec<u8> {
 #[tokio::test]
 async fn every_form_insigne_issues_verifies_and_every_defect_is_named() {
     let t = TestApp::new(Backend::Sqlite).await.expect("app");
-    let issuer = t.issuer().await;
-    let class = t.badge_class(&issuer, Some(30)).await;
-    let (_, award) = t
-        .admin(Method::POST, "/api/v1/awards", Some(json!({"badge_class": class, "recipient": {"email": "marie@ac-versailles.fr", "name": "Marie"}})))
-        .await;
+    let award = issued(&t, Some(30), "marie@ac-versailles.fr", "Marie").await;
     let forms = ["ob3_credential", "ob3_jwt", "ob2_signed", "png", "svg"];
     for form in forms {
         let bytes = download(&t, &award, form).await;
@@ -112,11 +123,7 @@ async fn an_expired_badge_is_invalid() {
     let t = TestApp::with(Backend::Sqlite, BASE, past)
         .await
         .expect("app");
-    let issuer = t.issuer().await;
-    let class = t.badge_class(&issuer, Some(30)).await;
-    let (_, award) = t
-        .admin(Method::POST, "/api/v1/awards", Some(json!({"badge_class": class, "recipient": {"email": "m@ac-versailles.fr", "name": "M"}})))
-        .await;
+    let award = issued(&t, Some(30), "m@ac-versailles.fr", "M").await;
     let options = Options {
         now: "2026-11-28T12:00:00Z".parse().expect("date"),
         recipient_email: None,
@@ -263,11 +270,7 @@ async fn hostile_inputs_get_a_report_never_a_crash() {
 #[tokio::test]
 async fn the_verify_endpoint_takes_json_text_and_images() {
     let t = TestApp::new(Backend::Sqlite).await.expect("app");
-    let issuer = t.issuer().await;
-    let class = t.badge_class(&issuer, None).await;
-    let (_, award) = t
-        .admin(Method::POST, "/api/v1/awards", Some(json!({"badge_class": class, "recipient": {"email": "m@ac-versailles.fr", "name": "M"}})))
-        .await;
+    let award = issued(&t, None, "m@ac-versailles.fr", "M").await;
     let (status, body) = t
         .call(
             Method::POST,
@@ -324,11 +327,7 @@ fn multipart(fields: &[(&str, Option<&str>, &[u8])]) -> (String, Vec<u8>) {
 #[tokio::test]
 async fn the_verify_page_and_file_uploads() {
     let t = TestApp::new(Backend::Sqlite).await.expect("app");
-    let issuer = t.issuer().await;
-    let class = t.badge_class(&issuer, None).await;
-    let (_, award) = t
-        .admin(Method::POST, "/api/v1/awards", Some(json!({"badge_class": class, "recipient": {"email": "m@ac-versailles.fr", "name": "M"}})))
-        .await;
+    let award = issued(&t, None, "m@ac-versailles.fr", "M").await;
     let png = download(&t, &award, "png").await;
 
     let (status, _, html) = t.get("/verify").await;
@@ -502,11 +501,7 @@ async fn compressed_chunks_redirect_loops_and_huge_uploads() {
 async fn did_key_issuers_of_this_insigne_verify() {
     let mut t = TestApp::new(Backend::Sqlite).await.expect("app");
     t.app.did_method = insigne::formats::ob3::identity::DidMethod::Key;
-    let issuer = t.issuer().await;
-    let class = t.badge_class(&issuer, None).await;
-    let (_, award) = t
-        .admin(Method::POST, "/api/v1/awards", Some(json!({"badge_class": class, "recipient": {"email": "m@ac-versailles.fr", "name": "M"}})))
-        .await;
+    let award = issued(&t, None, "m@ac-versailles.fr", "M").await;
     for form in ["ob3_credential", "ob3_jwt", "png"] {
         let r = check(
             &t,
@@ -525,11 +520,7 @@ async fn did_key_issuers_of_this_insigne_verify() {
 #[tokio::test]
 async fn data_the_signature_cannot_cover_is_refused() {
     let t = TestApp::new(Backend::Sqlite).await.expect("app");
-    let issuer = t.issuer().await;
-    let class = t.badge_class(&issuer, None).await;
-    let (_, award) = t
-        .admin(Method::POST, "/api/v1/awards", Some(json!({"badge_class": class, "recipient": {"email": "marie@ac-versailles.fr", "name": "Marie"}})))
-        .await;
+    let award = issued(&t, None, "marie@ac-versailles.fr", "Marie").await;
     let own: Value =
         serde_json::from_slice(&download(&t, &award, "ob3_credential").await).expect("json");
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/spec/examples");
@@ -729,11 +720,7 @@ async fn the_issuers_own_schema_is_checked() {
 #[tokio::test]
 async fn a_badge_page_url_verifies_through_the_document_it_names() {
     let t = TestApp::new(Backend::Sqlite).await.expect("app");
-    let issuer = t.issuer().await;
-    let class = t.badge_class(&issuer, None).await;
-    let (_, award) = t
-        .admin(Method::POST, "/api/v1/awards", Some(json!({"badge_class": class, "recipient": {"email": "marie@ac-versailles.fr", "name": "Marie"}})))
-        .await;
+    let award = issued(&t, None, "marie@ac-versailles.fr", "Marie").await;
     let page = award["links"]["page"].as_str().expect("page");
     let assertion = award["links"]["ob2_assertion"].as_str().expect("assertion");
     let r = check(&t, page.as_bytes(), Some("marie@ac-versailles.fr")).await;
