@@ -23,6 +23,28 @@ fn ending(out: &mut String, t: Lang, issuer: &Issuer) {
     );
 }
 
+/// A message about `award` to its recipient, its subject naming the badge.
+fn to_recipient(
+    kind: MessageKind,
+    award: &Award,
+    class: &BadgeClass,
+    t: Lang,
+    body: String,
+) -> NewMessage {
+    let subject = match kind {
+        MessageKind::Revoked => "email-revoked-subject",
+        _ => "email-awarded-subject",
+    };
+    NewMessage {
+        id: uuid::Uuid::new_v4(),
+        kind,
+        recipient: award.recipient.email.to_string(),
+        lang: t.code().to_string(),
+        subject: t.t_with(subject, &[("badge", &class.name)]),
+        body,
+    }
+}
+
 /// The message announcing `award`: the badge, its issuer, the competencies, the badge page and
 /// the LinkedIn link.
 pub fn awarded_message(
@@ -85,14 +107,7 @@ pub fn awarded_message(
         ],
     );
     ending(&mut body, t, issuer);
-    NewMessage {
-        id: uuid::Uuid::new_v4(),
-        kind: MessageKind::Awarded,
-        recipient: award.recipient.email.to_string(),
-        lang: t.code().to_string(),
-        subject: t.t_with("email-awarded-subject", &[("badge", &class.name)]),
-        body,
-    }
+    to_recipient(MessageKind::Awarded, award, class, t, body)
 }
 
 /// The message announcing that `award` was revoked, with its reason.
@@ -124,14 +139,7 @@ pub fn revoked_message(
         ],
     );
     ending(&mut body, t, issuer);
-    NewMessage {
-        id: uuid::Uuid::new_v4(),
-        kind: MessageKind::Revoked,
-        recipient: award.recipient.email.to_string(),
-        lang: t.code().to_string(),
-        subject: t.t_with("email-revoked-subject", &[("badge", &class.name)]),
-        body,
-    }
+    to_recipient(MessageKind::Revoked, award, class, t, body)
 }
 
 /// The message carrying a sign-in link to "mes badges".

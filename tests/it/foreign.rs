@@ -60,6 +60,18 @@ fn fixture_site(
     (out, site)
 }
 
+/// An insigne verifying at the real time, resolving what it does not serve through its guarded
+/// fetcher (loopback allowed in tests).
+async fn verifier() -> (TestApp, LocalResolver, Options) {
+    let t = TestApp::new(Backend::Sqlite).await.expect("app");
+    let resolver = LocalResolver::new(t.app.clone());
+    let options = Options {
+        now: chrono::Utc::now(),
+        recipient_email: None,
+    };
+    (t, resolver, options)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn foreign_ob3_badges_served_from_loopback() {
     let Some(dir) = conformance_dir() else { return };
@@ -113,12 +125,7 @@ async fn foreign_ob2_badges_served_from_loopback() {
     let Some(dir) = conformance_dir() else { return };
     let (out, site) = fixture_site(&dir, "ob2", "");
     let base = site.base.clone();
-    let t = TestApp::new(Backend::Sqlite).await.expect("app");
-    let options = Options {
-        now: chrono::Utc::now(),
-        recipient_email: None,
-    };
-    let resolver = LocalResolver::new(t.app.clone());
+    let (_t, resolver, options) = verifier().await;
     let url = |name: &str| format!("{base}/{name}").into_bytes();
     let file = |name: &str| std::fs::read(out.path().join(name)).expect("fixture");
     for (what, input, expected, why) in [
@@ -199,12 +206,7 @@ async fn foreign_ob2_one_deviation_probes() {
     let Some(dir) = conformance_dir() else { return };
     let (_out, site) = fixture_site(&dir, "ob2", "");
     let base = site.base.clone();
-    let t = TestApp::new(Backend::Sqlite).await.expect("app");
-    let options = Options {
-        now: chrono::Utc::now(),
-        recipient_email: None,
-    };
-    let resolver = LocalResolver::new(t.app.clone());
+    let (_t, resolver, options) = verifier().await;
     let mut wrong = Vec::new();
     let probes: &[(&str, Verdict, &str)] = &[
         // Valid for the official validator, and for insigne.
