@@ -45,6 +45,12 @@ fn to_recipient(
     }
 }
 
+/// The announcement of `award` as the outbox keeps it: who, what, which language; its text is
+/// written when it is sent (`awarded_message`).
+pub fn awarded_envelope(award: &Award, class: &BadgeClass, t: Lang) -> NewMessage {
+    to_recipient(MessageKind::Awarded, award, class, t, String::new())
+}
+
 /// The message announcing `award`: the badge, its issuer, the competencies, the badge page and
 /// the LinkedIn link.
 pub fn awarded_message(

@@ -49,12 +49,9 @@ impl Insigne {
         lang: crate::i18n::Lang,
     ) -> Result<StoredAward, ServiceError> {
         let award = Award::new(id, class, request, new_salt(), self.clock.now());
-        // The body is written when the message is sent (from the award): an import of
-        // thousands of awards does not store thousands of texts.
-        let message = crate::storage::NewMessage {
-            body: String::new(),
-            ..crate::notify::awarded_message(&self.urls, &award, class, issuer, lang)
-        };
+        // The text is written when the message is sent: an import of thousands of awards
+        // neither composes nor stores thousands of texts.
+        let message = crate::notify::awarded_envelope(&award, class, lang);
         let mut stored = StoredAward {
             ob2_assertion: ob2::hosted_assertion(&self.urls, &award).to_string(),
             ob2_signed: None,

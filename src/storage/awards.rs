@@ -5,7 +5,6 @@ use super::{
     json_from_db, opt_time_from_db, parse_id, time_from_db, time_to_db, StorageError, Store,
 };
 use crate::domain::award::Revocation;
-use chrono::{DateTime, Utc};
 
 use crate::domain::{Award, AwardId, EmailAddress, IssuerId, Recipient};
 
@@ -34,25 +33,6 @@ impl Store {
         insert_award_in(&mut tx, stored).await?;
         tx.commit().await?;
         Ok(())
-    }
-
-    /// Records a revocation; false when the award was already revoked (the first revocation, its
-    /// time and reason, stand).
-    pub async fn revoke_award(
-        &self,
-        id: AwardId,
-        at: DateTime<Utc>,
-        reason: &str,
-    ) -> Result<bool, StorageError> {
-        let done = sqlx::query(
-            "UPDATE awards SET revoked_at = $2, revocation_reason = $3 WHERE id = $1 AND revoked_at IS NULL",
-        )
-        .bind(id.to_string())
-        .bind(time_to_db(at))
-        .bind(reason.to_string())
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() == 1)
     }
 
     /// The revoked awards of an issuer's badge classes, with their reasons, oldest revocation first.

@@ -91,24 +91,13 @@ pub(crate) async fn badge_html(
     let issuer = app.issuer(class.issuer).await?;
     let now = app.clock.now();
     let page_url = app.urls.badge_page(award.id);
-    let (status_class, status_text, revoked_banner) = match (&award.revocation, award.expires) {
-        (Some(r), _) => {
-            let args = [("date", t.date(r.at)), ("reason", r.reason.clone())];
-            let args: Vec<(&'static str, &str)> =
-                args.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            (
-                "revoked",
-                t.t_with("status-revoked", &args),
-                Some(t.t_with("revoked-banner", &args)),
-            )
-        }
-        (None, Some(exp)) if exp <= now => (
-            "expired",
-            t.t_with("status-expired", &[("date", &t.date(exp))]),
-            None,
-        ),
-        _ => ("valid", t.t("status-valid"), None),
-    };
+    let (status_class, status_text) = super::status_words(award, now, t);
+    let revoked_banner = award.revocation.as_ref().map(|r| {
+        t.t_with(
+            "revoked-banner",
+            &[("date", &t.date(r.at)), ("reason", &r.reason)],
+        )
+    });
     // Social networks do not show SVG previews: an SVG badge is previewed by its baked PNG.
     let og_image = match class.image.kind() {
         ImageKind::Png => app.urls.badge_class_image(class.id),

@@ -170,20 +170,7 @@ async fn mine(
         let a = &owned.stored.award;
         let class = app.badge_class(a.badge_class).await?;
         let issuer = app.issuer(class.issuer).await?;
-        let (status_class, status) = match (&a.revocation, a.expires) {
-            (Some(r), _) => (
-                "revoked",
-                t.t_with(
-                    "status-revoked",
-                    &[("date", &t.date(r.at)), ("reason", &r.reason)],
-                ),
-            ),
-            (None, Some(exp)) if exp <= now => (
-                "expired",
-                t.t_with("status-expired", &[("date", &t.date(exp))]),
-            ),
-            _ => ("valid", t.t("status-valid")),
-        };
+        let (status_class, status) = super::status_words(a, now, t);
         badges.push(BadgeRow {
             id: a.id.to_string(),
             name: class.name,

@@ -18,7 +18,7 @@ use serde::Deserialize;
 pub(crate) use badge::badge_html;
 pub(crate) use catalogue::{badge_class_html, issuer_html};
 
-use crate::domain::Alignment;
+use crate::domain::{Alignment, Award};
 use crate::formats::ob2::anchor;
 use crate::http::cache::revalidated;
 use crate::http::error::ApiError;
@@ -94,6 +94,25 @@ impl DateView {
             iso: t.format("%Y-%m-%d").to_string(),
             text: lang.date(t),
         }
+    }
+}
+
+/// An award's live status in words (revoked, with date and reason; expired, with date; valid)
+/// and the class that styles it: never colour alone.
+fn status_words(award: &Award, now: DateTime<Utc>, t: Lang) -> (&'static str, String) {
+    match (&award.revocation, award.expires) {
+        (Some(r), _) => (
+            "revoked",
+            t.t_with(
+                "status-revoked",
+                &[("date", &t.date(r.at)), ("reason", &r.reason)],
+            ),
+        ),
+        (None, Some(exp)) if exp <= now => (
+            "expired",
+            t.t_with("status-expired", &[("date", &t.date(exp))]),
+        ),
+        _ => ("valid", t.t("status-valid")),
     }
 }
 
