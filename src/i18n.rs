@@ -95,6 +95,12 @@ impl Lang {
         LOCALES.lookup(self.id(), key)
     }
 
+    /// Whether `key` exists in this language.
+    #[cfg(test)]
+    pub(crate) fn has(&self, key: &str) -> bool {
+        LOCALES.try_lookup(self.id(), key).is_some()
+    }
+
     /// The string `key` with its `{ $name }` arguments filled in.
     pub fn t_with(&self, key: &str, args: &[(&'static str, &str)]) -> String {
         let args: HashMap<Cow<'static, str>, FluentValue> = args

@@ -213,6 +213,13 @@ impl TestApp {
         body["id"].as_str().expect("id").to_string()
     }
 
+    /// Issues an award (`POST /api/v1/awards` with `body`); returns its representation.
+    pub async fn award(&self, body: Value) -> Value {
+        let (status, award) = self.admin(Method::POST, "/api/v1/awards", Some(body)).await;
+        assert_eq!(status, StatusCode::CREATED, "{award}");
+        award
+    }
+
     /// Creates a badge class of `issuer` and returns its id.
     pub async fn badge_class(&self, issuer: &str, validity_days: Option<i64>) -> String {
         let mut body = badge_class_body(issuer);

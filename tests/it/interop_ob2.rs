@@ -155,19 +155,12 @@ pub async fn loopback() -> (tokio::net::TcpListener, String) {
 }
 
 pub async fn award(t: &TestApp, class: &str, email: &str) -> Value {
-    let (status, award) = t
-        .admin(
-            Method::POST,
-            "/api/v1/awards",
-            Some(json!({
-                "badge_class": class,
-                "recipient": {"email": email, "name": "Marie Curie"},
-                "evidence": [{"name": "E1-M2", "narrative": "Parcours hybride scénarisé"}],
-            })),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{award}");
-    award
+    t.award(json!({
+        "badge_class": class,
+        "recipient": {"email": email, "name": "Marie Curie"},
+        "evidence": [{"name": "E1-M2", "narrative": "Parcours hybride scénarisé"}],
+    }))
+    .await
 }
 
 /// Downloads a link of the award into `dir`; returns the file path.

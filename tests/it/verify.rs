@@ -28,15 +28,8 @@ fn failed(r: &Report) -> Vec<String> {
 async fn issued(t: &TestApp, days: Option<i64>, email: &str, name: &str) -> Value {
     let issuer = t.issuer().await;
     let class = t.badge_class(&issuer, days).await;
-    let (status, award) = t
-        .admin(
-            Method::POST,
-            "/api/v1/awards",
-            Some(json!({"badge_class": class, "recipient": {"email": email, "name": name}})),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{award}");
-    award
+    t.award(json!({"badge_class": class, "recipient": {"email": email, "name": name}}))
+        .await
 }
 
 async fn download(t: &TestApp, award: &Value, link: &str) -> Vec<u8> {

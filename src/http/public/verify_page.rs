@@ -177,3 +177,35 @@ async fn submit(
         result,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every check the verifier reports (its `pass`/`fail`/`warn`/`skip` names, read from its
+    /// source) has its own label in both languages: a new check cannot reach the page as
+    /// "other check".
+    #[test]
+    fn every_check_of_the_verifier_has_a_label() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/verify");
+        let mut names = std::collections::BTreeSet::new();
+        for entry in std::fs::read_dir(dir).expect("src/verify") {
+            let text = std::fs::read_to_string(entry.expect("entry").path()).expect("read");
+            for call in [".pass(", ".fail(", ".warn(", ".skip("] {
+                for (i, _) in text.match_indices(call) {
+                    let rest = text[i + call.len()..].trim_start();
+                    if let Some(name) = rest.strip_prefix('"').and_then(|r| r.split('"').next()) {
+                        names.insert(name.to_string());
+                    }
+                }
+            }
+        }
+        assert!(names.len() > 15, "{names:?}");
+        for name in &names {
+            let key = check_key(name);
+            assert_ne!(key, "check-other", "the check {name:?} has no label");
+            assert!(Lang::Fr.has(key) && Lang::En.has(key), "{key}");
+        }
+        assert!(Lang::Fr.has("check-other") && Lang::En.has("check-other"));
+    }
+}
