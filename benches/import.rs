@@ -82,6 +82,7 @@ fn main() {
             did_method: Default::default(),
             moodle_mapping: Arc::new(MoodleMapping::default()),
             fetcher: Arc::new(insigne::verify::fetch::GuardedFetcher::new(&[])),
+            evaluation_lease: insigne::service::EVALUATION_LEASE,
         };
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/catalogue/ecap.toml");
         let catalogue = std::fs::read_to_string(&path).expect("catalogue");

@@ -33,6 +33,7 @@ fn benches(c: &mut Criterion) {
             did_method: Default::default(),
             moodle_mapping: Arc::new(Default::default()),
             fetcher: Arc::new(insigne::verify::fetch::GuardedFetcher::new(&[])),
+            evaluation_lease: insigne::service::EVALUATION_LEASE,
         };
         let issuer = app
             .create_issuer(&IssuerInput {

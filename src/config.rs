@@ -54,6 +54,9 @@ pub struct Config {
     pub did_method: DidMethod,
     /// How the columns of Moodle completion exports are recognised (`[moodle]` in the file).
     pub moodle: MoodleMapping,
+    /// Seconds an evaluation holds a learner before another process may take them over
+    /// (`INSIGNE_EVALUATION_LEASE_SECS`): how long a crashed process's learners wait.
+    pub evaluation_lease_secs: u64,
 }
 
 impl Config {
@@ -82,6 +85,7 @@ impl Default for Config {
             mail_from: None,
             did_method: DidMethod::Web,
             moodle: MoodleMapping::default(),
+            evaluation_lease_secs: crate::service::EVALUATION_LEASE.as_secs(),
         }
     }
 }
@@ -100,6 +104,7 @@ impl fmt::Debug for Config {
             .field("mail_from", &self.mail_from)
             .field("did_method", &self.did_method)
             .field("moodle", &self.moodle)
+            .field("evaluation_lease_secs", &self.evaluation_lease_secs)
             .finish()
     }
 }
@@ -118,6 +123,15 @@ pub struct Overrides {
     pub mail_from: Option<String>,
     pub did_method: Option<String>,
     pub moodle: Option<MoodleMapping>,
+    pub evaluation_lease_secs: Option<Seconds>,
+}
+
+/// A number of seconds: a TOML integer, or the text of an environment variable.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum Seconds {
+    Number(u64),
+    Text(String),
 }
 
 impl Overrides {
@@ -141,6 +155,7 @@ impl Overrides {
             mail_from: get("INSIGNE_MAIL_FROM"),
             did_method: get("INSIGNE_DID_METHOD"),
             moodle: None,
+            evaluation_lease_secs: get("INSIGNE_EVALUATION_LEASE_SECS").map(Seconds::Text),
         }
     }
 
@@ -171,6 +186,18 @@ impl Overrides {
         }
         if let Some(v) = self.moodle {
             c.moodle = v;
+        }
+        if let Some(v) = self.evaluation_lease_secs {
+            let secs = match &v {
+                Seconds::Number(n) => Some(*n),
+                Seconds::Text(t) => t.trim().parse::<u64>().ok(),
+            };
+            c.evaluation_lease_secs =
+                secs.filter(|s| (1..=86_400).contains(s))
+                    .ok_or_else(|| ConfigError::Value {
+                        name: "INSIGNE_EVALUATION_LEASE_SECS",
+                        message: format!("{v:?} is not a number of seconds from 1 to 86400"),
+                    })?;
         }
         if let Some(v) = self.did_method {
             c.did_method = v.parse().map_err(|message| ConfigError::Value {

@@ -13,6 +13,8 @@ pub mod config;
 pub mod domain;
 /// The award engine: which badges completed modules earn, and why.
 pub mod engine;
+/// Fault injection at named points, for the durability tests (debug builds only).
+pub mod faults;
 /// Wire formats (Open Badges 2.0 documents) and the public URL of each.
 pub mod formats;
 /// The HTTP API and public pages (axum).

@@ -1,6 +1,7 @@
 //! The `insigne` command line: `serve` (the default) and the admin tasks, one file each.
 //! Exit codes: 0 done, 1 failed, 2 bad usage or bad input.
 
+mod awards;
 mod bake;
 mod catalogue;
 mod completions;
@@ -73,6 +74,9 @@ enum Command {
     Completions(completions::CompletionsCommand),
     /// Award a badge class to a recipient.
     Issue(issue::IssueArgs),
+    /// Awards: evaluate every learner again.
+    #[command(subcommand)]
+    Awards(awards::AwardsCommand),
     /// Bake a badge (JWS, JSON or URL) into a PNG or SVG image.
     Bake(bake::BakeArgs),
     /// Print the badge baked in a PNG or SVG image.
@@ -151,6 +155,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Catalogue(cmd) => catalogue::run(&config, cmd).await,
         Command::Completions(cmd) => completions::run(&config, cmd).await,
         Command::Issue(args) => issue::run(&config, args).await,
+        Command::Awards(cmd) => awards::run(&config, cmd).await,
         Command::Bake(_) | Command::Unbake(_) => Ok(()),
         Command::Verify(args) => verify::run(&config, args).await,
         Command::PrintConfig => {
@@ -176,9 +181,16 @@ fn load_config(cli: &Cli) -> Result<Config, CliError> {
         .map_err(|e| CliError::Usage(e.to_string()))
 }
 
-/// Connects to the database and applies pending migrations.
+/// Connects to the database and applies pending migrations. A debug build injects the fault
+/// `INSIGNE_FAULT` names (the durability tests); a release build never reads it.
 async fn open_store(config: &Config) -> Result<Store, CliError> {
-    let store = Store::connect(&config.database_url).await?;
+    let faults = crate::faults::Faults::from_env().map_err(CliError::Usage)?;
+    if faults.is_armed() {
+        tracing::warn!("INSIGNE_FAULT is set: a fault will be injected (test builds only)");
+    }
+    let store = Store::connect(&config.database_url)
+        .await?
+        .with_faults(faults);
     store.migrate().await?;
     Ok(store)
 }
@@ -210,6 +222,7 @@ async fn open_app(config: &Config, generate_keys: bool) -> Result<Insigne, CliEr
         fetcher: Arc::new(crate::verify::fetch::GuardedFetcher::new(
             &config.fetch_allow,
         )),
+        evaluation_lease: std::time::Duration::from_secs(config.evaluation_lease_secs),
     })
 }
 

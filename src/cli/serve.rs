@@ -20,18 +20,27 @@ pub async fn run(config: Config) -> Result<(), CliError> {
     tracing::info!(%addr, public_url = %config.public_url, "insigne is listening");
     let store = app.store.clone();
     let mailer = mailer(&config)?;
-    let (stop_worker, worker_stopped) = tokio::sync::oneshot::channel::<()>();
+    // The workers stop when the server has finished its requests: the watch's sender drops.
+    let (stop_workers, stopped) = tokio::sync::watch::channel(());
+    let until_stopped = |mut rx: tokio::sync::watch::Receiver<()>| async move {
+        let _ = rx.changed().await;
+    };
     let worker = tokio::spawn(crate::service::run_worker(
         app.clone(),
         mailer,
         std::time::Duration::from_secs(2),
-        async {
-            let _ = worker_stopped.await;
-        },
+        until_stopped(stopped.clone()),
+    ));
+    // Learners marked by a request that did not finish, a process that died, a catalogue load.
+    let evaluator = tokio::spawn(crate::service::run_evaluator(
+        app.clone(),
+        std::time::Duration::from_secs(1),
+        until_stopped(stopped),
     ));
     crate::http::serve(listener, app, shutdown_signal()).await?;
-    let _ = stop_worker.send(());
+    drop(stop_workers);
     let _ = worker.await;
+    let _ = evaluator.await;
     store.close().await;
     tracing::info!("insigne stopped");
     Ok(())

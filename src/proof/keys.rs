@@ -193,7 +193,12 @@ impl KeyRing {
     pub fn load_or_generate(dir: &Path, now: DateTime<Utc>) -> Result<(Self, bool), KeyError> {
         match Self::load(dir) {
             Ok(ring) => Ok((ring, false)),
-            Err(KeyError::Empty(_)) => Ok((Self::generate(dir, now)?, true)),
+            Err(KeyError::Empty(_)) => match Self::generate(dir, now) {
+                Ok(ring) => Ok((ring, true)),
+                // Another process sharing the folder generated them first: its keys are used.
+                Err(KeyError::AlreadyExists(_)) => Ok((Self::load(dir)?, false)),
+                Err(e) => Err(e),
+            },
             Err(e) => Err(e),
         }
     }
@@ -209,17 +214,38 @@ impl KeyRing {
             keys: Vec::new(),
             public_keys: Default::default(),
         };
-        ring.add_new_keys(now)?;
-        Ok(ring)
+        let created = ring.add_keys(now)?;
+        // The first key ring appears at once and only once, even when processes sharing the
+        // folder start together: a hard link fails when the file exists already.
+        let tmp = ring.write_tmp()?;
+        let path = dir.join(KEYRING_FILE);
+        let linked = fs::hard_link(&tmp, &path);
+        let _ = fs::remove_file(&tmp);
+        match linked {
+            Ok(()) => Ok(ring),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                for key in &created {
+                    let _ = fs::remove_file(dir.join(format!("{}.pem", key.kid)));
+                }
+                Err(KeyError::AlreadyExists(dir.to_path_buf()))
+            }
+            Err(e) => Err(io_err(&path)(e)),
+        }
     }
 
     /// Makes a new active key of each algorithm; the previous ones are kept, retired, and stay
     /// published.
     pub fn rotate(&mut self, now: DateTime<Utc>) -> Result<Vec<KeyInfo>, KeyError> {
-        self.add_new_keys(now)
+        let created = self.add_keys(now)?;
+        // The key ring is written last, so an interrupted rotation leaves the previous ring
+        // in force.
+        self.save()?;
+        Ok(created)
     }
 
-    fn add_new_keys(&mut self, now: DateTime<Utc>) -> Result<Vec<KeyInfo>, KeyError> {
+    /// Makes and writes a new active key of each algorithm, retiring the others; the key ring
+    /// file is the caller's to write.
+    fn add_keys(&mut self, now: DateTime<Utc>) -> Result<Vec<KeyInfo>, KeyError> {
         self.public_keys = Default::default();
         let mut created = Vec::new();
         for alg in [KeyAlgorithm::Ed25519, KeyAlgorithm::RS256] {
@@ -239,15 +265,13 @@ impl KeyRing {
             created.push(info.clone());
             self.keys.push(LoadedKey { info, secret });
         }
-        // The new keys are active; every older one is retired. The key ring is written last, so
-        // an interrupted rotation leaves the previous ring in force.
+        // The new keys are active; every older one is retired.
         let new_kids: Vec<&str> = created.iter().map(|k| k.kid.as_str()).collect();
         for k in &mut self.keys {
             if !new_kids.contains(&k.info.kid.as_str()) {
                 k.info.status = KeyStatus::Retired;
             }
         }
-        self.save()?;
         Ok(created)
     }
 
@@ -263,7 +287,15 @@ impl KeyRing {
         kid
     }
 
+    /// Replaces the key ring file, atomically.
     fn save(&self) -> Result<(), KeyError> {
+        let tmp = self.write_tmp()?;
+        let path = self.dir.join(KEYRING_FILE);
+        fs::rename(&tmp, &path).map_err(io_err(&path))
+    }
+
+    /// The key ring, written to a temporary file of this process's own beside the real one.
+    fn write_tmp(&self) -> Result<PathBuf, KeyError> {
         let file = KeyringFile {
             keys: self.keys.iter().map(|k| k.info.clone()).collect(),
         };
@@ -271,10 +303,13 @@ impl KeyRing {
             path: self.dir.join(KEYRING_FILE),
             message: e.to_string(),
         })?;
-        let tmp = self.dir.join(format!("{KEYRING_FILE}.tmp"));
+        let tmp = self.dir.join(format!(
+            "{KEYRING_FILE}.{}.{}.tmp",
+            std::process::id(),
+            uuid::Uuid::new_v4().simple()
+        ));
         fs::write(&tmp, text).map_err(io_err(&tmp))?;
-        let path = self.dir.join(KEYRING_FILE);
-        fs::rename(&tmp, &path).map_err(io_err(&path))
+        Ok(tmp)
     }
 
     pub fn dir(&self) -> &Path {

@@ -8,7 +8,7 @@ use crate::domain::award::{AwardInput, RevokeInput};
 use crate::domain::{Award, AwardId, AwardRequest, BadgeClass, Invalid, Issuer, IssuerId};
 use crate::formats::ob2;
 use crate::proof::KeyAlgorithm;
-use crate::storage::StoredAward;
+use crate::storage::{StorageError, StoredAward};
 
 impl Insigne {
     /// Awards a badge class to a recipient: checks the request, fixes and signs every published
@@ -34,12 +34,14 @@ impl Insigne {
                 .await?;
         }
         let lang = self.trainer_lang(&email).await?;
-        self.issue_checked(AwardId::random(), &class, &issuer, request, lang)
-            .await
+        self.issue_checked(AwardId::random(), &class, &issuer, request, lang, false)
+            .await?
+            .ok_or(ServiceError::Storage(StorageError::Conflict("the award")))
     }
 
     /// Issues a checked request of an existing badge class under the id `id`; its message is
-    /// written in `lang`.
+    /// written in `lang`. An award by a rule (`claim`) is claimed with it, in its transaction:
+    /// `None` when the learner's badge was claimed already (nothing is stored).
     pub(super) async fn issue_checked(
         &self,
         id: AwardId,
@@ -47,7 +49,8 @@ impl Insigne {
         issuer: &Issuer,
         request: AwardRequest,
         lang: crate::i18n::Lang,
-    ) -> Result<StoredAward, ServiceError> {
+        claim: bool,
+    ) -> Result<Option<StoredAward>, ServiceError> {
         let award = Award::new(id, class, request, new_salt(), self.clock.now());
         // The text is written when the message is sent: an import of thousands of awards
         // neither composes nor stores thousands of texts.
@@ -61,18 +64,25 @@ impl Insigne {
         };
         let written = async {
             self.sign_missing(&mut stored, class, issuer, true).await?;
-            self.store
-                .insert_award_with_message(&stored, &message)
-                .await?;
-            Ok::<_, ServiceError>(())
+            Ok::<_, ServiceError>(
+                self.store
+                    .insert_award_with_message(&stored, &message, claim)
+                    .await?,
+            )
         }
         .await;
-        if let Err(e) = written {
+        match written {
+            Ok(true) => Ok(Some(stored)),
             // The status index drawn for an award that was not stored is given back.
-            let _ = self.store.release_status_index(id).await;
-            return Err(e);
+            Ok(false) => {
+                self.store.release_status_index(id).await?;
+                Ok(None)
+            }
+            Err(e) => {
+                let _ = self.store.release_status_index(id).await;
+                Err(e)
+            }
         }
-        Ok(stored)
     }
 
     /// Signs whatever document `stored` lacks (all of them for a new award).

@@ -21,6 +21,9 @@ pub struct CatalogueLoaded {
     pub parcours: usize,
     pub modules: usize,
     pub badge_classes: Vec<LoadedBadge>,
+    /// Learners with completions, marked for evaluation against the catalogue as loaded: the
+    /// workers award what it lets them earn.
+    pub learners_marked: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -39,10 +42,37 @@ impl Insigne {
         base_dir: Option<&Path>,
     ) -> Result<CatalogueLoaded, ServiceError> {
         let catalogue = catalogue::parse(text, base_dir)?;
-        self.save_catalogue(&catalogue).await
+        self.save_catalogue(&catalogue, false)
+            .await?
+            .ok_or_else(|| ServiceError::Storage(crate::storage::StorageError::Stale("catalogue")))
     }
 
-    async fn save_catalogue(&self, c: &Catalogue) -> Result<CatalogueLoaded, ServiceError> {
+    /// Saves a checked catalogue (`if_empty`: only when none is there yet, else `None`). A load
+    /// that raced another one reads the entries' ids again and saves once more.
+    async fn save_catalogue(
+        &self,
+        c: &Catalogue,
+        if_empty: bool,
+    ) -> Result<Option<CatalogueLoaded>, ServiceError> {
+        let mut tries = 0;
+        loop {
+            match self.try_save_catalogue(c, if_empty).await {
+                Err(ServiceError::Storage(crate::storage::StorageError::Stale(what)))
+                    if tries < 3 =>
+                {
+                    tries += 1;
+                    tracing::info!(what, "the catalogue changed during the load: loading again");
+                }
+                other => return other,
+            }
+        }
+    }
+
+    async fn try_save_catalogue(
+        &self,
+        c: &Catalogue,
+        if_empty: bool,
+    ) -> Result<Option<CatalogueLoaded>, ServiceError> {
         let now = self.clock.now();
         let issuer_id = self.store.issuer_id_by_code(&c.issuer.code).await?;
         let existing = match issuer_id {
@@ -108,24 +138,30 @@ impl Insigne {
                 rule: b.rule.clone(),
             });
         }
-        self.store
+        let Some(learners_marked) = self
+            .store
             .save_catalogue(
                 (&issuer, &c.issuer.code),
                 &c.frameworks,
                 &c.parcours,
                 &c.modules,
                 &badges,
+                if_empty,
                 now,
             )
-            .await?;
-        Ok(CatalogueLoaded {
+            .await?
+        else {
+            return Ok(None);
+        };
+        Ok(Some(CatalogueLoaded {
             issuer: issuer.id.to_string(),
             frameworks: c.frameworks.len(),
             competencies: c.frameworks.iter().map(|f| f.competencies.len()).sum(),
             parcours: c.parcours.len(),
             modules: c.modules.len(),
             badge_classes: loaded,
-        })
+            learners_marked,
+        }))
     }
 
     /// Loads the catalogue file at start when the database has none yet.
@@ -139,6 +175,8 @@ impl Insigne {
         let text = std::fs::read_to_string(path).map_err(|e| {
             Invalid::one("catalogue", format!("cannot read {}: {e}", path.display()))
         })?;
-        self.load_catalogue(&text, path.parent()).await.map(Some)
+        let catalogue = catalogue::parse(&text, path.parent())?;
+        // Checked again under the lock: another replica may be loading it at this moment.
+        self.save_catalogue(&catalogue, true).await
     }
 }

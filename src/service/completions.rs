@@ -1,8 +1,9 @@
-//! Completed modules in, awards out: each completion is recorded once, then the learner's
-//! rules are evaluated and every badge earned is awarded exactly once (claimed in the database
-//! first), with the trace of the rule and the modules as evidence.
+//! Completed modules in, awards out: each completion is recorded once, its learner marked for
+//! evaluation in the same transaction; the learner's rules are then evaluated and every badge
+//! earned is awarded exactly once (claimed in the award's transaction), with the trace of the
+//! rule and the modules as evidence.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -11,7 +12,8 @@ use super::{Insigne, ServiceError};
 use crate::domain::award::RecipientInput;
 use crate::domain::validation::Checker;
 use crate::domain::{AwardId, AwardRequest, EmailAddress, Evidence, Recipient};
-use crate::engine::{self, CompletionFact, Decision, RuleBadge, TraceStep};
+use crate::engine::{Decision, TraceStep};
+use crate::faults::FaultPoint;
 use crate::storage::{NewCompletion, StoredAward, StoredCatalogue};
 
 /// A completion as a connector reports it.
@@ -42,7 +44,11 @@ pub struct TriggeredAward {
 pub struct CompletionsOutcome {
     /// Per input, in order: true when new, false when already known.
     pub recorded: Vec<bool>,
+    /// The awards this request issued, by learner then in the order of the rules.
     pub awards: Vec<TriggeredAward>,
+    /// Learners with new completions that this request did not evaluate to the end (another
+    /// evaluation holds them, or this one failed): still marked, a worker awards what they earn.
+    pub pending: Vec<String>,
 }
 
 /// Parses a completion date: RFC 3339, or a plain date at midnight UTC.
@@ -184,73 +190,62 @@ impl Insigne {
             }
         }
         let completions: Vec<NewCompletion> = checked.into_iter().flatten().collect();
-        self.record_checked(&completions, &catalogue).await
+        self.record_checked(&completions, catalogue).await
     }
 
-    /// Records checked completions and evaluates the rules of each learner concerned.
+    /// Records checked completions, marking their learners for evaluation in the same
+    /// transaction, then evaluates the learners it could take. Correctness does not depend on
+    /// this request finishing: a learner it leaves (held elsewhere, failed, or a crash) stays
+    /// marked for a worker.
     pub async fn record_checked(
         &self,
         completions: &[NewCompletion],
-        catalogue: &StoredCatalogue,
+        catalogue: StoredCatalogue,
     ) -> Result<CompletionsOutcome, ServiceError> {
-        let mut outcome = CompletionsOutcome::default();
-        let mut learners: BTreeMap<String, Recipient> = BTreeMap::new();
-        for completion in completions {
-            outcome.recorded.push(
-                self.store
-                    .insert_completion(completion, self.clock.now())
-                    .await?,
-            );
-            learners
-                .entry(completion.learner_email.to_string())
-                .or_insert_with(|| Recipient {
-                    email: completion.learner_email.clone(),
-                    name: completion.learner_name.clone(),
-                });
+        let lease = self.new_lease();
+        let keeper = self.keep_lease(&lease);
+        let recorded = self
+            .store
+            .record_completions(completions, self.clock.now(), Some(&lease))
+            .await?;
+        if let Err(e) = self.store.fault(FaultPoint::CompletionsCommitted) {
+            // The marks stay; freed now, a worker takes them at once.
+            let _ = self.store.release_lease(&lease.owner).await;
+            return Err(e.into());
         }
-        for learner in learners.values() {
-            outcome
-                .awards
-                .extend(self.evaluate_learner(learner, catalogue).await?);
-        }
-        Ok(outcome)
+        let run = self
+            .evaluate_taken(&lease, recorded.taken, Arc::new(catalogue), &|_, _| {})
+            .await;
+        drop(keeper);
+        let mut pending = recorded.waiting;
+        pending.extend(run.failed.into_iter().map(|(email, _)| email));
+        pending.sort();
+        Ok(CompletionsOutcome {
+            recorded: recorded.new,
+            awards: run.awards.into_iter().map(|(_, a)| a).collect(),
+            pending,
+        })
     }
 
-    /// Awards every badge a learner's completions earn and they do not hold yet.
+    /// Awards every badge a learner's completions earn and they do not hold yet. Each award is
+    /// claimed in its own transaction: an evaluation racing this one for the same badge loses
+    /// the claim and awards nothing.
     pub async fn evaluate_learner(
         &self,
-        learner: &Recipient,
+        email: &EmailAddress,
         catalogue: &StoredCatalogue,
     ) -> Result<Vec<TriggeredAward>, ServiceError> {
-        let facts: Vec<CompletionFact> = self
-            .store
-            .completions_of(&learner.email)
-            .await?
-            .into_iter()
-            .map(|c| CompletionFact {
-                module: c.module,
-                completed_at: c.completed_at,
-            })
-            .collect();
-        let held_ids = self.store.held_badge_classes(&learner.email).await?;
-        let held: BTreeSet<String> = catalogue
-            .badges
-            .iter()
-            .filter(|(id, ..)| held_ids.contains(id))
-            .map(|(_, code, ..)| code.clone())
-            .collect();
-        let rules: Vec<RuleBadge> = catalogue
-            .badges
-            .iter()
-            .map(|(_, code, rule, _)| RuleBadge {
-                code: code.clone(),
-                rule: rule.clone(),
-            })
-            .collect();
+        let Some((name, decisions)) = self.pending_decisions(email, catalogue).await? else {
+            return Ok(Vec::new());
+        };
+        let learner = Recipient {
+            email: email.clone(),
+            name,
+        };
         // Looked up once, when a first badge is earned, for all those earned now.
         let mut lang = None;
         let mut triggered = Vec::new();
-        for decision in engine::decide(&catalogue.modules, &rules, &facts, &held) {
+        for decision in decisions {
             let Some((class_id, code, _, name)) = catalogue
                 .badges
                 .iter()
@@ -258,16 +253,6 @@ impl Insigne {
             else {
                 continue;
             };
-            let award_id = AwardId::random();
-            // The database decides who awards it: a concurrent evaluation that lost the claim
-            // awards nothing.
-            if !self
-                .store
-                .claim_award(*class_id, &learner.email, award_id, self.clock.now())
-                .await?
-            {
-                continue;
-            }
             let (class, issuer) = match catalogue.classes.get(class_id) {
                 Some((class, issuer)) => (class.clone(), issuer.clone()),
                 None => {
@@ -285,21 +270,19 @@ impl Insigne {
             };
             let lang = match lang {
                 Some(l) => l,
-                None => *lang.insert(self.trainer_lang(&learner.email.to_string()).await?),
+                None => *lang.insert(self.trainer_lang(email.as_str()).await?),
             };
-            match self
-                .issue_checked(award_id, &class, &issuer, request, lang)
-                .await
-            {
-                Ok(stored) => triggered.push(TriggeredAward {
+            let issued = self
+                .issue_checked(AwardId::random(), &class, &issuer, request, lang, true)
+                .await?;
+            // None: a concurrent evaluation claimed this badge first, and awards it.
+            if let Some(stored) = issued {
+                self.store.fault(FaultPoint::AwardCommitted)?;
+                triggered.push(TriggeredAward {
                     stored,
                     badge_code: code.clone(),
                     decision,
-                }),
-                Err(e) => {
-                    let _ = self.store.release_claim(*class_id, &learner.email).await;
-                    return Err(e);
-                }
+                });
             }
         }
         Ok(triggered)

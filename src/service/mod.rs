@@ -6,9 +6,11 @@ mod catalogue;
 mod catalogue_admin;
 mod completions;
 mod credentials;
+mod evaluation;
 mod images;
 mod import;
 mod notifications;
+mod status;
 mod tokens;
 mod trainers;
 
@@ -23,9 +25,11 @@ use crate::storage::{StorageError, Store};
 
 pub use catalogue::{CatalogueLoaded, LoadedBadge};
 pub use completions::{parse_completion_date, CompletionInput, CompletionsOutcome, TriggeredAward};
+pub use evaluation::{run_evaluator, EvaluationRun, Reconciled, ReconciledAward};
 pub use images::BakedForm;
 pub use import::{ImportProgress, ImportSummary, MOODLE_SOURCE};
 pub use notifications::{backoff, run_worker, Round, LEASE, MAX_ATTEMPTS};
+pub use status::{EvaluationStatus, ImportStatusView, ServiceStatus};
 pub use tokens::{create_token, hash_token, new_token_secret};
 pub use trainers::{
     SigninRequest, ERASURE_REASON, SESSION_HOURS, SIGNIN_MINUTES, SIGNIN_PER_ADDRESS,
@@ -68,7 +72,14 @@ pub struct Insigne {
     pub moodle_mapping: Arc<MoodleMapping>,
     /// How the verifier reaches other hosts (`INSIGNE_FETCH_ALLOW`).
     pub fetcher: Arc<crate::verify::fetch::GuardedFetcher>,
+    /// How long an evaluation holds a learner before another may take them: a dead process's
+    /// learners wait that long (`INSIGNE_EVALUATION_LEASE_SECS`).
+    pub evaluation_lease: std::time::Duration,
 }
+
+/// The evaluation lease unless configured: an evaluation renews it every third of it, so it
+/// only needs to outlast a stalled database call.
+pub const EVALUATION_LEASE: std::time::Duration = std::time::Duration::from_secs(60);
 
 impl std::fmt::Debug for Insigne {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -99,7 +99,13 @@ impl Store {
     }
 
     /// Saves a whole catalogue in one transaction: every entry is inserted or updated by its
-    /// code; nothing is deleted, and awards are not touched.
+    /// code; nothing is deleted, and awards are not touched. Every learner with completions is
+    /// marked for evaluation in the same transaction, so a new badge goes to those who already
+    /// meet its rule; returns how many were marked. With `if_empty`, saves only when no
+    /// catalogue is there yet (`None` otherwise), decided under the catalogue lock, so replicas
+    /// starting together load it once. `Stale` when an entry's id by code changed since the
+    /// caller read it (a concurrent load): reading again and retrying will do.
+    #[allow(clippy::too_many_arguments)]
     pub async fn save_catalogue(
         &self,
         issuer: (&Issuer, &str),
@@ -107,11 +113,39 @@ impl Store {
         parcours: &[Parcours],
         modules: &[Module],
         badges: &[CatalogueBadge],
-        now: DateTime<Utc>,
-    ) -> Result<(), StorageError> {
-        let now = time_to_db(now);
+        if_empty: bool,
+        at: DateTime<Utc>,
+    ) -> Result<Option<usize>, StorageError> {
+        let now = time_to_db(at);
         let mut tx = self.pool.begin().await?;
+        Store::lock_in(&mut tx, "catalogue", at).await?;
+        if if_empty {
+            let row = sqlx::query("SELECT COUNT(*) AS n FROM modules")
+                .fetch_one(&mut *tx)
+                .await?;
+            if row.try_get::<i64, _>("n")? > 0 {
+                tx.rollback().await?;
+                return Ok(None);
+            }
+        }
         let (issuer, issuer_code) = issuer;
+        let current = sqlx::query("SELECT id FROM issuers WHERE code = $1")
+            .bind(issuer_code.to_string())
+            .fetch_optional(&mut *tx)
+            .await?;
+        if current.is_some_and(|r| parse_id::<IssuerId>(&r, "id").ok() != Some(issuer.id)) {
+            return Err(StorageError::Stale("the catalogue's issuer"));
+        }
+        for b in badges {
+            let current = sqlx::query("SELECT id FROM badge_classes WHERE code = $1")
+                .bind(b.code.clone())
+                .fetch_optional(&mut *tx)
+                .await?;
+            if current.is_some_and(|r| parse_id::<BadgeClassId>(&r, "id").ok() != Some(b.class.id))
+            {
+                return Err(StorageError::Stale("a catalogue badge class"));
+            }
+        }
         upsert_issuer(&mut *tx, issuer, Some(issuer_code)).await?;
         for f in frameworks {
             sqlx::query(
@@ -176,8 +210,9 @@ impl Store {
         for b in badges {
             upsert_badge_class(&mut *tx, &b.class, Some((&b.code, &b.rule))).await?;
         }
+        let marked = super::evaluations::mark_all_in(&mut tx, at, None).await?;
         tx.commit().await?;
-        Ok(())
+        Ok(Some(marked.len()))
     }
 
     /// The stored catalogue: frameworks, modules and the badge classes that have a rule.

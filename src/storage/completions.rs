@@ -1,12 +1,15 @@
-//! Completed modules, and the claims that make a rule's award happen exactly once.
+//! Completed modules, recorded with the marks that get their learners evaluated, and the badge
+//! classes a learner already holds.
 
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 
+use super::evaluations::{mark_in, Lease, Taken};
 use super::{time_from_db, time_to_db, StorageError, Store};
-use crate::domain::{AwardId, BadgeClassId, EmailAddress};
+use crate::domain::{BadgeClassId, EmailAddress};
+use crate::faults::FaultPoint;
 
 /// A completion to record.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,35 +26,46 @@ pub struct NewCompletion {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredCompletion {
     pub id: String,
+    /// The learner's name as this completion reported it.
+    pub learner_name: String,
     pub module: String,
     pub completed_at: DateTime<Utc>,
     pub source: String,
     pub external_id: Option<String>,
+    /// When insigne recorded it.
+    pub recorded_at: DateTime<Utc>,
+}
+
+/// What recording a batch did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Recorded {
+    /// Per completion, in order: true when new, false when already known.
+    pub new: Vec<bool>,
+    /// Learners with something new, marked and held by the lease given: to evaluate now.
+    pub taken: Vec<Taken>,
+    /// Learners with something new, marked but held by another evaluation (which will see the
+    /// mark), or marked without a lease.
+    pub waiting: Vec<String>,
 }
 
 impl Store {
-    /// Records a completion once; false when it was already known (same learner and module, or
-    /// same source and external id).
-    pub async fn insert_completion(
-        &self,
-        c: &NewCompletion,
-        now: DateTime<Utc>,
-    ) -> Result<bool, StorageError> {
-        let recorded = self
-            .insert_completions(std::slice::from_ref(c), now)
-            .await?;
-        Ok(recorded.first().copied().unwrap_or(false))
-    }
-
-    /// Records completions in one transaction (an import's worth at a time); for each, true when
-    /// new, false when already known.
-    pub async fn insert_completions(
+    /// Records completions in one transaction, whole or not at all, and marks for evaluation,
+    /// in the same transaction, every learner with a new one: a crash after the commit leaves
+    /// the marks for a worker. A completion already known (same learner and module, or same
+    /// source and external id) changes nothing.
+    pub async fn record_completions(
         &self,
         list: &[NewCompletion],
         now: DateTime<Utc>,
-    ) -> Result<Vec<bool>, StorageError> {
+        lease: Option<&Lease>,
+    ) -> Result<Recorded, StorageError> {
+        let created_at = time_to_db(now);
         let mut tx = self.pool.begin().await?;
-        let mut out = Vec::with_capacity(list.len());
+        let mut out = Recorded {
+            new: Vec::with_capacity(list.len()),
+            ..Recorded::default()
+        };
+        let mut learners = BTreeSet::new();
         for c in list {
             let done = sqlx::query(
                 "INSERT INTO completions (id, learner_email, learner_name, module_code, completed_at, source, external_id, created_at)
@@ -64,10 +78,21 @@ impl Store {
             .bind(time_to_db(c.completed_at))
             .bind(c.source.clone())
             .bind(c.external_id.clone())
-            .bind(time_to_db(now))
+            .bind(created_at.clone())
             .execute(&mut *tx)
             .await?;
-            out.push(done.rows_affected() == 1);
+            let new = done.rows_affected() == 1;
+            if new {
+                learners.insert(c.learner_email.as_str());
+            }
+            out.new.push(new);
+            self.fault(FaultPoint::CompletionInserted)?;
+        }
+        for email in learners {
+            match mark_in(&mut tx, email, &created_at, lease).await? {
+                Ok(taken) => out.taken.push(taken),
+                Err(email) => out.waiting.push(email),
+            }
         }
         tx.commit().await?;
         Ok(out)
@@ -79,7 +104,7 @@ impl Store {
         email: &EmailAddress,
     ) -> Result<Vec<StoredCompletion>, StorageError> {
         let rows = sqlx::query(
-            "SELECT id, module_code, completed_at, source, external_id FROM completions
+            "SELECT id, learner_name, module_code, completed_at, source, external_id, created_at FROM completions
              WHERE learner_email = $1 ORDER BY completed_at, module_code",
         )
         .bind(email.to_string())
@@ -89,12 +114,25 @@ impl Store {
             .map(|r| {
                 Ok(StoredCompletion {
                     id: r.try_get("id")?,
+                    learner_name: r.try_get("learner_name")?,
                     module: r.try_get("module_code")?,
                     completed_at: time_from_db(&r.try_get::<String, _>("completed_at")?)?,
                     source: r.try_get("source")?,
                     external_id: r.try_get("external_id")?,
+                    recorded_at: time_from_db(&r.try_get::<String, _>("created_at")?)?,
                 })
             })
+            .collect()
+    }
+
+    /// The addresses of every learner with a completion, in order.
+    pub async fn learners_with_completions(&self) -> Result<Vec<String>, StorageError> {
+        let rows =
+            sqlx::query("SELECT DISTINCT learner_email FROM completions ORDER BY learner_email")
+                .fetch_all(&self.pool)
+                .await?;
+        rows.iter()
+            .map(|r| Ok(r.try_get("learner_email")?))
             .collect()
     }
 
@@ -120,40 +158,5 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(|r| super::parse_id(r, "id")).collect()
-    }
-
-    /// Claims the award of `class` to `email` by a rule; false when it was claimed already.
-    pub async fn claim_award(
-        &self,
-        class: BadgeClassId,
-        email: &EmailAddress,
-        award: AwardId,
-        now: DateTime<Utc>,
-    ) -> Result<bool, StorageError> {
-        let done = sqlx::query(
-            "INSERT INTO award_claims (badge_class_id, recipient_email, award_id, claimed_at) VALUES ($1, $2, $3, $4)
-             ON CONFLICT DO NOTHING",
-        )
-        .bind(class.to_string())
-        .bind(email.to_string())
-        .bind(award.to_string())
-        .bind(time_to_db(now))
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() == 1)
-    }
-
-    /// Gives back a claim whose award could not be issued.
-    pub async fn release_claim(
-        &self,
-        class: BadgeClassId,
-        email: &EmailAddress,
-    ) -> Result<(), StorageError> {
-        sqlx::query("DELETE FROM award_claims WHERE badge_class_id = $1 AND recipient_email = $2")
-            .bind(class.to_string())
-            .bind(email.to_string())
-            .execute(&self.pool)
-            .await?;
-        Ok(())
     }
 }

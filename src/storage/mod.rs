@@ -8,6 +8,8 @@ mod awards;
 mod badge_classes;
 mod catalogue;
 mod completions;
+mod evaluations;
+mod imports;
 mod issuers;
 mod outbox;
 mod status;
@@ -24,7 +26,9 @@ use sqlx::{AnyPool, Row};
 
 pub use awards::StoredAward;
 pub use catalogue::{CatalogueBadge, StoredCatalogue};
-pub use completions::{NewCompletion, StoredCompletion};
+pub use completions::{NewCompletion, Recorded, StoredCompletion};
+pub use evaluations::{EvaluationStats, Lease, Taken};
+pub use imports::{ImportRecord, ImportStatus};
 pub use outbox::{MessageKind, MessageStatus, NewMessage, StoredMessage};
 pub use status::StatusSlot;
 pub use tokens::{Scope, StoredToken};
@@ -51,6 +55,11 @@ pub enum StorageError {
     Corrupt(String),
     #[error("{0} already exists")]
     Conflict(&'static str),
+    /// What a write was based on changed before it could commit; doing it again will do.
+    #[error("{0} changed meanwhile")]
+    Stale(&'static str),
+    #[error(transparent)]
+    Fault(#[from] crate::faults::InjectedFault),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,6 +72,8 @@ pub enum Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// Where the durability tests make a step fail or the process abort; none otherwise.
+    faults: crate::faults::Faults,
 }
 
 impl Store {
@@ -97,11 +108,45 @@ impl Store {
                 .execute(&pool)
                 .await?;
         }
-        Ok(Self { pool, backend })
+        Ok(Self {
+            pool,
+            backend,
+            faults: crate::faults::Faults::none(),
+        })
+    }
+
+    /// The same store, with faults injected where `faults` says (durability tests).
+    pub fn with_faults(mut self, faults: crate::faults::Faults) -> Self {
+        self.faults = faults;
+        self
+    }
+
+    /// Passes a fault point: an injected error, or an abort, when the tests ask for one.
+    pub fn fault(&self, point: crate::faults::FaultPoint) -> Result<(), StorageError> {
+        Ok(self.faults.check(point)?)
     }
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// Takes the lock `name` for the rest of `tx`: a second transaction asking for it waits
+    /// until the first ends. A row written in the transaction, so that it works the same way on
+    /// SQLite (whose writer lock it takes) and PostgreSQL (whose row lock it takes).
+    pub(crate) async fn lock_in(
+        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        name: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StorageError> {
+        sqlx::query(
+            "INSERT INTO locks (name, taken_at) VALUES ($1, $2)
+             ON CONFLICT (name) DO UPDATE SET taken_at = excluded.taken_at",
+        )
+        .bind(name.to_string())
+        .bind(time_to_db(now))
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
     }
 
     /// Applies the pending migrations of this backend.

@@ -9,6 +9,7 @@ use sqlx::Row;
 use super::awards::StoredAward;
 use super::{opt_time_from_db, time_from_db, time_to_db, StorageError, Store};
 use crate::domain::AwardId;
+use crate::faults::FaultPoint;
 
 /// A message to write to the outbox.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -145,23 +146,40 @@ pub(super) async fn insert_message(
 }
 
 impl Store {
-    /// Stores an award and the message announcing it, together or not at all.
+    /// Stores an award and the message announcing it, together or not at all. An award by a
+    /// rule (`claim`) is claimed in the same transaction: one row per learner and badge class,
+    /// so the badge is awarded once however many evaluations race, and a claim never exists
+    /// without its award. False (nothing stored) when the badge was claimed already.
     pub async fn insert_award_with_message(
         &self,
         stored: &StoredAward,
         message: &NewMessage,
-    ) -> Result<(), StorageError> {
+        claim: bool,
+    ) -> Result<bool, StorageError> {
+        let award = &stored.award;
         let mut tx = self.pool.begin().await?;
+        if claim {
+            let done = sqlx::query(
+                "INSERT INTO award_claims (badge_class_id, recipient_email, award_id, claimed_at)
+                 VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+            )
+            .bind(award.badge_class.to_string())
+            .bind(award.recipient.email.to_string())
+            .bind(award.id.to_string())
+            .bind(time_to_db(award.issued_on))
+            .execute(&mut *tx)
+            .await?;
+            if done.rows_affected() == 0 {
+                tx.rollback().await?;
+                return Ok(false);
+            }
+            self.fault(FaultPoint::AwardClaimed)?;
+        }
         super::awards::insert_award_in(&mut tx, stored).await?;
-        insert_message(
-            &mut tx,
-            Some(stored.award.id),
-            message,
-            stored.award.issued_on,
-        )
-        .await?;
+        self.fault(FaultPoint::AwardStored)?;
+        insert_message(&mut tx, Some(award.id), message, award.issued_on).await?;
         tx.commit().await?;
-        Ok(())
+        Ok(true)
     }
 
     /// Records a revocation and the message announcing it, together; false (and no message)
@@ -345,5 +363,16 @@ impl Store {
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected() == 1)
+    }
+
+    /// How many outbox messages are in each status.
+    pub async fn outbox_counts(&self) -> Result<Vec<(String, i64)>, StorageError> {
+        let rows =
+            sqlx::query("SELECT status, COUNT(*) AS n FROM outbox GROUP BY status ORDER BY status")
+                .fetch_all(&self.pool)
+                .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("status")?, r.try_get("n")?)))
+            .collect()
     }
 }

@@ -207,7 +207,8 @@ impl Store {
 
     /// Erases what names `email`, in one transaction: their awards are revoked with `reason`
     /// (those already revoked keep theirs), made private, and stripped of the address, the name
-    /// and the documents that carried them; completions, claims, language, messages, sign-in
+    /// and the documents that carried them; completions (and any wait for evaluation), claims,
+    /// language, messages, sign-in
     /// links and sessions go. Returns the awards concerned. Nobody else's rows are touched.
     pub async fn erase_trainer(
         &self,
@@ -252,6 +253,7 @@ impl Store {
             .await?;
         for statement in [
             "DELETE FROM completions WHERE learner_email = $1",
+            "DELETE FROM evaluation_queue WHERE learner_email = $1",
             "DELETE FROM outbox WHERE recipient = $1",
             "DELETE FROM trainers WHERE email = $1",
             "DELETE FROM signin_tokens WHERE email = $1",

@@ -130,6 +130,7 @@ impl TestApp {
                 "127.0.0.0/8".into(),
                 "localhost".into(),
             ])),
+            evaluation_lease: insigne::service::EVALUATION_LEASE,
         };
         let admin_token = app
             .create_token(Scope::Admin, Some("tests"))

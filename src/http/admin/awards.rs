@@ -1,4 +1,4 @@
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
@@ -17,6 +17,7 @@ use crate::storage::{time_to_db, StoredAward};
 pub fn router() -> Router<Insigne> {
     Router::new()
         .route("/api/v1/awards", post(create))
+        .route("/api/v1/awards/reconcile", post(reconcile))
         .route("/api/v1/awards/{id}", get(read))
         .route("/api/v1/awards/{id}/revoke", post(revoke))
 }
@@ -39,6 +40,36 @@ pub(crate) async fn revoke(
 ) -> Result<Json<Value>, ApiError> {
     let id: AwardId = path_id("award", &id)?;
     Ok(Json(view(&app, &app.revoke_award(id, &input).await?)))
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub(crate) struct ReconcileQuery {
+    /// `true`: only say what would be awarded, change nothing.
+    #[serde(default)]
+    dry_run: bool,
+}
+
+/// Evaluates every learner with completions against the current catalogue and answers what
+/// was awarded (with `?dry_run=true`: what would be, changing nothing). Learners another
+/// evaluation holds at that moment are listed as `pending`: the workers finish them.
+#[utoipa::path(
+    post,
+    path = "/api/v1/awards/reconcile",
+    tag = "awards",
+    params(ReconcileQuery),
+    responses((status = 200, description = "The learners evaluated and the awards made (or that would be)", body = crate::service::Reconciled), (status = 400, description = "dry_run is not true or false")),
+    security(("bearer" = [])),
+)]
+pub(crate) async fn reconcile(
+    State(app): State<Insigne>,
+    _: Admin,
+    query: Result<Query<ReconcileQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<crate::service::Reconciled>, ApiError> {
+    let Query(q) = query.map_err(|_| ApiError::BadField {
+        field: "dry_run".into(),
+        message: "must be true or false".into(),
+    })?;
+    Ok(Json(app.reconcile(q.dry_run).await?))
 }
 
 #[utoipa::path(

@@ -56,7 +56,7 @@ pub(crate) async fn import(
     path = "/api/v1/catalogue",
     tag = "catalogue",
     request_body(content = String, content_type = "application/toml", description = "The catalogue file"),
-    responses((status = 200, description = "What was loaded"), (status = 415, description = "Not application/toml"), (status = 422, description = "The catalogue is refused (entry and field named)")),
+    responses((status = 200, description = "What was loaded, and how many learners were marked for evaluation against it (`learners_marked`)"), (status = 415, description = "Not application/toml"), (status = 422, description = "The catalogue is refused (entry and field named)")),
     security(("bearer" = [])),
 )]
 pub(crate) async fn load(
@@ -96,7 +96,7 @@ enum OneOrMany {
     path = "/api/v1/completions",
     tag = "completions",
     request_body = CompletionInput,
-    responses((status = 200, description = "Each completion (recorded or already_known) and the awards triggered, with their traces"), (status = 422, description = "A completion is wrong: none recorded")),
+    responses((status = 200, description = "Each completion (recorded or already_known), the awards triggered with their traces, and the learners still waiting for evaluation (`pending`: a worker awards what they earn)"), (status = 422, description = "A completion is wrong: none recorded")),
     security(("bearer" = [])),
 )]
 pub(crate) async fn completions(
@@ -147,5 +147,7 @@ pub(crate) async fn completions(
             view
         })
         .collect();
-    Ok(Json(json!({"completions": recorded, "awards": awards})))
+    Ok(Json(
+        json!({"completions": recorded, "awards": awards, "pending": outcome.pending}),
+    ))
 }

@@ -6,6 +6,7 @@ pub(crate) mod badge_classes;
 pub(crate) mod catalogue;
 pub(crate) mod issuers;
 pub(crate) mod notifications;
+pub(crate) mod status;
 pub(crate) mod trainers;
 
 use axum::Router;
@@ -19,6 +20,7 @@ pub fn router() -> Router<Insigne> {
         .merge(awards::router())
         .merge(catalogue::router())
         .merge(notifications::router())
+        .merge(status::router())
         .merge(trainers::router())
 }
 
