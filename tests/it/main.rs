@@ -6,6 +6,8 @@ mod awarding;
 mod bad_input;
 mod cli;
 mod common;
+mod crash;
+mod durable;
 mod e2e;
 mod foreign;
 mod interop_ob2;
