@@ -20,11 +20,13 @@ pub enum FaultPoint {
     CompletionsCommitted,
     /// After a chunk of an import is committed (more chunks may follow).
     ImportChunk,
-    /// Inside an award's transaction, after its claim.
+    /// Inside the transaction of a learner's new awards, after one award's claim.
     AwardClaimed,
-    /// Inside an award's transaction, after the award, before the message announcing it.
+    /// Inside the transaction of a learner's new awards, after one award, before the message
+    /// announcing it.
     AwardStored,
-    /// After an award's transaction is committed, before the evaluation goes on.
+    /// After the transaction of a learner's new awards is committed, before their
+    /// evaluation ends.
     AwardCommitted,
     /// After a learner's evaluation, before their mark is removed.
     EvaluationDone,

@@ -8,7 +8,7 @@ use crate::domain::award::{AwardInput, RevokeInput};
 use crate::domain::{Award, AwardId, AwardRequest, BadgeClass, Invalid, Issuer, IssuerId};
 use crate::formats::ob2;
 use crate::proof::KeyAlgorithm;
-use crate::storage::{StorageError, StoredAward};
+use crate::storage::{NewMessage, StoredAward};
 
 impl Insigne {
     /// Awards a badge class to a recipient: checks the request, fixes and signs every published
@@ -34,14 +34,12 @@ impl Insigne {
                 .await?;
         }
         let lang = self.trainer_lang(&email).await?;
-        self.issue_checked(AwardId::random(), &class, &issuer, request, lang, false)
-            .await?
-            .ok_or(ServiceError::Storage(StorageError::Conflict("the award")))
+        self.issue_checked(AwardId::random(), &class, &issuer, request, lang)
+            .await
     }
 
     /// Issues a checked request of an existing badge class under the id `id`; its message is
-    /// written in `lang`. An award by a rule (`claim`) is claimed with it, in its transaction:
-    /// `None` when the learner's badge was claimed already (nothing is stored).
+    /// written in `lang`.
     pub(super) async fn issue_checked(
         &self,
         id: AwardId,
@@ -49,40 +47,106 @@ impl Insigne {
         issuer: &Issuer,
         request: AwardRequest,
         lang: crate::i18n::Lang,
-        claim: bool,
-    ) -> Result<Option<StoredAward>, ServiceError> {
+    ) -> Result<StoredAward, ServiceError> {
+        let (mut stored, message) = self.new_award(id, class, request, lang);
+        let written = async {
+            self.sign_missing(&mut stored, class, issuer, true).await?;
+            self.store
+                .insert_award_with_message(&stored, &message)
+                .await?;
+            Ok::<_, ServiceError>(())
+        }
+        .await;
+        if let Err(e) = written {
+            // The status index drawn for an award that was not stored is given back.
+            let _ = self.store.release_status_indexes(&[id]).await;
+            return Err(e);
+        }
+        Ok(stored)
+    }
+
+    /// Issues the awards a rule gives one learner, in `lang`: their status indexes drawn
+    /// together, each signed, then all stored in one transaction where each is claimed. An
+    /// award whose badge was claimed already (a concurrent evaluation) is not stored and not
+    /// returned.
+    pub(super) async fn issue_by_rule(
+        &self,
+        awards: Vec<(&BadgeClass, &Issuer, AwardRequest)>,
+        lang: crate::i18n::Lang,
+    ) -> Result<Vec<StoredAward>, ServiceError> {
+        let mut new: Vec<(StoredAward, NewMessage)> = awards
+            .iter()
+            .map(|(class, _, request)| {
+                self.new_award(AwardId::random(), class, request.clone(), lang)
+            })
+            .collect();
+        let ids: Vec<AwardId> = new.iter().map(|(s, _)| s.award.id).collect();
+        let written = async {
+            // One status list per issuer; the catalogue's badges share one.
+            let mut issuers: Vec<IssuerId> = awards.iter().map(|(_, i, _)| i.id).collect();
+            issuers.sort();
+            issuers.dedup();
+            for issuer in issuers {
+                let of_issuer: Vec<usize> = (0..awards.len())
+                    .filter(|i| awards[*i].1.id == issuer)
+                    .collect();
+                let wanted: Vec<AwardId> = of_issuer.iter().map(|i| ids[*i]).collect();
+                let slots = self.new_status_slots(issuer, &wanted).await?;
+                for (i, slot) in of_issuer.into_iter().zip(slots) {
+                    let (class, issuer, _) = &awards[i];
+                    let stored = &mut new[i].0;
+                    stored.ob2_signed = Some(self.sign_ob2(&stored.award, class)?);
+                    let (credential, jwt) =
+                        self.sign_ob3_at(&stored.award, class, issuer, &slot)?;
+                    stored.ob3_credential = Some(credential);
+                    stored.ob3_jwt = Some(jwt);
+                }
+            }
+            Ok::<_, ServiceError>(self.store.insert_claimed_awards(&new).await?)
+        }
+        .await;
+        let claimed = match written {
+            Ok(claimed) => claimed,
+            Err(e) => {
+                let _ = self.store.release_status_indexes(&ids).await;
+                return Err(e);
+            }
+        };
+        let lost: Vec<AwardId> = ids
+            .iter()
+            .zip(&claimed)
+            .filter(|(_, c)| !**c)
+            .map(|(id, _)| *id)
+            .collect();
+        self.store.release_status_indexes(&lost).await?;
+        Ok(new
+            .into_iter()
+            .zip(claimed)
+            .filter(|(_, c)| *c)
+            .map(|((stored, _), _)| stored)
+            .collect())
+    }
+
+    /// A new award of `class` with its hosted assertion, and the message announcing it.
+    fn new_award(
+        &self,
+        id: AwardId,
+        class: &BadgeClass,
+        request: AwardRequest,
+        lang: crate::i18n::Lang,
+    ) -> (StoredAward, NewMessage) {
         let award = Award::new(id, class, request, new_salt(), self.clock.now());
         // The text is written when the message is sent: an import of thousands of awards
         // neither composes nor stores thousands of texts.
         let message = crate::notify::awarded_envelope(&award, class, lang);
-        let mut stored = StoredAward {
+        let stored = StoredAward {
             ob2_assertion: ob2::hosted_assertion(&self.urls, &award).to_string(),
             ob2_signed: None,
             ob3_credential: None,
             ob3_jwt: None,
             award,
         };
-        let written = async {
-            self.sign_missing(&mut stored, class, issuer, true).await?;
-            Ok::<_, ServiceError>(
-                self.store
-                    .insert_award_with_message(&stored, &message, claim)
-                    .await?,
-            )
-        }
-        .await;
-        match written {
-            Ok(true) => Ok(Some(stored)),
-            // The status index drawn for an award that was not stored is given back.
-            Ok(false) => {
-                self.store.release_status_index(id).await?;
-                Ok(None)
-            }
-            Err(e) => {
-                let _ = self.store.release_status_index(id).await;
-                Err(e)
-            }
-        }
+        (stored, message)
     }
 
     /// Signs whatever document `stored` lacks (all of them for a new award).

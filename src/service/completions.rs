@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::{Insigne, ServiceError};
 use crate::domain::award::RecipientInput;
 use crate::domain::validation::Checker;
-use crate::domain::{AwardId, AwardRequest, EmailAddress, Evidence, Recipient};
+use crate::domain::{AwardRequest, EmailAddress, Evidence, Recipient};
 use crate::engine::{Decision, TraceStep};
 use crate::faults::FaultPoint;
 use crate::storage::{NewCompletion, StoredAward, StoredCatalogue};
@@ -227,9 +227,9 @@ impl Insigne {
         })
     }
 
-    /// Awards every badge a learner's completions earn and they do not hold yet. Each award is
-    /// claimed in its own transaction: an evaluation racing this one for the same badge loses
-    /// the claim and awards nothing.
+    /// Awards every badge a learner's completions earn and they do not hold yet, in one
+    /// transaction where each is claimed: an evaluation racing this one for the same badge
+    /// finds it claimed and awards nothing.
     pub async fn evaluate_learner(
         &self,
         email: &EmailAddress,
@@ -242,9 +242,7 @@ impl Insigne {
             email: email.clone(),
             name,
         };
-        // Looked up once, when a first badge is earned, for all those earned now.
-        let mut lang = None;
-        let mut triggered = Vec::new();
+        let mut earned = Vec::new();
         for decision in decisions {
             let Some((class_id, code, _, name)) = catalogue
                 .badges
@@ -268,24 +266,35 @@ impl Insigne {
                 evidence: evidence(&decision, catalogue),
                 lang: None,
             };
-            let lang = match lang {
-                Some(l) => l,
-                None => *lang.insert(self.trainer_lang(email.as_str()).await?),
-            };
-            let issued = self
-                .issue_checked(AwardId::random(), &class, &issuer, request, lang, true)
-                .await?;
-            // None: a concurrent evaluation claimed this badge first, and awards it.
-            if let Some(stored) = issued {
-                self.store.fault(FaultPoint::AwardCommitted)?;
-                triggered.push(TriggeredAward {
-                    stored,
-                    badge_code: code.clone(),
-                    decision,
-                });
-            }
+            earned.push((class, issuer, request, code.clone(), decision));
         }
-        Ok(triggered)
+        if earned.is_empty() {
+            return Ok(Vec::new());
+        }
+        let lang = self.trainer_lang(email.as_str()).await?;
+        let issued = self
+            .issue_by_rule(
+                earned
+                    .iter()
+                    .map(|(class, issuer, request, ..)| (class, issuer, request.clone()))
+                    .collect(),
+                lang,
+            )
+            .await?;
+        self.store.fault(FaultPoint::AwardCommitted)?;
+        // An award missing from `issued` was claimed by a concurrent evaluation, which
+        // awards it.
+        Ok(earned
+            .into_iter()
+            .filter_map(|(class, _, _, badge_code, decision)| {
+                let stored = issued.iter().find(|s| s.award.badge_class == class.id)?;
+                Some(TriggeredAward {
+                    stored: stored.clone(),
+                    badge_code,
+                    decision,
+                })
+            })
+            .collect())
     }
 }
 

@@ -5,10 +5,11 @@ use rand::Rng;
 use serde_json::Value;
 
 use super::{Insigne, ServiceError};
-use crate::domain::{Award, BadgeClass, Issuer, IssuerId};
+use crate::domain::{Award, AwardId, BadgeClass, Issuer, IssuerId};
 use crate::formats::ob3::identity::{self, DidMethod};
 use crate::formats::ob3::{self, status, StatusEntry};
 use crate::proof::{di, KeyAlgorithm};
+use crate::storage::StatusSlot;
 
 fn signing(e: impl std::fmt::Display) -> ServiceError {
     ServiceError::Signing(e.to_string())
@@ -66,25 +67,53 @@ impl Insigne {
         let slot = match existing {
             Some(slot) => slot,
             None => {
-                let ed_kid = self
-                    .keys
-                    .active_kid(KeyAlgorithm::Ed25519)
-                    .ok_or_else(|| signing("no active Ed25519 key"))?
-                    .to_string();
-                self.ensure_status_list(issuer.id, &ed_kid).await?;
-                let index = self
-                    .store
-                    .allocate_status_index(award.id, issuer.id, &ed_kid, || {
-                        rand::thread_rng().gen_range(0..status::LIST_SIZE)
-                    })
-                    .await?;
-                crate::storage::StatusSlot {
-                    issuer: issuer.id,
-                    list_key: ed_kid,
-                    index,
-                }
+                let mut slots = self.new_status_slots(issuer.id, &[award.id]).await?;
+                slots
+                    .pop()
+                    .ok_or_else(|| signing("no status list index drawn"))?
             }
         };
+        self.sign_ob3_at(award, class, issuer, &slot)
+    }
+
+    /// Draws a random index for each new award of `issuer` in the status list of the active
+    /// Ed25519 key (created if missing), in one statement.
+    pub(super) async fn new_status_slots(
+        &self,
+        issuer: IssuerId,
+        awards: &[AwardId],
+    ) -> Result<Vec<StatusSlot>, ServiceError> {
+        let ed_kid = self
+            .keys
+            .active_kid(KeyAlgorithm::Ed25519)
+            .ok_or_else(|| signing("no active Ed25519 key"))?
+            .to_string();
+        self.ensure_status_list(issuer, &ed_kid).await?;
+        let indexes = self
+            .store
+            .allocate_status_indexes(awards, issuer, &ed_kid, || {
+                rand::thread_rng().gen_range(0..status::LIST_SIZE)
+            })
+            .await?;
+        Ok(indexes
+            .into_iter()
+            .map(|index| StatusSlot {
+                issuer,
+                list_key: ed_kid.clone(),
+                index,
+            })
+            .collect())
+    }
+
+    /// The credential and VC-JWT of an award whose revocation bit is at `slot`, signed by the
+    /// list's key.
+    pub(super) fn sign_ob3_at(
+        &self,
+        award: &Award,
+        class: &BadgeClass,
+        issuer: &Issuer,
+        slot: &StatusSlot,
+    ) -> Result<(String, String), ServiceError> {
         let did = self.issuer_did(issuer.id, &slot.list_key)?;
         let entry = StatusEntry {
             list_url: self.urls.status_list(issuer.id, &slot.list_key),

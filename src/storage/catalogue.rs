@@ -75,21 +75,6 @@ impl Store {
         row.map(|r| parse_id(&r, "id")).transpose()
     }
 
-    /// Whether the status list of `issuer` and key `list_key` exists.
-    pub async fn status_list_exists(
-        &self,
-        issuer: IssuerId,
-        list_key: &str,
-    ) -> Result<bool, StorageError> {
-        let row =
-            sqlx::query("SELECT 1 AS one FROM status_lists WHERE issuer_id = $1 AND list_key = $2")
-                .bind(issuer.to_string())
-                .bind(list_key.to_string())
-                .fetch_optional(&self.pool)
-                .await?;
-        Ok(row.is_some())
-    }
-
     /// How many modules the catalogue has (0: no catalogue loaded yet).
     pub async fn count_modules(&self) -> Result<i64, StorageError> {
         let row = sqlx::query("SELECT COUNT(*) AS n FROM modules")

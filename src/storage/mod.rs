@@ -74,6 +74,10 @@ pub struct Store {
     backend: Backend,
     /// Where the durability tests make a step fail or the process abort; none otherwise.
     faults: crate::faults::Faults,
+    /// Status lists known to exist (they are never deleted).
+    known_lists: std::sync::Arc<
+        std::sync::Mutex<std::collections::BTreeSet<(crate::domain::IssuerId, String)>>,
+    >,
 }
 
 impl Store {
@@ -112,6 +116,7 @@ impl Store {
             pool,
             backend,
             faults: crate::faults::Faults::none(),
+            known_lists: Default::default(),
         })
     }
 

@@ -146,40 +146,61 @@ pub(super) async fn insert_message(
 }
 
 impl Store {
-    /// Stores an award and the message announcing it, together or not at all. An award by a
-    /// rule (`claim`) is claimed in the same transaction: one row per learner and badge class,
-    /// so the badge is awarded once however many evaluations race, and a claim never exists
-    /// without its award. False (nothing stored) when the badge was claimed already.
+    /// Stores an award and the message announcing it, together or not at all.
     pub async fn insert_award_with_message(
         &self,
         stored: &StoredAward,
         message: &NewMessage,
-        claim: bool,
-    ) -> Result<bool, StorageError> {
-        let award = &stored.award;
+    ) -> Result<(), StorageError> {
         let mut tx = self.pool.begin().await?;
-        if claim {
-            let done = sqlx::query(
+        self.insert_announced_in(&mut tx, stored, message).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Stores the awards a rule gave one learner, each with its message, in one transaction.
+    /// Each is claimed there first (one row per learner and badge class): a badge claimed
+    /// already (by a concurrent evaluation) is skipped, so it is awarded once however many
+    /// evaluations race, and a claim never exists without its award. Per award: stored or not.
+    pub async fn insert_claimed_awards(
+        &self,
+        awards: &[(StoredAward, NewMessage)],
+    ) -> Result<Vec<bool>, StorageError> {
+        let mut tx = self.pool.begin().await?;
+        let mut stored = Vec::with_capacity(awards.len());
+        for (award, message) in awards {
+            let a = &award.award;
+            let claimed = sqlx::query(
                 "INSERT INTO award_claims (badge_class_id, recipient_email, award_id, claimed_at)
                  VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
             )
-            .bind(award.badge_class.to_string())
-            .bind(award.recipient.email.to_string())
-            .bind(award.id.to_string())
-            .bind(time_to_db(award.issued_on))
+            .bind(a.badge_class.to_string())
+            .bind(a.recipient.email.to_string())
+            .bind(a.id.to_string())
+            .bind(time_to_db(a.issued_on))
             .execute(&mut *tx)
-            .await?;
-            if done.rows_affected() == 0 {
-                tx.rollback().await?;
-                return Ok(false);
+            .await?
+            .rows_affected()
+                == 1;
+            if claimed {
+                self.fault(FaultPoint::AwardClaimed)?;
+                self.insert_announced_in(&mut tx, award, message).await?;
             }
-            self.fault(FaultPoint::AwardClaimed)?;
+            stored.push(claimed);
         }
-        super::awards::insert_award_in(&mut tx, stored).await?;
-        self.fault(FaultPoint::AwardStored)?;
-        insert_message(&mut tx, Some(award.id), message, award.issued_on).await?;
         tx.commit().await?;
-        Ok(true)
+        Ok(stored)
+    }
+
+    async fn insert_announced_in(
+        &self,
+        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        stored: &StoredAward,
+        message: &NewMessage,
+    ) -> Result<(), StorageError> {
+        super::awards::insert_award_in(tx, stored).await?;
+        self.fault(FaultPoint::AwardStored)?;
+        insert_message(tx, Some(stored.award.id), message, stored.award.issued_on).await
     }
 
     /// Records a revocation and the message announcing it, together; false (and no message)

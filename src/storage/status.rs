@@ -34,6 +34,36 @@ impl Store {
             .transpose()?)
     }
 
+    /// Whether the status list of `issuer` and key `list_key` exists. Lists are never deleted,
+    /// so one seen once is remembered, and an award's issuance does not ask again.
+    pub async fn status_list_exists(
+        &self,
+        issuer: IssuerId,
+        list_key: &str,
+    ) -> Result<bool, StorageError> {
+        let key = (issuer, list_key.to_string());
+        if self
+            .known_lists
+            .lock()
+            .map(|k| k.contains(&key))
+            .unwrap_or(false)
+        {
+            return Ok(true);
+        }
+        let row =
+            sqlx::query("SELECT 1 AS one FROM status_lists WHERE issuer_id = $1 AND list_key = $2")
+                .bind(issuer.to_string())
+                .bind(list_key.to_string())
+                .fetch_optional(&self.pool)
+                .await?;
+        if row.is_some() {
+            if let Ok(mut known) = self.known_lists.lock() {
+                known.insert(key);
+            }
+        }
+        Ok(row.is_some())
+    }
+
     /// Stores a first (empty) list unless one exists already.
     pub async fn create_status_list(
         &self,
@@ -55,42 +85,61 @@ impl Store {
         Ok(())
     }
 
-    /// Draws a free index for `award` in the list, with `draw` giving candidates; the database's
-    /// unique key decides, so two processes never get the same one.
-    pub async fn allocate_status_index(
+    /// Draws a free index in the list for each of `awards`, with `draw` giving candidates: one
+    /// statement for all, again only for those whose candidate was taken. The database's
+    /// unique key decides, so two processes never get the same index.
+    pub async fn allocate_status_indexes(
         &self,
-        award: AwardId,
+        awards: &[AwardId],
         issuer: IssuerId,
         list_key: &str,
         mut draw: impl FnMut() -> i64,
-    ) -> Result<i64, StorageError> {
+    ) -> Result<Vec<i64>, StorageError> {
+        let mut found: Vec<Option<i64>> = vec![None; awards.len()];
         for _ in 0..256 {
-            let index = draw();
-            let done = sqlx::query(
-                "INSERT INTO status_entries (award_id, issuer_id, list_key, idx) VALUES ($1, $2, $3, $4)
-                 ON CONFLICT (issuer_id, list_key, idx) DO NOTHING",
-            )
-            .bind(award.to_string())
-            .bind(issuer.to_string())
-            .bind(list_key.to_string())
-            .bind(index)
-            .execute(&self.pool)
-            .await?;
-            if done.rows_affected() == 1 {
-                return Ok(index);
+            let missing: Vec<usize> = (0..awards.len()).filter(|i| found[*i].is_none()).collect();
+            if missing.is_empty() {
+                break;
+            }
+            let rows: Vec<String> = (0..missing.len())
+                .map(|k| format!("(${}, $1, $2, ${})", 3 + 2 * k, 4 + 2 * k))
+                .collect();
+            let sql = format!(
+                "INSERT INTO status_entries (award_id, issuer_id, list_key, idx) VALUES {}
+                 ON CONFLICT (issuer_id, list_key, idx) DO NOTHING RETURNING award_id, idx",
+                rows.join(", ")
+            );
+            let mut query = sqlx::query(&sql)
+                .bind(issuer.to_string())
+                .bind(list_key.to_string());
+            for i in &missing {
+                query = query.bind(awards[*i].to_string()).bind(draw());
+            }
+            for row in query.fetch_all(&self.pool).await? {
+                let award: AwardId = parse_id(&row, "award_id")?;
+                if let Some(i) = awards.iter().position(|a| *a == award) {
+                    found[i] = Some(row.try_get("idx")?);
+                }
             }
         }
-        Err(StorageError::Conflict(
-            "a free status list index (the list is nearly full)",
-        ))
+        found
+            .into_iter()
+            .map(|f| {
+                f.ok_or(StorageError::Conflict(
+                    "a free status list index (the list is nearly full)",
+                ))
+            })
+            .collect()
     }
 
-    /// Forgets an index whose award could not be stored.
-    pub async fn release_status_index(&self, award: AwardId) -> Result<(), StorageError> {
-        sqlx::query("DELETE FROM status_entries WHERE award_id = $1")
-            .bind(award.to_string())
-            .execute(&self.pool)
-            .await?;
+    /// Forgets the indexes of awards that could not be stored.
+    pub async fn release_status_indexes(&self, awards: &[AwardId]) -> Result<(), StorageError> {
+        for award in awards {
+            sqlx::query("DELETE FROM status_entries WHERE award_id = $1")
+                .bind(award.to_string())
+                .execute(&self.pool)
+                .await?;
+        }
         Ok(())
     }
 

@@ -293,7 +293,7 @@ async fn aborted_at_every_point(backend: Backend) {
         "completions-committed:abort",
         "award-claimed:abort@4",
         "award-stored:abort@9",
-        "award-committed:abort@15",
+        "award-committed:abort@3",
         "evaluation-done:abort@3",
     ] {
         crash_and_recover(backend, fault, sample_export()).await;

@@ -298,7 +298,7 @@ async fn every_point_of_an_import(backend: Backend) {
         (FaultPoint::CompletionsCommitted, 1),
         (FaultPoint::AwardClaimed, 3),
         (FaultPoint::AwardStored, 7),
-        (FaultPoint::AwardCommitted, 12),
+        (FaultPoint::AwardCommitted, 3),
         (FaultPoint::EvaluationDone, 2),
     ] {
         survives(backend, csv.clone(), point, nth).await;
@@ -313,7 +313,7 @@ async fn every_point_of_a_batch(backend: Backend) {
         (FaultPoint::CompletionsCommitted, 1),
         (FaultPoint::AwardClaimed, 2),
         (FaultPoint::AwardStored, 1),
-        (FaultPoint::AwardCommitted, 3),
+        (FaultPoint::AwardCommitted, 2),
         (FaultPoint::EvaluationDone, 1),
     ] {
         survives(backend, input.clone(), point, nth).await;

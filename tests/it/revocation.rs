@@ -423,10 +423,10 @@ async fn status_indexes_are_never_reused(backend: Backend) {
     let mut got = Vec::new();
     for _ in 0..3 {
         let award = insigne::domain::AwardId::random();
-        got.push(
+        got.extend(
             t.app
                 .store
-                .allocate_status_index(award, issuer, "ed25519-test", || {
+                .allocate_status_indexes(&[award], issuer, "ed25519-test", || {
                     candidates.next().unwrap_or(0)
                 })
                 .await
@@ -434,4 +434,18 @@ async fn status_indexes_are_never_reused(backend: Backend) {
         );
     }
     assert_eq!(got, [5, 9, 12]);
+    // Several awards at once, whose candidates collide with each other and with taken ones:
+    // each gets its own index, drawn again only for those that lost.
+    let mut candidates = [20i64, 20, 20, 21, 20, 21, 22].into_iter().cycle();
+    let awards: Vec<insigne::domain::AwardId> =
+        (0..3).map(|_| insigne::domain::AwardId::random()).collect();
+    let got = t
+        .app
+        .store
+        .allocate_status_indexes(&awards, issuer, "ed25519-test", || {
+            candidates.next().unwrap_or(0)
+        })
+        .await
+        .expect("allocate");
+    assert_eq!(got, [20, 21, 22]);
 }
