@@ -1,6 +1,7 @@
 //! Imports a Moodle export of 10,000 completions from 2,000 learners into a fresh SQLite
 //! database, issuing every award they trigger, and prints the time it took. Not a criterion
-//! bench (one long run): `cargo bench --bench import`.
+//! bench (one long run): `cargo bench --bench import`. `INSIGNE_BENCH_DATABASE_URL` names
+//! another (empty) database instead, a PostgreSQL one say.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -70,7 +71,9 @@ fn main() {
         .expect("runtime");
     rt.block_on(async {
         let dir = tempfile::tempdir().expect("tempdir");
-        let store = Store::connect(&format!("sqlite://{}", dir.path().join("bench.db").display())).await.expect("db");
+        let url = std::env::var("INSIGNE_BENCH_DATABASE_URL")
+            .unwrap_or_else(|_| format!("sqlite://{}", dir.path().join("bench.db").display()));
+        let store = Store::connect(&url).await.expect("db");
         store.migrate().await.expect("migrate");
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let keys = KeyRing::generate(&dir.path().join("keys"), clock.now()).expect("keys");

@@ -358,6 +358,30 @@ mod tests {
         )
         .expect("config");
         assert_eq!(c.public_url, "https://badges.ac-versailles.fr");
+        assert_eq!(c.evaluation_lease_secs, 60);
+    }
+
+    #[test]
+    fn the_evaluation_lease_is_seconds_from_the_file_or_the_environment() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("insigne.toml");
+        std::fs::write(&path, "evaluation_lease_secs = 15\n").expect("write");
+        let load = |env: &BTreeMap<String, String>| {
+            Config::load(Some(&path), dir.path(), env, Overrides::default())
+        };
+        assert_eq!(
+            load(&BTreeMap::new()).expect("file").evaluation_lease_secs,
+            15
+        );
+        let c = load(&env(&[("INSIGNE_EVALUATION_LEASE_SECS", " 2 ")])).expect("env");
+        assert_eq!(c.evaluation_lease_secs, 2);
+        for bad in ["0", "soon", "-5", "100000"] {
+            let err = load(&env(&[("INSIGNE_EVALUATION_LEASE_SECS", bad)])).unwrap_err();
+            assert!(
+                err.to_string().starts_with("INSIGNE_EVALUATION_LEASE_SECS"),
+                "{err}"
+            );
+        }
     }
 
     #[test]

@@ -38,11 +38,3 @@ CREATE TABLE locks (
     name     TEXT PRIMARY KEY,
     taken_at TEXT NOT NULL
 );
-
--- Claims whose award was never stored (an evaluation that died between the two, when they were
--- written apart): the claim goes and its learner is evaluated again, so the badge is issued.
-INSERT INTO evaluation_queue (learner_email, marked_at, generation, attempts)
-SELECT c.recipient_email, MIN(c.claimed_at), 1, 0 FROM award_claims c
-WHERE NOT EXISTS (SELECT 1 FROM awards a WHERE a.id = c.award_id)
-GROUP BY c.recipient_email;
-DELETE FROM award_claims WHERE NOT EXISTS (SELECT 1 FROM awards a WHERE a.id = award_claims.award_id);

@@ -106,6 +106,12 @@ pub async fn run(config: &Config, cmd: CompletionsCommand) -> Result<(), CliErro
     for r in &summary.rows_rejected {
         eprintln!("insigne: line {}: {}", r.line, r.reason);
     }
+    if !summary.pending.is_empty() {
+        eprintln!(
+            "insigne: {} learners still waiting for evaluation: a running `insigne serve` (or `insigne awards reconcile`) awards what they earn",
+            summary.pending.len()
+        );
+    }
     println!("{}", serde_json::to_string_pretty(&summary)?);
     app.store.close().await;
     Ok(())

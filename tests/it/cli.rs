@@ -261,6 +261,24 @@ fn catalogue_load_and_completions_import_from_the_command_line() {
     );
     assert!(text_of(&out.stderr).contains("0 new completions (20 already known); 0 awards issued"));
 
+    // Every learner evaluated again: nothing more to award, dry run or not.
+    for args in [
+        &["awards", "reconcile", "--dry-run"][..],
+        &["awards", "reconcile"],
+    ] {
+        let out = insigne(dir.path(), args, &env);
+        assert!(out.status.success(), "{}", text_of(&out.stderr));
+        let done: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        assert_eq!(done["dry_run"], args.len() == 3);
+        assert_eq!(done["learners"], 5);
+        assert_eq!(done["awards"], serde_json::json!([]));
+        assert!(
+            text_of(&out.stderr).contains("5 learners evaluated; 0 awards"),
+            "{}",
+            text_of(&out.stderr)
+        );
+    }
+
     // A file that is not UTF-8: exit 2 with the reason.
     let latin1 = dir.path().join("latin1.csv");
     std::fs::write(&latin1, b"Pr\xe9nom;Nom;Adresse de courriel\n").expect("write");

@@ -515,3 +515,84 @@ async fn status_and_reconcile_over_http() {
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
+
+/// A claim an older version left without its award (it wrote them apart and died between the
+/// two) is finished: the repair migration removes it and marks its learner, and the worker
+/// issues the badge.
+async fn a_claim_left_without_its_award_is_finished(backend: Backend) {
+    let Some(t) = TestApp::new(backend).await else {
+        return;
+    };
+    load_example_catalogue(&t).await;
+    let ada = insigne::domain::EmailAddress::parse("ada@ac-versailles.fr").expect("email");
+    // E1-M1 recorded without evaluation, and the claim of its badge (ef3) without the award.
+    t.app
+        .store
+        .record_completions(
+            &[insigne::storage::NewCompletion {
+                learner_email: ada.clone(),
+                learner_name: "Ada Lovelace".into(),
+                module: "E1-M1".into(),
+                completed_at: "2026-03-01T00:00:00Z".parse().expect("date"),
+                source: "api".into(),
+                external_id: None,
+            }],
+            t.app.clock.now(),
+            None,
+        )
+        .await
+        .expect("record");
+    let pool = any_pool(&t.db.url).await;
+    let ef3 = t
+        .app
+        .store
+        .badge_class_id_by_code("ef3")
+        .await
+        .expect("query")
+        .expect("ef3");
+    for statement in [
+        "DELETE FROM evaluation_queue".to_string(),
+        format!(
+            "INSERT INTO award_claims (badge_class_id, recipient_email, award_id, claimed_at)
+             VALUES ('{ef3}', 'ada@ac-versailles.fr', '{}', '2026-11-01T00:00:00Z')",
+            insigne::domain::AwardId::random()
+        ),
+    ] {
+        sqlx::query(&statement)
+            .execute(&pool)
+            .await
+            .expect("stuck state");
+    }
+    assert!(t
+        .app
+        .drain_evaluations()
+        .await
+        .expect("worker")
+        .awards
+        .is_empty());
+    let repair = match backend {
+        Backend::Sqlite => include_str!("../../migrations/sqlite/0007_claims_without_awards.sql"),
+        Backend::Postgres => {
+            include_str!("../../migrations/postgres/0007_claims_without_awards.sql")
+        }
+    };
+    sqlx::raw_sql(repair).execute(&pool).await.expect("repair");
+    let status = t.app.status().await.expect("status");
+    assert_eq!(status.evaluations.waiting, 1);
+    assert_eq!(
+        status.evaluations.oldest_marked_at.as_deref(),
+        Some("2026-11-01T00:00:00Z")
+    );
+    let run = t.app.drain_evaluations().await.expect("worker");
+    assert_eq!(run.awards.len(), 1);
+    assert_eq!(run.awards[0].1.badge_code, "ef3");
+    assert_consistent(&t.db.url).await;
+    // Run again, the repair finds nothing to do.
+    sqlx::raw_sql(repair)
+        .execute(&pool)
+        .await
+        .expect("repair again");
+    assert_eq!(t.app.status().await.expect("status").evaluations.waiting, 0);
+    pool.close().await;
+}
+crate::on_both_backends!(a_claim_left_without_its_award_is_finished);
