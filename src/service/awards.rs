@@ -1,5 +1,7 @@
 //! Issuing and revoking awards.
 
+use std::collections::BTreeMap;
+
 use rand::RngCore;
 use serde_json::Value;
 
@@ -83,16 +85,14 @@ impl Insigne {
         let ids: Vec<AwardId> = new.iter().map(|(s, _)| s.award.id).collect();
         let written = async {
             // One status list per issuer; the catalogue's badges share one.
-            let mut issuers: Vec<IssuerId> = awards.iter().map(|(_, i, _)| i.id).collect();
-            issuers.sort();
-            issuers.dedup();
-            for issuer in issuers {
-                let of_issuer: Vec<usize> = (0..awards.len())
-                    .filter(|i| awards[*i].1.id == issuer)
-                    .collect();
-                let wanted: Vec<AwardId> = of_issuer.iter().map(|i| ids[*i]).collect();
+            let mut by_issuer: BTreeMap<IssuerId, Vec<usize>> = BTreeMap::new();
+            for (i, (_, issuer, _)) in awards.iter().enumerate() {
+                by_issuer.entry(issuer.id).or_default().push(i);
+            }
+            for (issuer, indexes) in by_issuer {
+                let wanted: Vec<AwardId> = indexes.iter().map(|i| ids[*i]).collect();
                 let slots = self.new_status_slots(issuer, &wanted).await?;
-                for (i, slot) in of_issuer.into_iter().zip(slots) {
+                for (i, slot) in indexes.into_iter().zip(slots) {
                     let (class, issuer, _) = &awards[i];
                     let stored = &mut new[i].0;
                     stored.ob2_signed = Some(self.sign_ob2(&stored.award, class)?);

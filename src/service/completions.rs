@@ -203,27 +203,21 @@ impl Insigne {
         catalogue: StoredCatalogue,
     ) -> Result<CompletionsOutcome, ServiceError> {
         let lease = self.new_lease();
-        let keeper = self.keep_lease(&lease);
+        // Whatever happens below, the marks stay; what this request still holds when it ends
+        // is freed for a worker.
+        let _keeper = self.keep_lease(&lease);
         let recorded = self
             .store
             .record_completions(completions, self.clock.now(), Some(&lease))
             .await?;
-        if let Err(e) = self.store.fault(FaultPoint::CompletionsCommitted) {
-            // The marks stay; freed now, a worker takes them at once.
-            let _ = self.store.release_lease(&lease.owner).await;
-            return Err(e.into());
-        }
+        self.store.fault(FaultPoint::CompletionsCommitted)?;
         let run = self
             .evaluate_taken(&lease, recorded.taken, Arc::new(catalogue), &|_, _| {})
             .await;
-        drop(keeper);
-        let mut pending = recorded.waiting;
-        pending.extend(run.failed.into_iter().map(|(email, _)| email));
-        pending.sort();
         Ok(CompletionsOutcome {
             recorded: recorded.new,
+            pending: run.pending(recorded.waiting),
             awards: run.awards.into_iter().map(|(_, a)| a).collect(),
-            pending,
         })
     }
 

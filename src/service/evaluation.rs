@@ -35,12 +35,38 @@ pub struct EvaluationRun {
     pub failed: Vec<(String, String)>,
 }
 
-/// Keeps an evaluation's leases from running out while it works; stops when dropped.
-pub(super) struct LeaseKeeper(tokio::task::JoinHandle<()>);
+impl EvaluationRun {
+    /// The learners left marked for a worker: those `waiting` for another evaluation and those
+    /// whose evaluation failed, in order.
+    pub(super) fn pending(&self, waiting: Vec<String>) -> Vec<String> {
+        let mut pending = waiting;
+        pending.extend(self.failed.iter().map(|(email, _)| email.clone()));
+        pending.sort();
+        pending
+    }
+}
+
+/// Keeps an evaluation's leases from running out while it works. Dropped (the evaluation is
+/// over, or gave up on an error), it frees what the owner still holds, so that a worker takes
+/// it at once instead of waiting for the lease to run out.
+pub(super) struct LeaseKeeper {
+    renewing: tokio::task::JoinHandle<()>,
+    store: crate::storage::Store,
+    owner: String,
+}
 
 impl Drop for LeaseKeeper {
     fn drop(&mut self) {
-        self.0.abort();
+        self.renewing.abort();
+        let (store, owner) = (self.store.clone(), std::mem::take(&mut self.owner));
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move {
+                if let Err(e) = store.release_lease(&owner).await {
+                    // The lease runs out instead.
+                    tracing::warn!(error = %e, "could not free an evaluation's learners");
+                }
+            });
+        }
     }
 }
 
@@ -84,11 +110,11 @@ impl Insigne {
         }
     }
 
-    /// Extends `lease` every third of its length until the keeper is dropped.
+    /// Extends `lease` every third of its length until the keeper is dropped, which frees it.
     pub(super) fn keep_lease(&self, lease: &Lease) -> LeaseKeeper {
         let (app, owner) = (self.clone(), lease.owner.clone());
         let every = (self.evaluation_lease / 3).max(Duration::from_millis(100));
-        LeaseKeeper(tokio::spawn(async move {
+        let renewing = tokio::spawn(async move {
             loop {
                 tokio::time::sleep(every).await;
                 let until = app.clock.now() + app.lease_length();
@@ -96,7 +122,12 @@ impl Insigne {
                     tracing::warn!(error = %e, "could not extend an evaluation's lease");
                 }
             }
-        }))
+        });
+        LeaseKeeper {
+            renewing,
+            store: self.store.clone(),
+            owner: lease.owner.clone(),
+        }
     }
 
     /// The badges `email`'s completions earn that they do not hold yet, with the name awards
@@ -243,13 +274,7 @@ impl Insigne {
             return Ok(EvaluationRun::default());
         }
         let _keeper = self.keep_lease(&lease);
-        let catalogue = match self.catalogue_for(taken.len()).await {
-            Ok(c) => c,
-            Err(e) => {
-                let _ = self.store.release_lease(&lease.owner).await;
-                return Err(e);
-            }
-        };
+        let catalogue = self.catalogue_for(taken.len()).await?;
         Ok(self
             .evaluate_taken(&lease, taken, Arc::new(catalogue), &|_, _| {})
             .await)
@@ -289,30 +314,16 @@ impl Insigne {
         }
         let lease = self.new_lease();
         let _keeper = self.keep_lease(&lease);
-        let marks = self
+        let (taken, waiting) = self
             .store
-            .mark_all_learners(self.clock.now(), Some(&lease))
+            .mark_all_learners(self.clock.now(), &lease)
             .await?;
-        let learners = marks.len();
-        let (mut taken, mut pending) = (Vec::new(), Vec::new());
-        for mark in marks {
-            match mark {
-                Ok(t) => taken.push(t),
-                Err(email) => pending.push(email),
-            }
-        }
-        let catalogue = match self.catalogue_for(taken.len()).await {
-            Ok(c) => c,
-            Err(e) => {
-                let _ = self.store.release_lease(&lease.owner).await;
-                return Err(e);
-            }
-        };
+        let learners = taken.len() + waiting.len();
+        let catalogue = self.catalogue_for(taken.len()).await?;
         let run = self
             .evaluate_taken(&lease, taken, Arc::new(catalogue), &|_, _| {})
             .await;
-        pending.extend(run.failed.into_iter().map(|(email, _)| email));
-        pending.sort();
+        let pending = run.pending(waiting);
         Ok(Reconciled {
             dry_run,
             learners,

@@ -129,16 +129,14 @@ impl Insigne {
             )
             .await?;
         let lease = self.new_lease();
+        // Whatever happens, the marks stay; what the import still holds when it ends is freed
+        // for a worker.
         let keeper = self.keep_lease(&lease);
         let result = self
             .record_and_evaluate(&completions, catalogue, &lease, &mut summary, progress)
             .await;
         drop(keeper);
         let error = result.as_ref().err().map(ToString::to_string);
-        if error.is_some() {
-            // The marks stay; freed now, a worker takes them at once.
-            let _ = self.store.release_lease(&lease.owner).await;
-        }
         let finished = self
             .store
             .finish_import(
@@ -192,11 +190,11 @@ impl Insigne {
             self.store.fault(FaultPoint::ImportChunk)?;
         }
         self.store.fault(FaultPoint::CompletionsCommitted)?;
-        let (mut taken, mut pending) = (Vec::new(), Vec::new());
+        let (mut taken, mut waiting) = (Vec::new(), Vec::new());
         for (email, held) in learners {
             match held {
                 Some(t) => taken.push(t),
-                None => pending.push(email),
+                None => waiting.push(email),
             }
         }
         let run = self
@@ -204,6 +202,7 @@ impl Insigne {
                 progress(ImportProgress::Evaluating { done, total })
             })
             .await;
+        summary.pending = run.pending(waiting);
         summary.awards = run
             .awards
             .into_iter()
@@ -213,9 +212,6 @@ impl Insigne {
                 award: t.stored.award.id.to_string(),
             })
             .collect();
-        pending.extend(run.failed.into_iter().map(|(email, _)| email));
-        pending.sort();
-        summary.pending = pending;
         Ok(())
     }
 }

@@ -118,17 +118,24 @@ pub(super) async fn mark_all_in(
 }
 
 impl Store {
-    /// Marks every learner with completions for evaluation, in one transaction; those held
-    /// by `lease` come back as taken, the others (held elsewhere, or no lease) as addresses.
+    /// Marks every learner with completions for evaluation, in one transaction: those held
+    /// by `lease` (to evaluate now), and the addresses of the others (held elsewhere).
     pub async fn mark_all_learners(
         &self,
         now: DateTime<Utc>,
-        lease: Option<&Lease>,
-    ) -> Result<Vec<Result<Taken, String>>, StorageError> {
+        lease: &Lease,
+    ) -> Result<(Vec<Taken>, Vec<String>), StorageError> {
         let mut tx = self.pool.begin().await?;
-        let marks = mark_all_in(&mut tx, now, lease).await?;
+        let marks = mark_all_in(&mut tx, now, Some(lease)).await?;
         tx.commit().await?;
-        Ok(marks)
+        let (mut taken, mut waiting) = (Vec::new(), Vec::new());
+        for mark in marks {
+            match mark {
+                Ok(t) => taken.push(t),
+                Err(email) => waiting.push(email),
+            }
+        }
+        Ok((taken, waiting))
     }
 
     /// Takes up to `limit` learners nobody holds (or whose holder's lease is over, or whose

@@ -596,3 +596,39 @@ async fn a_claim_left_without_its_award_is_finished(backend: Backend) {
     pool.close().await;
 }
 crate::on_both_backends!(a_claim_left_without_its_award_is_finished);
+
+/// A request that fails after its completions are committed frees the learners it held: a
+/// worker takes them at once, without waiting for the lease to run out (the clock stands
+/// still here, so an unreleased lease would hold them for ever).
+async fn a_failed_request_frees_its_learners_at_once(backend: Backend) {
+    let Some(mut t) = TestApp::new(backend).await else {
+        return;
+    };
+    load_example_catalogue(&t).await;
+    t.app.store = t.app.store.clone().with_faults(Faults::at(
+        FaultPoint::CompletionsCommitted,
+        FaultAction::Fail,
+        1,
+    ));
+    let err = send(&t.app, &Input::Batch(batch())).await.unwrap_err();
+    assert!(err.contains("completions-committed"), "{err}");
+    let mut awards = 0;
+    for _ in 0..100 {
+        awards += t
+            .app
+            .drain_evaluations()
+            .await
+            .expect("worker")
+            .awards
+            .len();
+        if awards > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    // Ada and Alan: e-cap1, ef1, ef2, ef3, ef4, ef9 each; Alan's E2-M1 adds ef5.
+    assert_eq!(awards, 13);
+    assert_eq!(t.app.status().await.expect("status").evaluations.waiting, 0);
+    assert_consistent(&t.db.url).await;
+}
+crate::on_both_backends!(a_failed_request_frees_its_learners_at_once);
