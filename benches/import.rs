@@ -86,6 +86,8 @@ fn main() {
             moodle_mapping: Arc::new(MoodleMapping::default()),
             fetcher: Arc::new(insigne::verify::fetch::GuardedFetcher::new(&[])),
             evaluation_lease: insigne::service::EVALUATION_LEASE,
+            cpu: insigne::cpu::CpuPool::for_this_machine(),
+            verify_deadline: insigne::verify::DEADLINE,
         };
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/catalogue/ecap.toml");
         let catalogue = std::fs::read_to_string(&path).expect("catalogue");

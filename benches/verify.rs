@@ -34,6 +34,8 @@ fn benches(c: &mut Criterion) {
             moodle_mapping: Arc::new(Default::default()),
             fetcher: Arc::new(insigne::verify::fetch::GuardedFetcher::new(&[])),
             evaluation_lease: insigne::service::EVALUATION_LEASE,
+            cpu: insigne::cpu::CpuPool::for_this_machine(),
+            verify_deadline: insigne::verify::DEADLINE,
         };
         let issuer = app
             .create_issuer(&IssuerInput {
@@ -69,8 +71,8 @@ fn benches(c: &mut Criterion) {
     });
     let resolver = LocalResolver::new(app.clone());
     let options = Options {
-        now: app.clock.now(),
         recipient_email: None,
+        ..Options::at(app.clock.now())
     };
     for (name, input) in [
         ("verify ob3 data integrity credential", &credential),

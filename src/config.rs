@@ -57,9 +57,27 @@ pub struct Config {
     /// Seconds an evaluation holds a learner before another process may take them over
     /// (`INSIGNE_EVALUATION_LEASE_SECS`): how long a crashed process's learners wait.
     pub evaluation_lease_secs: u64,
+    /// Seconds one verification may take, every fetch included (`INSIGNE_VERIFY_DEADLINE_SECS`).
+    pub verify_deadline_secs: u64,
+    /// Seconds a stopping server gives requests in flight before it closes their connections
+    /// (`INSIGNE_SHUTDOWN_GRACE_SECS`).
+    pub shutdown_grace_secs: u64,
+    /// Reverse proxies whose `X-Forwarded-For` or `Forwarded` header names the client:
+    /// addresses or CIDR ranges (`INSIGNE_TRUSTED_PROXIES`). Empty: the peer is the client.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 impl Config {
+    /// How long one verification may take.
+    pub fn verify_deadline(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.verify_deadline_secs)
+    }
+
+    /// How long a stopping server waits for requests in flight.
+    pub fn shutdown_grace(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.shutdown_grace_secs)
+    }
+
     /// The sender of notifications.
     pub fn sender(&self) -> String {
         self.mail_from.clone().unwrap_or_else(|| {
@@ -86,6 +104,9 @@ impl Default for Config {
             did_method: DidMethod::Web,
             moodle: MoodleMapping::default(),
             evaluation_lease_secs: crate::service::EVALUATION_LEASE.as_secs(),
+            verify_deadline_secs: crate::verify::DEADLINE.as_secs(),
+            shutdown_grace_secs: 10,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -105,6 +126,9 @@ impl fmt::Debug for Config {
             .field("did_method", &self.did_method)
             .field("moodle", &self.moodle)
             .field("evaluation_lease_secs", &self.evaluation_lease_secs)
+            .field("verify_deadline_secs", &self.verify_deadline_secs)
+            .field("shutdown_grace_secs", &self.shutdown_grace_secs)
+            .field("trusted_proxies", &self.trusted_proxies)
             .finish()
     }
 }
@@ -124,6 +148,9 @@ pub struct Overrides {
     pub did_method: Option<String>,
     pub moodle: Option<MoodleMapping>,
     pub evaluation_lease_secs: Option<Seconds>,
+    pub verify_deadline_secs: Option<Seconds>,
+    pub shutdown_grace_secs: Option<Seconds>,
+    pub trusted_proxies: Option<Vec<String>>,
 }
 
 /// A number of seconds: a TOML integer, or the text of an environment variable.
@@ -132,6 +159,30 @@ pub struct Overrides {
 pub enum Seconds {
     Number(u64),
     Text(String),
+}
+
+impl Seconds {
+    /// The number of seconds, refused unless from `min` to `max`.
+    fn within(&self, name: &'static str, min: u64, max: u64) -> Result<u64, ConfigError> {
+        let secs = match self {
+            Seconds::Number(n) => Some(*n),
+            Seconds::Text(t) => t.trim().parse::<u64>().ok(),
+        };
+        secs.filter(|s| (min..=max).contains(s))
+            .ok_or_else(|| ConfigError::Value {
+                name,
+                message: format!("{self:?} is not a number of seconds from {min} to {max}"),
+            })
+    }
+}
+
+/// A list in one environment variable: commas or spaces between the items.
+fn list(v: &str) -> Vec<String> {
+    v.split([',', ' '])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 impl Overrides {
@@ -144,18 +195,15 @@ impl Overrides {
             database_url: get("INSIGNE_DATABASE_URL"),
             keys_dir: get("INSIGNE_KEYS_DIR").map(PathBuf::from),
             catalogue: get("INSIGNE_CATALOGUE"),
-            fetch_allow: get("INSIGNE_FETCH_ALLOW").map(|v| {
-                v.split([',', ' '])
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_string)
-                    .collect()
-            }),
+            fetch_allow: get("INSIGNE_FETCH_ALLOW").map(|v| list(&v)),
             smtp_url: get("INSIGNE_SMTP_URL"),
             mail_from: get("INSIGNE_MAIL_FROM"),
             did_method: get("INSIGNE_DID_METHOD"),
             moodle: None,
             evaluation_lease_secs: get("INSIGNE_EVALUATION_LEASE_SECS").map(Seconds::Text),
+            verify_deadline_secs: get("INSIGNE_VERIFY_DEADLINE_SECS").map(Seconds::Text),
+            shutdown_grace_secs: get("INSIGNE_SHUTDOWN_GRACE_SECS").map(Seconds::Text),
+            trusted_proxies: get("INSIGNE_TRUSTED_PROXIES").map(|v| list(&v)),
         }
     }
 
@@ -188,16 +236,26 @@ impl Overrides {
             c.moodle = v;
         }
         if let Some(v) = self.evaluation_lease_secs {
-            let secs = match &v {
-                Seconds::Number(n) => Some(*n),
-                Seconds::Text(t) => t.trim().parse::<u64>().ok(),
-            };
-            c.evaluation_lease_secs =
-                secs.filter(|s| (1..=86_400).contains(s))
-                    .ok_or_else(|| ConfigError::Value {
-                        name: "INSIGNE_EVALUATION_LEASE_SECS",
-                        message: format!("{v:?} is not a number of seconds from 1 to 86400"),
-                    })?;
+            c.evaluation_lease_secs = v.within("INSIGNE_EVALUATION_LEASE_SECS", 1, 86_400)?;
+        }
+        if let Some(v) = self.verify_deadline_secs {
+            c.verify_deadline_secs = v.within("INSIGNE_VERIFY_DEADLINE_SECS", 1, 300)?;
+        }
+        if let Some(v) = self.shutdown_grace_secs {
+            c.shutdown_grace_secs = v.within("INSIGNE_SHUTDOWN_GRACE_SECS", 0, 3_600)?;
+        }
+        if let Some(v) = self.trusted_proxies {
+            c.trusted_proxies = v
+                .iter()
+                .map(|p| {
+                    p.parse::<ipnet::IpNet>()
+                        .or_else(|_| p.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                        .map_err(|_| ConfigError::Value {
+                            name: "INSIGNE_TRUSTED_PROXIES",
+                            message: format!("{p:?} is neither an IP address nor a CIDR range"),
+                        })
+                })
+                .collect::<Result<_, _>>()?;
         }
         if let Some(v) = self.did_method {
             c.did_method = v.parse().map_err(|message| ConfigError::Value {

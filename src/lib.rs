@@ -3,6 +3,8 @@
 
 /// Baking badges into PNG and SVG images, and reading them back.
 pub mod bake;
+/// A bounded pool for CPU-bound work, off the async runtime.
+pub mod cpu;
 /// The e-CAP catalogue file: frameworks, parcours, modules, badges and their rules.
 pub mod catalogue;
 /// The `insigne` command line.

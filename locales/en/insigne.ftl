@@ -128,6 +128,9 @@ verdict-valid = Genuine badge, current and not revoked.
 verdict-valid-warnings = Genuine badge, current and not revoked, with reservations: read the warnings.
 verdict-invalid = Invalid badge: see the failed checks.
 verdict-unknown = Incomplete verification: some checks could not be made.
+verdict-not-a-badge = This is not a badge: no Open Badge was found in what was given.
+verdict-busy = The verifier is busy: try again in a moment.
+verdict-intact-only = The content is intact, but nothing shows that the issuer it names made it.
 check-line = { $label }: { $status }.
 check-passed = Passed
 check-failed = Failed
@@ -153,6 +156,8 @@ check-expiry = Expiry
 check-revocation = Revocation
 check-recipient = Holder
 check-endorsement = Endorsement
+check-limits = Size of the badge
+check-deadline = Time allowed
 check-other = Other check
 
 ## Messages to badge holders (email, plain text)

@@ -131,6 +131,9 @@ verdict-valid = Badge authentique, en cours de validité et non révoqué.
 verdict-valid-warnings = Badge authentique, en cours de validité et non révoqué, avec des réserves : lisez les avertissements.
 verdict-invalid = Badge non valide : voir les vérifications en échec.
 verdict-unknown = Vérification incomplète : certaines vérifications n'ont pas pu être faites.
+verdict-not-a-badge = Ce n'est pas un badge : aucun Open Badge n'a été trouvé dans ce qui a été donné.
+verdict-busy = Le vérificateur est occupé : réessayez dans un instant.
+verdict-intact-only = Le contenu est intact, mais rien ne montre qu'il vient de l'émetteur qu'il nomme.
 check-line = { $label }{ "\u00A0" }: { $status }.
 check-passed = Réussi
 check-failed = Échec
@@ -156,6 +159,8 @@ check-expiry = Date d'expiration
 check-revocation = Révocation
 check-recipient = Titulaire
 check-endorsement = Recommandation
+check-limits = Taille du badge
+check-deadline = Temps imparti
 check-other = Autre vérification
 
 ## Messages aux titulaires (courriel, texte brut)

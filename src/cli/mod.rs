@@ -223,6 +223,8 @@ async fn open_app(config: &Config, generate_keys: bool) -> Result<Insigne, CliEr
             &config.fetch_allow,
         )),
         evaluation_lease: std::time::Duration::from_secs(config.evaluation_lease_secs),
+        cpu: crate::cpu::CpuPool::for_this_machine(),
+        verify_deadline: config.verify_deadline(),
     })
 }
 

@@ -1,13 +1,17 @@
 //! `insigne verify INPUT`: a file, a URL or `-`; the JSON report on stdout. Exit 0 valid,
-//! 1 invalid, 2 could not check.
+//! 1 invalid, 2 not a badge or could not check.
+//!
+//! An employer's command: it opens no database, needs no keys and writes nothing. Every
+//! document the badge names, insigne's own included, is had over the network as anyone would
+//! have it (through the guarded fetcher: `INSIGNE_FETCH_ALLOW` for private hosts).
 
 use std::io::Read;
 
 use clap::Args;
 
-use super::{open_app, CliError};
+use super::CliError;
 use crate::config::Config;
-use crate::http::resolve::LocalResolver;
+use crate::verify::fetch::GuardedFetcher;
 use crate::verify::{self, Options, Verdict};
 
 #[derive(Debug, Args)]
@@ -47,17 +51,21 @@ pub async fn run(config: &Config, args: VerifyArgs) -> Result<(), CliError> {
             .map_err(|e| CliError::Usage(format!("cannot read {}: {e}", args.input)))?;
         read_limited(file, &args.input)?
     };
-    let app = open_app(config, true).await?;
     let options = Options {
-        now: app.clock.now(),
         recipient_email: args.recipient,
+        deadline: config.verify_deadline(),
+        ..Options::at(chrono::Utc::now())
     };
-    let report = verify::verify_bytes(&input, &LocalResolver::new(app.clone()), &options).await;
+    let fetcher = GuardedFetcher::new(&config.fetch_allow);
+    let report = verify::verify_bytes(&input, &fetcher, &options).await;
     println!("{}", serde_json::to_string_pretty(&report)?);
-    app.store.close().await;
     match report.verdict() {
         Verdict::Valid => Ok(()),
         Verdict::Invalid => Err(CliError::Invalid),
+        Verdict::NotABadge => Err(CliError::Usage(format!(
+            "not a badge: {}",
+            report.errors.first().map_or("", String::as_str)
+        ))),
         Verdict::Unknown => Err(CliError::Usage(
             "could not check everything (see the skipped checks)".into(),
         )),

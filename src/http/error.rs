@@ -29,6 +29,12 @@ pub enum ApiError {
     Forbidden(&'static str),
     #[error("{0}")]
     NotFound(String),
+    /// What was given to the verifier is no badge at all.
+    #[error("not a badge: {0}")]
+    NotABadge(String),
+    /// A bounded resource (the verifier's pool) is full: come back shortly.
+    #[error("{0}")]
+    Busy(String),
     #[error("internal error")]
     Internal(String),
 }
@@ -43,6 +49,8 @@ impl ApiError {
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::NotABadge(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -58,6 +66,8 @@ impl ApiError {
             ApiError::Unauthorized(_) => "unauthorized",
             ApiError::Forbidden(_) => "forbidden",
             ApiError::NotFound(_) => "not_found",
+            ApiError::NotABadge(_) => "not_a_badge",
+            ApiError::Busy(_) => "busy",
             ApiError::Internal(_) => "internal",
         }
     }
@@ -70,6 +80,12 @@ impl ApiError {
             }
             _ => Vec::new(),
         }
+    }
+}
+
+impl From<crate::cpu::Busy> for ApiError {
+    fn from(e: crate::cpu::Busy) -> Self {
+        ApiError::Busy(e.to_string())
     }
 }
 
@@ -98,6 +114,11 @@ impl IntoResponse for ApiError {
             error["fields"] = json!(fields);
         }
         let mut response = (status, Json(json!({ "error": error }))).into_response();
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
+        }
         if status == StatusCode::UNAUTHORIZED {
             response
                 .headers_mut()

@@ -56,7 +56,7 @@ async fn verify_any(
                 message: "the form has no file".into(),
             });
         }
-        return Ok(Json(run(&app, &file, recipient).await));
+        return answer(run(&app, &file, recipient).await?);
     }
     let body = Bytes::from_request(request, &app).await.map_err(|e| {
         if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
@@ -94,13 +94,31 @@ async fn verify_any(
             "application/json ({\"url\"} or {\"credential\"}), text/plain, image/png, image/svg+xml or multipart/form-data (file)",
         ));
     };
-    Ok(Json(run(&app, &input, recipient).await))
+    answer(run(&app, &input, recipient).await?)
 }
 
-async fn run(app: &Insigne, input: &[u8], recipient: Option<String>) -> Report {
+/// A report is the answer (200, whatever its verdict), unless the input is no badge at all.
+fn answer(report: Report) -> Result<Json<Report>, ApiError> {
+    if report.verdict() == verify::Verdict::NotABadge {
+        let why = report.errors.first().cloned().unwrap_or_default();
+        return Err(ApiError::NotABadge(why));
+    }
+    Ok(Json(report))
+}
+
+/// Verifies `input` as the service does for every surface: admitted to the CPU pool (or
+/// refused at once when it is full), within the configured deadline.
+pub(crate) async fn run(
+    app: &Insigne,
+    input: &[u8],
+    recipient: Option<String>,
+) -> Result<Report, crate::cpu::Busy> {
+    let _admitted = app.cpu.admit()?;
     let options = Options {
-        now: app.clock.now(),
         recipient_email: recipient,
+        deadline: app.verify_deadline,
+        cpu: Some(app.cpu.clone()),
+        ..Options::at(app.clock.now())
     };
-    verify::verify_bytes(input, &LocalResolver::new(app.clone()), &options).await
+    Ok(verify::verify_bytes(input, &LocalResolver::new(app.clone()), &options).await)
 }

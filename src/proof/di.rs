@@ -3,7 +3,7 @@
 //! concatenated hashes (proof first) signed with Ed25519; `proofValue` is base58btc multibase.
 
 use chrono::{DateTime, Utc};
-use ed25519_dalek::{Signer, SigningKey, Verifier, VerifyingKey};
+use ed25519_dalek::{Signer, SigningKey, VerifyingKey};
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 
@@ -130,12 +130,16 @@ pub fn verify(document: &Value, key: &VerifyingKey) -> Result<(), DiError> {
     let value = proof
         .get("proofValue")
         .and_then(Value::as_str)
+        // 64 bytes are at most 88 base58 characters: a longer value is refused before base58
+        // decoding, whose cost grows with the square of the length.
+        .filter(|v| v.len() <= MAX_PROOF_VALUE_CHARS)
         .and_then(|v| v.strip_prefix('z'))
         .and_then(|v| bs58::decode(v).into_vec().ok())
         .and_then(|b| <[u8; 64]>::try_from(b).ok())
         .ok_or(DiError::BadProofValue)?;
     let data = hash_data(&unsigned, &proof_config(doc, &proof))?;
-    key.verify(&data, &ed25519_dalek::Signature::from_bytes(&value))
+    // Strict: no small-order key, no non-canonical signature (RFC 8032 §5.1.7).
+    key.verify_strict(&data, &ed25519_dalek::Signature::from_bytes(&value))
         .map_err(|_| DiError::BadSignature)
 }
 
@@ -147,11 +151,20 @@ pub fn ed25519_multibase(key: &VerifyingKey) -> String {
     format!("z{}", bs58::encode(bytes).into_string())
 }
 
-/// The Ed25519 key of a `z6Mk…` multibase value.
+/// The longest `proofValue` read: `z` and the base58 of 64 bytes (at most 88 characters).
+pub const MAX_PROOF_VALUE_CHARS: usize = 90;
+/// The longest `publicKeyMultibase` read: `z` and the base58 of 34 bytes (at most 47).
+pub const MAX_MULTIBASE_KEY_CHARS: usize = 50;
+
+/// The Ed25519 key of a `z6Mk…` multibase value; none for a longer value (refused before
+/// decoding) or a weak (small-order) key.
 pub fn ed25519_from_multibase(value: &str) -> Option<VerifyingKey> {
+    if value.len() > MAX_MULTIBASE_KEY_CHARS {
+        return None;
+    }
     let bytes = bs58::decode(value.strip_prefix('z')?).into_vec().ok()?;
     let raw: [u8; 32] = bytes.strip_prefix(&[0xed, 0x01])?.try_into().ok()?;
-    VerifyingKey::from_bytes(&raw).ok()
+    VerifyingKey::from_bytes(&raw).ok().filter(|k| !k.is_weak())
 }
 
 #[cfg(test)]

@@ -75,6 +75,10 @@ pub struct Insigne {
     /// How long an evaluation holds a learner before another may take them: a dead process's
     /// learners wait that long (`INSIGNE_EVALUATION_LEASE_SECS`).
     pub evaluation_lease: std::time::Duration,
+    /// Where CPU-bound work of requests runs (verification, rasterising), bounded.
+    pub cpu: crate::cpu::CpuPool,
+    /// How long one verification may take, every fetch included (`INSIGNE_VERIFY_DEADLINE_SECS`).
+    pub verify_deadline: std::time::Duration,
 }
 
 /// The evaluation lease unless configured: an evaluation renews it every third of it, so it

@@ -6,9 +6,12 @@
 //! verdict is then unknown, not valid.
 
 pub mod fetch;
+pub mod limits;
 mod ob2;
 mod ob3;
 pub mod resolve;
+
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -17,6 +20,7 @@ use serde_json::Value;
 pub use resolve::{Resolved, Resolver};
 
 use crate::bake::{self, Generation};
+use crate::cpu::CpuPool;
 
 /// The largest input accepted, bytes.
 pub const MAX_INPUT_BYTES: usize = bake::MAX_IMAGE_BYTES;
@@ -56,6 +60,9 @@ pub enum Verdict {
     Invalid,
     /// Nothing failed, but something could not be checked.
     Unknown,
+    /// The input is no badge at all (random bytes, a photo, an image with nothing baked, JSON
+    /// of another kind): bad input rather than a badge that fails.
+    NotABadge,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -66,6 +73,9 @@ pub struct Report {
     /// What the badge says: name, issuer, dates.
     pub credential: Value,
     pub errors: Vec<String>,
+    /// Set when the input is no badge at all.
+    #[serde(skip)]
+    not_a_badge: bool,
 }
 
 impl Report {
@@ -102,8 +112,16 @@ impl Report {
         );
     }
 
+    /// A failed check that says the input is no badge at all.
+    pub(crate) fn not_a_badge(&mut self, name: &str, message: impl Into<String>) {
+        self.not_a_badge = true;
+        self.fail(name, message);
+    }
+
     pub fn verdict(&self) -> Verdict {
-        if self.checks.is_empty() || self.checks.iter().any(|c| c.status == Status::Failed) {
+        if self.not_a_badge {
+            Verdict::NotABadge
+        } else if self.checks.is_empty() || self.checks.iter().any(|c| c.status == Status::Failed) {
             Verdict::Invalid
         } else if self.checks.iter().any(|c| c.status == Status::Skipped) {
             Verdict::Unknown
@@ -118,25 +136,111 @@ impl Report {
     }
 }
 
-/// What to verify against: the time, and optionally the recipient's email.
+/// How long a whole verification may take, every fetch included, unless configured.
+pub const DEADLINE: Duration = Duration::from_secs(10);
+
+/// What to verify against: the time, optionally the recipient's email; how long it may take
+/// and where its CPU-bound steps run.
 #[derive(Debug, Clone)]
 pub struct Options {
     pub now: DateTime<Utc>,
     pub recipient_email: Option<String>,
+    /// One deadline for the whole verification: a fetch still running then is "could not
+    /// check".
+    pub deadline: Duration,
+    /// The pool for canonicalisation, signatures and decoding; in place when `None`.
+    pub cpu: Option<CpuPool>,
 }
 
-/// Verifies any badge given as bytes (a file, an upload, a pasted text).
+impl Options {
+    /// At `now`, no recipient, the default deadline, CPU-bound steps in place.
+    pub fn at(now: DateTime<Utc>) -> Self {
+        Self {
+            now,
+            recipient_email: None,
+            deadline: DEADLINE,
+            cpu: None,
+        }
+    }
+
+    /// Runs a CPU-bound step where the options say.
+    pub(crate) async fn compute<T, F>(&self, job: F) -> Result<T, crate::cpu::Lost>
+    where
+        T: Send + 'static,
+        F: FnOnce() -> T + Send + 'static,
+    {
+        crate::cpu::run_on(self.cpu.as_ref(), job).await
+    }
+}
+
+/// A resolver whose every answer comes before one deadline, or is "could not check".
+struct Deadlined<'a> {
+    inner: &'a dyn Resolver,
+    until: tokio::time::Instant,
+    budget: Duration,
+}
+
+impl Resolver for Deadlined<'_> {
+    fn get<'a>(&'a self, url: &'a str) -> resolve::ResolveFuture<'a> {
+        Box::pin(async move {
+            match tokio::time::timeout_at(self.until, self.inner.get(url)).await {
+                Ok(answer) => answer,
+                Err(_) => Resolved::Unavailable(format!(
+                    "{url} was not had within the verification's {} s",
+                    self.budget.as_secs_f32()
+                )),
+            }
+        })
+    }
+}
+
+/// Verifies any badge given as bytes (a file, an upload, a pasted text), within the options'
+/// deadline: the fetches share it, and a verification still running when it passes (it
+/// should not: every step is bounded) is answered "could not check".
 pub async fn verify_bytes(input: &[u8], resolver: &dyn Resolver, options: &Options) -> Report {
+    let until = tokio::time::Instant::now() + options.deadline;
+    let bounded = Deadlined {
+        inner: resolver,
+        until,
+        budget: options.deadline,
+    };
+    // A little past the fetches' deadline, so that a fetch timing out is reported as such.
+    let grace = until + Duration::from_millis(500);
+    match tokio::time::timeout_at(grace, verify_within(input, &bounded, options)).await {
+        Ok(report) => report,
+        Err(_) => {
+            let mut report = Report::default();
+            report.skip(
+                "deadline",
+                format!(
+                    "the verification did not finish within {} s",
+                    options.deadline.as_secs_f32()
+                ),
+            );
+            report.finish()
+        }
+    }
+}
+
+async fn verify_within(input: &[u8], resolver: &dyn Resolver, options: &Options) -> Report {
     let mut report = Report::default();
     if input.len() > MAX_INPUT_BYTES {
-        report.fail(
+        report.not_a_badge(
             "input",
             format!("larger than {} MiB", MAX_INPUT_BYTES / (1024 * 1024)),
         );
         return report.finish();
     }
     if let Some(kind) = bake::sniff(input) {
-        match bake::unbake_any(input) {
+        let bytes = input.to_vec();
+        let unbaked = match options.compute(move || bake::unbake_any(&bytes)).await {
+            Ok(unbaked) => unbaked,
+            Err(lost) => {
+                report.skip("unbake", lost.to_string());
+                return report.finish();
+            }
+        };
+        match unbaked {
             Ok(found) => {
                 // The newer generation first when both are baked.
                 let chosen = found
@@ -151,19 +255,36 @@ pub async fn verify_bytes(input: &[u8], resolver: &dyn Resolver, options: &Optio
                     let payload = u.payload.clone();
                     return verify_text(&payload, resolver, options, report).await;
                 }
-                report.fail("unbake", "no baked badge");
+                report.not_a_badge("unbake", "an image with no baked badge");
             }
-            Err(e) => report.fail("unbake", e.to_string()),
+            Err(e) => report.not_a_badge("unbake", e.to_string()),
         }
         return report.finish();
     }
     match std::str::from_utf8(input) {
         Ok(text) => verify_text(text, resolver, options, report).await,
         Err(_) => {
-            report.fail("input", "neither a PNG, an SVG, JSON nor a JWS");
+            report.not_a_badge("input", "neither a PNG, an SVG, JSON nor a JWS");
             report.finish()
         }
     }
+}
+
+/// Parses a document the verifier will read, and holds it to the limits before anything else
+/// looks at it.
+async fn parse_within_limits(text: &str, options: &Options) -> Result<Value, String> {
+    let text = text.to_string();
+    let parsed = options
+        .compute(move || {
+            // serde_json refuses nesting deeper than 128, the limits 24.
+            let doc = serde_json::from_str::<Value>(&text).map_err(|e| format!("not JSON: {e}"))?;
+            match limits::exceeded(&doc) {
+                None => Ok(doc),
+                Some(what) => Err(format!("{what}: more than insigne reads of a badge")),
+            }
+        })
+        .await;
+    parsed.map_err(|lost| lost.to_string())?
 }
 
 async fn verify_text(
@@ -174,8 +295,7 @@ async fn verify_text(
 ) -> Report {
     let text = text.trim().trim_start_matches('\u{feff}');
     if text.starts_with('{') {
-        // serde_json refuses nesting deeper than 128: a hostile document fails here.
-        match serde_json::from_str::<Value>(text) {
+        match parse_within_limits(text, options).await {
             Ok(doc) => {
                 if is_ob3(&doc) {
                     report.format = Some(Format::Ob3Json);
@@ -184,26 +304,37 @@ async fn verify_text(
                     report.format = Some(Format::Ob2Hosted);
                     ob2::verify_hosted(&doc, resolver, options, &mut report).await;
                 } else {
-                    report.fail(
+                    report.not_a_badge(
                         "format",
                         "JSON that is neither an OB 3.0 credential nor an OB 2.0 Assertion",
                     );
                 }
             }
-            Err(e) => report.fail("format", format!("not JSON: {e}")),
+            Err(e) if e.starts_with("not JSON") => report.not_a_badge("format", e),
+            Err(e) => report.fail("limits", e),
         }
     } else if text.split('.').count() == 3 && !text.contains(char::is_whitespace) {
-        match crate::proof::jws::unverified_payload(text) {
-            Some(payload) if is_ob3(&payload) || payload.get("vc").is_some() => {
+        let payload = crate::proof::jws::unverified_payload_text(text);
+        let payload = match payload {
+            Some(json) if json.trim_start().starts_with('{') => {
+                parse_within_limits(&json, options).await
+            }
+            _ => Err("not JSON".to_string()),
+        };
+        match payload {
+            Ok(payload) if is_ob3(&payload) || payload.get("vc").is_some() => {
                 report.format = Some(Format::Ob3Jwt);
                 ob3::verify_jwt(text, &payload, resolver, options, &mut report).await;
             }
-            Some(payload) if is_ob2_assertion(&payload) => {
+            Ok(payload) if is_ob2_assertion(&payload) => {
                 report.format = Some(Format::Ob2Signed);
                 ob2::verify_signed(text, &payload, resolver, options, &mut report).await;
             }
-            Some(_) => report.fail("format", "a JWS whose payload is no badge"),
-            None => report.fail("format", "a JWS whose payload is not JSON"),
+            Ok(_) => report.not_a_badge("format", "a JWS whose payload is no badge"),
+            Err(e) if e.starts_with("not JSON") => {
+                report.not_a_badge("format", "a JWS whose payload is not JSON")
+            }
+            Err(e) => report.fail("limits", e),
         }
     } else if text.starts_with("http://") || text.starts_with("https://") {
         let mut url = text.to_string();
@@ -249,7 +380,7 @@ async fn verify_text(
             ),
         }
     } else {
-        report.fail("format", "neither a PNG, an SVG, JSON, a JWS nor a URL");
+        report.not_a_badge("format", "neither a PNG, an SVG, JSON, a JWS nor a URL");
     }
     report.finish()
 }

@@ -131,6 +131,8 @@ impl TestApp {
                 "localhost".into(),
             ])),
             evaluation_lease: insigne::service::EVALUATION_LEASE,
+            cpu: insigne::cpu::CpuPool::for_this_machine(),
+            verify_deadline: insigne::verify::DEADLINE,
         };
         let admin_token = app
             .create_token(Scope::Admin, Some("tests"))

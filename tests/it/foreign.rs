@@ -66,8 +66,8 @@ async fn verifier() -> (TestApp, LocalResolver, Options) {
     let t = TestApp::new(Backend::Sqlite).await.expect("app");
     let resolver = LocalResolver::new(t.app.clone());
     let options = Options {
-        now: chrono::Utc::now(),
         recipient_email: None,
+        ..Options::at(chrono::Utc::now())
     };
     (t, resolver, options)
 }
@@ -78,8 +78,8 @@ async fn foreign_ob3_badges_served_from_loopback() {
     let (out, _site) = fixture_site(&dir, "ob3", "www");
     let t = TestApp::new(Backend::Sqlite).await.expect("app");
     let options = Options {
-        now: chrono::Utc::now(),
         recipient_email: None,
+        ..Options::at(chrono::Utc::now())
     };
     let resolver = LocalResolver::new(t.app.clone());
     for (file, expected, why) in [
@@ -109,8 +109,8 @@ async fn foreign_ob3_badges_served_from_loopback() {
     // The same credential checked with the recipient's email (the fixtures hash this one).
     let bytes = std::fs::read(out.path().join("cred.json")).expect("fixture");
     let with = Options {
-        now: chrono::Utc::now(),
         recipient_email: Some("conformance@imsglobal.org".into()),
+        ..Options::at(chrono::Utc::now())
     };
     assert_eq!(
         verify::verify_bytes(&bytes, &resolver, &with)

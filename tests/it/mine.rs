@@ -278,8 +278,8 @@ async fn a_private_badge_has_no_page_but_stays_verifiable() {
     let (status, _, credential) = t.get(&format!("/credentials/{mine}")).await;
     assert_eq!(status, StatusCode::OK);
     let options = insigne::verify::Options {
-        now: t.app.clock.now(),
         recipient_email: None,
+        ..insigne::verify::Options::at(t.app.clock.now())
     };
     let resolver = insigne::http::resolve::LocalResolver::new(t.app.clone());
     for input in [assertion, credential] {

@@ -11,10 +11,9 @@ use axum::Router;
 use crate::http::error::ApiError;
 use crate::http::extract::form_fields;
 use crate::http::public::pages::LangQuery;
-use crate::http::resolve::LocalResolver;
 use crate::i18n::Lang;
 use crate::service::Insigne;
-use crate::verify::{self, Options, Status, Verdict};
+use crate::verify::{self, Status, Verdict};
 
 pub fn router() -> Router<Insigne> {
     Router::new().route(
@@ -56,6 +55,8 @@ fn check_key(name: &str) -> &'static str {
         "status" | "revocation" => "check-revocation",
         "recipient" => "check-recipient",
         "endorsement" => "check-endorsement",
+        "limits" => "check-limits",
+        "deadline" => "check-deadline",
         _ => "check-other",
     }
 }
@@ -128,17 +129,27 @@ async fn submit(
     let result = if data.is_empty() {
         None
     } else {
-        let options = Options {
-            now: app.clock.now(),
-            recipient_email: Some(recipient.clone()).filter(|r| !r.is_empty()),
+        let recipient = Some(recipient.clone()).filter(|r| !r.is_empty());
+        let Ok(report) = crate::http::verify::run(&app, &data, recipient).await else {
+            return busy(t, input);
         };
-        let report = verify::verify_bytes(&data, &LocalResolver::new(app.clone()), &options).await;
         let warned = report.checks.iter().any(|c| c.status == Status::Warning);
+        // A signature that holds by a key nobody vouches for: said in words beside the verdict.
+        let intact_only = report.checks.iter().any(|c| {
+            c.name == "key-owner" && c.status == Status::Failed
+        }) && report.checks.iter().any(|c| {
+            matches!(c.name.as_str(), "proof" | "jwt-signature") && c.status == Status::Passed
+        });
         let (class, verdict) = match report.verdict() {
             Verdict::Valid if warned => ("valid", t.t("verdict-valid-warnings")),
             Verdict::Valid => ("valid", t.t("verdict-valid")),
+            Verdict::Invalid if intact_only => (
+                "invalid",
+                format!("{} {}", t.t("verdict-invalid"), t.t("verdict-intact-only")),
+            ),
             Verdict::Invalid => ("invalid", t.t("verdict-invalid")),
             Verdict::Unknown => ("unknown", t.t("verdict-unknown")),
+            Verdict::NotABadge => ("invalid", t.t("verdict-not-a-badge")),
         };
         Some(ResultView {
             class,
@@ -176,6 +187,27 @@ async fn submit(
         recipient,
         result,
     })
+}
+
+/// The page again with its input, saying that the verifier is busy (503, `Retry-After`).
+fn busy(t: Lang, input: String) -> Result<Response, ApiError> {
+    let mut response = render(VerifyPage {
+        t,
+        switch_url: format!("/verify?lang={}", t.other().code()),
+        input,
+        recipient: String::new(),
+        result: Some(ResultView {
+            class: "unknown",
+            verdict: t.t("verdict-busy"),
+            name: String::new(),
+            checks: Vec::new(),
+        }),
+    })?;
+    *response.status_mut() = axum::http::StatusCode::SERVICE_UNAVAILABLE;
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
+    Ok(response)
 }
 
 #[cfg(test)]
