@@ -88,6 +88,8 @@ fn main() {
             evaluation_lease: insigne::service::EVALUATION_LEASE,
             cpu: insigne::cpu::CpuPool::for_this_machine(),
             verify_deadline: insigne::verify::DEADLINE,
+            trusted_proxies: std::sync::Arc::new(Vec::new()),
+            body_deadline: insigne::http::edge::BODY_DEADLINE,
         };
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/catalogue/ecap.toml");
         let catalogue = std::fs::read_to_string(&path).expect("catalogue");

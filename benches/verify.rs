@@ -36,6 +36,8 @@ fn benches(c: &mut Criterion) {
             evaluation_lease: insigne::service::EVALUATION_LEASE,
             cpu: insigne::cpu::CpuPool::for_this_machine(),
             verify_deadline: insigne::verify::DEADLINE,
+            trusted_proxies: std::sync::Arc::new(Vec::new()),
+            body_deadline: insigne::http::edge::BODY_DEADLINE,
         };
         let issuer = app
             .create_issuer(&IssuerInput {

@@ -62,6 +62,9 @@ pub struct Config {
     /// Seconds a stopping server gives requests in flight before it closes their connections
     /// (`INSIGNE_SHUTDOWN_GRACE_SECS`).
     pub shutdown_grace_secs: u64,
+    /// Seconds a client may take to send a request body, first byte to last
+    /// (`INSIGNE_BODY_DEADLINE_SECS`).
+    pub body_deadline_secs: u64,
     /// Reverse proxies whose `X-Forwarded-For` or `Forwarded` header names the client:
     /// addresses or CIDR ranges (`INSIGNE_TRUSTED_PROXIES`). Empty: the peer is the client.
     pub trusted_proxies: Vec<ipnet::IpNet>,
@@ -106,6 +109,7 @@ impl Default for Config {
             evaluation_lease_secs: crate::service::EVALUATION_LEASE.as_secs(),
             verify_deadline_secs: crate::verify::DEADLINE.as_secs(),
             shutdown_grace_secs: 10,
+            body_deadline_secs: crate::http::edge::BODY_DEADLINE.as_secs(),
             trusted_proxies: Vec::new(),
         }
     }
@@ -128,6 +132,7 @@ impl fmt::Debug for Config {
             .field("evaluation_lease_secs", &self.evaluation_lease_secs)
             .field("verify_deadline_secs", &self.verify_deadline_secs)
             .field("shutdown_grace_secs", &self.shutdown_grace_secs)
+            .field("body_deadline_secs", &self.body_deadline_secs)
             .field("trusted_proxies", &self.trusted_proxies)
             .finish()
     }
@@ -150,6 +155,7 @@ pub struct Overrides {
     pub evaluation_lease_secs: Option<Seconds>,
     pub verify_deadline_secs: Option<Seconds>,
     pub shutdown_grace_secs: Option<Seconds>,
+    pub body_deadline_secs: Option<Seconds>,
     pub trusted_proxies: Option<Vec<String>>,
 }
 
@@ -203,6 +209,7 @@ impl Overrides {
             evaluation_lease_secs: get("INSIGNE_EVALUATION_LEASE_SECS").map(Seconds::Text),
             verify_deadline_secs: get("INSIGNE_VERIFY_DEADLINE_SECS").map(Seconds::Text),
             shutdown_grace_secs: get("INSIGNE_SHUTDOWN_GRACE_SECS").map(Seconds::Text),
+            body_deadline_secs: get("INSIGNE_BODY_DEADLINE_SECS").map(Seconds::Text),
             trusted_proxies: get("INSIGNE_TRUSTED_PROXIES").map(|v| list(&v)),
         }
     }
@@ -243,6 +250,9 @@ impl Overrides {
         }
         if let Some(v) = self.shutdown_grace_secs {
             c.shutdown_grace_secs = v.within("INSIGNE_SHUTDOWN_GRACE_SECS", 0, 3_600)?;
+        }
+        if let Some(v) = self.body_deadline_secs {
+            c.body_deadline_secs = v.within("INSIGNE_BODY_DEADLINE_SECS", 1, 3_600)?;
         }
         if let Some(v) = self.trusted_proxies {
             c.trusted_proxies = v

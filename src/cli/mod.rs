@@ -117,7 +117,11 @@ pub fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli)) {
+    let outcome = runtime.block_on(run(cli));
+    // A CPU-bound step still running on a blocking thread is not waited for: every one is
+    // bounded, and a stopping server has already given its requests their grace period.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(CliError::Usage(message)) => {
             eprintln!("insigne: {message}");
@@ -225,6 +229,8 @@ async fn open_app(config: &Config, generate_keys: bool) -> Result<Insigne, CliEr
         evaluation_lease: std::time::Duration::from_secs(config.evaluation_lease_secs),
         cpu: crate::cpu::CpuPool::for_this_machine(),
         verify_deadline: config.verify_deadline(),
+        trusted_proxies: Arc::new(config.trusted_proxies.clone()),
+        body_deadline: std::time::Duration::from_secs(config.body_deadline_secs),
     })
 }
 
@@ -234,5 +240,7 @@ fn init_tracing() {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        // Colours for a person at a terminal; plain text for journald and log files.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .try_init();
 }

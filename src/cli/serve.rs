@@ -37,7 +37,7 @@ pub async fn run(config: Config) -> Result<(), CliError> {
         std::time::Duration::from_secs(1),
         until_stopped(stopped),
     ));
-    crate::http::serve(listener, app, shutdown_signal()).await?;
+    crate::http::serve(listener, app, shutdown_signal(), config.shutdown_grace()).await?;
     drop(stop_workers);
     let _ = worker.await;
     let _ = evaluator.await;

@@ -35,6 +35,12 @@ pub enum ApiError {
     /// A bounded resource (the verifier's pool) is full: come back shortly.
     #[error("{0}")]
     Busy(String),
+    /// The request was not received in time.
+    #[error("the request was not received within {0} s")]
+    Timeout(u64),
+    /// A route that exists, asked with a method it does not answer.
+    #[error("{0}")]
+    MethodNotAllowed(String),
     #[error("internal error")]
     Internal(String),
 }
@@ -51,6 +57,8 @@ impl ApiError {
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::NotABadge(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Timeout(_) => StatusCode::REQUEST_TIMEOUT,
+            ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -68,6 +76,8 @@ impl ApiError {
             ApiError::NotFound(_) => "not_found",
             ApiError::NotABadge(_) => "not_a_badge",
             ApiError::Busy(_) => "busy",
+            ApiError::Timeout(_) => "timeout",
+            ApiError::MethodNotAllowed(_) => "method_not_allowed",
             ApiError::Internal(_) => "internal",
         }
     }

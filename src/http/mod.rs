@@ -3,11 +3,13 @@
 pub mod admin;
 pub mod auth;
 pub mod cache;
+pub mod edge;
 pub mod error;
 pub mod extract;
 pub mod openapi;
 pub mod public;
 pub mod resolve;
+pub mod server;
 pub mod verify;
 
 use std::future::Future;
@@ -32,23 +34,58 @@ pub fn router(app: Insigne) -> Router {
         .merge(openapi::router())
         .merge(verify::router())
         .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(extract::MAX_BODY_BYTES))
-        .layer(TraceLayer::new_for_http())
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(span)
+                .on_response(
+                    tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO),
+                ),
+        )
+        .layer(axum::middleware::from_fn_with_state(app.clone(), edge::guard))
         .with_state(app)
 }
 
-/// Serves until `shutdown` completes, then lets in-flight requests finish.
+/// The log span of a request: method, path and the client (behind trusted proxies, the
+/// address they forwarded for). The query string is left out: it may carry a sign-in token.
+fn span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    let client = request
+        .extensions()
+        .get::<edge::ClientAddr>()
+        .map(|edge::ClientAddr(ip)| ip.to_string())
+        .unwrap_or_default();
+    tracing::info_span!(
+        "request",
+        method = %request.method(),
+        path = %loggable_path(request.uri().path()),
+        %client,
+    )
+}
+
+/// A path as the log may show it: a sign-in secret and a trainer's email replaced by `…`.
+fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
+    const HIDDEN: [&str; 2] = ["/mes-badges/connexion/", "/api/v1/trainers/"];
+    for prefix in HIDDEN {
+        if let Some(rest) = path.strip_prefix(prefix) {
+            let tail = rest.split_once('/').map(|(_, t)| t);
+            return match tail {
+                Some(tail) => format!("{prefix}…/{tail}").into(),
+                None => format!("{prefix}…").into(),
+            };
+        }
+    }
+    path.into()
+}
+
+/// Serves until `shutdown` completes, then lets in-flight requests finish for at most `grace`.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     app: Insigne,
     shutdown: impl Future<Output = ()> + Send + 'static,
+    grace: std::time::Duration,
 ) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        router(app).into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    server::serve(listener, router(app), shutdown, grace).await
 }
 
 async fn healthz(State(app): State<Insigne>) -> impl IntoResponse {
@@ -67,4 +104,24 @@ async fn healthz(State(app): State<Insigne>) -> impl IntoResponse {
 
 async fn not_found() -> ApiError {
     ApiError::NotFound("no such route".into())
+}
+
+async fn method_not_allowed(method: axum::http::Method) -> ApiError {
+    ApiError::MethodNotAllowed(format!("this route does not answer {method}"))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn secrets_and_emails_stay_out_of_the_log() {
+        assert_eq!(
+            super::loggable_path("/mes-badges/connexion/s3cr3t"),
+            "/mes-badges/connexion/…"
+        );
+        assert_eq!(
+            super::loggable_path("/api/v1/trainers/marie@ac-versailles.fr/export"),
+            "/api/v1/trainers/…/export"
+        );
+        assert_eq!(super::loggable_path("/badges/42"), "/badges/42");
+    }
 }

@@ -79,6 +79,10 @@ pub struct Insigne {
     pub cpu: crate::cpu::CpuPool,
     /// How long one verification may take, every fetch included (`INSIGNE_VERIFY_DEADLINE_SECS`).
     pub verify_deadline: std::time::Duration,
+    /// Reverse proxies believed about the client's address (`INSIGNE_TRUSTED_PROXIES`).
+    pub trusted_proxies: Arc<Vec<ipnet::IpNet>>,
+    /// How long a client may take to send a request body (`INSIGNE_BODY_DEADLINE_SECS`).
+    pub body_deadline: std::time::Duration,
 }
 
 /// The evaluation lease unless configured: an evaluation renews it every third of it, so it

@@ -133,6 +133,8 @@ impl TestApp {
             evaluation_lease: insigne::service::EVALUATION_LEASE,
             cpu: insigne::cpu::CpuPool::for_this_machine(),
             verify_deadline: insigne::verify::DEADLINE,
+            trusted_proxies: std::sync::Arc::new(Vec::new()),
+            body_deadline: insigne::http::edge::BODY_DEADLINE,
         };
         let admin_token = app
             .create_token(Scope::Admin, Some("tests"))

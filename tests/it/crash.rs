@@ -17,20 +17,20 @@ fn root() -> &'static Path {
 }
 
 /// A folder for keys and logs, and the database, shared by the processes of one test.
-struct Site {
-    dir: tempfile::TempDir,
+pub(crate) struct Site {
+    pub(crate) dir: tempfile::TempDir,
     db: TestDb,
 }
 
 impl Site {
-    async fn new(backend: Backend) -> Option<Self> {
+    pub(crate) async fn new(backend: Backend) -> Option<Self> {
         Some(Self {
             dir: tempfile::tempdir().expect("tempdir"),
             db: TestDb::new(backend).await?,
         })
     }
 
-    fn command(&self) -> Command {
+    pub(crate) fn command(&self) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_insigne"));
         cmd.current_dir(self.dir.path())
             .env("INSIGNE_DATABASE_URL", &self.db.url)
@@ -50,6 +50,16 @@ impl Site {
 
     /// Starts `insigne serve`, with `fault` injected when given; does not wait for it.
     fn spawn(&self, name: &str, fault: Option<&str>) -> Server {
+        self.spawn_with(name, fault, &[])
+    }
+
+    /// As `spawn`, with more environment variables (they may override the site's).
+    pub(crate) fn spawn_with(
+        &self,
+        name: &str,
+        fault: Option<&str>,
+        env: &[(&str, String)],
+    ) -> Server {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("free port")
@@ -63,6 +73,9 @@ impl Site {
         if let Some(f) = fault {
             cmd.env("INSIGNE_FAULT", f);
         }
+        for (name, value) in env {
+            cmd.env(name, value.replace("{port}", &port.to_string()));
+        }
         Server {
             child: cmd.spawn().expect("spawn serve"),
             base: format!("http://127.0.0.1:{port}"),
@@ -71,7 +84,7 @@ impl Site {
     }
 
     /// An admin token, from the command line.
-    fn token(&self) -> String {
+    pub(crate) fn token(&self) -> String {
         let out = self
             .command()
             .args(["tokens", "create", "--scope", "admin"])
@@ -89,19 +102,19 @@ impl Site {
     }
 }
 
-struct Server {
-    child: Child,
-    base: String,
+pub(crate) struct Server {
+    pub(crate) child: Child,
+    pub(crate) base: String,
     log: PathBuf,
 }
 
 impl Server {
-    fn log(&self) -> String {
+    pub(crate) fn log(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
     /// Waits until `/healthz` answers 200; fails with the log if the process exits first.
-    async fn healthy(&mut self) {
+    pub(crate) async fn healthy(&mut self) {
         let client = reqwest::Client::new();
         let deadline = Instant::now() + Duration::from_secs(90);
         loop {
@@ -126,7 +139,7 @@ impl Server {
     }
 
     /// Waits for the process to end (after an injected abort, say).
-    async fn exited(&mut self) -> std::process::ExitStatus {
+    pub(crate) async fn exited(&mut self) -> std::process::ExitStatus {
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
             if let Some(status) = self.child.try_wait().expect("wait") {

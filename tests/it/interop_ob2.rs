@@ -70,9 +70,14 @@ pub struct Served {
 impl Served {
     pub fn start(listener: tokio::net::TcpListener, app: insigne::service::Insigne) -> Self {
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let task = tokio::spawn(insigne::http::serve(listener, app, async {
-            let _ = stopped.await;
-        }));
+        let task = tokio::spawn(insigne::http::serve(
+            listener,
+            app,
+            async {
+                let _ = stopped.await;
+            },
+            std::time::Duration::from_secs(5),
+        ));
         Self {
             stop: Some(stop),
             task: Some(task),

@@ -9,6 +9,7 @@ mod common;
 mod crash;
 mod durable;
 mod e2e;
+mod edge;
 mod foreign;
 mod interop_ob2;
 mod interop_ob3;

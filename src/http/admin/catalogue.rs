@@ -19,7 +19,9 @@ pub fn router() -> Router<Insigne> {
         .route("/api/v1/completions", post(completions))
         .route(
             "/api/v1/completions/import",
-            post(import).layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024)),
+            post(import).layer(axum::extract::DefaultBodyLimit::max(
+                super::IMPORT_MAX_BYTES,
+            )),
         )
 }
 

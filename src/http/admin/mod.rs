@@ -13,6 +13,9 @@ use axum::Router;
 
 use crate::service::Insigne;
 
+/// The largest completion export taken (a year of m@gistère completions is a few MiB).
+pub const IMPORT_MAX_BYTES: usize = 64 * 1024 * 1024;
+
 pub fn router() -> Router<Insigne> {
     Router::new()
         .merge(issuers::router())

@@ -21,5 +21,8 @@ pub fn router() -> Router<Insigne> {
         .merge(verify_page::router())
 }
 
+/// The largest verify form taken: the badge, and room for the other fields.
+pub const VERIFY_FORM_MAX_BYTES: usize = crate::verify::MAX_INPUT_BYTES + 64 * 1024;
+
 /// `application/ld+json`, the media type of every JSON-LD document served.
 pub const JSON_LD: &str = "application/ld+json";

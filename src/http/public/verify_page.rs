@@ -13,14 +13,14 @@ use crate::http::extract::form_fields;
 use crate::http::public::pages::LangQuery;
 use crate::i18n::Lang;
 use crate::service::Insigne;
-use crate::verify::{self, Status, Verdict};
+use crate::verify::{Status, Verdict};
 
 pub fn router() -> Router<Insigne> {
     Router::new().route(
         "/verify",
         get(page)
             .post(submit)
-            .layer(DefaultBodyLimit::max(verify::MAX_INPUT_BYTES + 64 * 1024)),
+            .layer(DefaultBodyLimit::max(super::VERIFY_FORM_MAX_BYTES)),
     )
 }
 

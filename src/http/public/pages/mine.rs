@@ -3,7 +3,6 @@
 //! the session cookie is HttpOnly and SameSite=Lax, so no other site can post these forms.
 
 use askama::Template;
-use axum::extract::connect_info::ConnectInfo;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -213,13 +212,13 @@ struct AskLink {
 /// The same answer whatever the address: known, unknown or malformed.
 async fn ask_link(
     State(app): State<Insigne>,
-    client: Option<axum::Extension<ConnectInfo<std::net::SocketAddr>>>,
+    client: Option<axum::Extension<crate::http::edge::ClientAddr>>,
     headers: HeaderMap,
     Form(form): Form<AskLink>,
 ) -> Result<Response, ApiError> {
     let t = Lang::negotiate(form.lang.as_deref(), &headers);
     let client = client
-        .map(|axum::Extension(ConnectInfo(addr))| addr.ip().to_string())
+        .map(|axum::Extension(crate::http::edge::ClientAddr(ip))| ip.to_string())
         .unwrap_or_else(|| "unknown".into());
     let address = form.email.unwrap_or_default();
     match app.request_signin(&address, &client, t).await? {
