@@ -2,7 +2,7 @@
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
@@ -299,33 +299,60 @@ fn text_of(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-/// `insigne verify`: exit 0 valid, 1 invalid, 2 could not check or bad input; the report is on
-/// stdout as JSON. Oversized input is refused before it is read whole.
+/// `insigne verify`: exit 1 invalid, 2 not a badge or could not check; the report is on stdout
+/// as JSON. Oversized input is refused before it is read whole. Nothing is written where it
+/// runs (exit 0 for a genuine badge: `the_employers_command_verifies_a_served_badge`).
 #[test]
 fn verify_exit_codes_and_oversized_input() {
     let dir = tempfile::tempdir().expect("tempdir");
     let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/spec/examples");
+    let inputs = dir.path().join("inputs");
+    std::fs::create_dir(&inputs).expect("inputs");
+    std::fs::write(inputs.join("photo.jpg"), b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01")
+        .expect("jpeg");
+    std::fs::write(inputs.join("empty.json"), b"").expect("empty");
+    std::fs::write(inputs.join("random.bin"), [0x13u8, 0x99, 0x00, 0xfe]).expect("random");
+    let mut cases: Vec<(PathBuf, i32, &str)> = vec![
+        (inputs.join("photo.jpg"), 2, "not a badge"),
+        (inputs.join("empty.json"), 2, "not a badge"),
+        (inputs.join("random.bin"), 2, "not a badge"),
+    ];
     if examples.exists() {
-        for (file, code) in [
-            ("validator-ob30-simple.json", 0),
-            ("validator-ob30-simple-json.svg", 0),
-            ("validator-ob30-simple-err-proof-value.json", 1),
-        ] {
-            let path = examples.join(file);
-            let out = insigne(dir.path(), &["verify", path.to_str().expect("path")], &[]);
-            assert_eq!(
-                out.status.code(),
-                Some(code),
-                "{file}: {}",
-                text(&out.stderr)
-            );
-            let report: serde_json::Value =
-                serde_json::from_slice(&out.stdout).expect("a JSON report");
-            assert_eq!(report["valid"], code == 0, "{file}");
-        }
+        // Its issuer (example.com) cannot be reached from here: could not check who made it.
+        cases.push((examples.join("validator-ob30-simple.json"), 2, "could not check"));
+        cases.push((
+            examples.join("validator-ob30-simple-err-proof-value.json"),
+            1,
+            "",
+        ));
+        // A urn:uuid issuer: nothing binds the key to it.
+        cases.push((
+            examples.join("validator-ob30-simple-did-key-method.json"),
+            1,
+            "",
+        ));
     } else {
         eprintln!("examples skipped: ../shared/spec/examples is not here");
     }
+    let work = dir.path().join("work");
+    std::fs::create_dir(&work).expect("work");
+    for (path, code, said) in cases {
+        let out = insigne(&work, &["verify", path.to_str().expect("path")], &[]);
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "{}: {}",
+            path.display(),
+            text(&out.stderr)
+        );
+        assert!(text(&out.stderr).contains(said), "{}", text(&out.stderr));
+        let report: serde_json::Value =
+            serde_json::from_slice(&out.stdout).expect("a JSON report");
+        assert_eq!(report["valid"], false, "{}", path.display());
+    }
+    // An employer's command: no database, no keys, nothing written where it ran.
+    let left: Vec<_> = std::fs::read_dir(&work).expect("work").collect();
+    assert!(left.is_empty(), "verify wrote {left:?}");
 
     // 100 MB of SVG text (a sparse file: nothing to write to disk).
     let big = dir.path().join("big.svg");
@@ -369,4 +396,105 @@ fn verify_exit_codes_and_oversized_input() {
     let out = insigne(dir.path(), &["verify", "missing.png"], &[]);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("missing.png"));
+}
+
+/// The employer's side, end to end: a badge issued by a served insigne, verified by
+/// `insigne verify` run in a read-only folder with nothing else (no database, no keys), every
+/// document had over HTTP like anyone would: exit 0, and nothing written there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_employers_command_verifies_a_served_badge() {
+    use std::os::unix::fs::PermissionsExt;
+    let Some(site) = crate::crash::Site::new(crate::common::Backend::Sqlite).await else {
+        return;
+    };
+    let mut server = site.spawn_with(
+        "serve",
+        None,
+        &[("INSIGNE_PUBLIC_URL", "http://127.0.0.1:{port}".to_string())],
+    );
+    server.healthy().await;
+    let token = site.token();
+    let client = reqwest::Client::new();
+    let classes: serde_json::Value = serde_json::from_slice(
+        &client
+            .get(format!("{}/api/v1/badge-classes", server.base))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .expect("classes")
+            .bytes()
+            .await
+            .expect("body"),
+    )
+    .expect("json");
+    let class = classes["items"]
+        .as_array()
+        .and_then(|list| list.first())
+        .map(|c| c["id"].clone())
+        .expect("the example catalogue has badge classes");
+    let request = serde_json::json!({"badge_class": class, "recipient": {"email": "marie@ac-versailles.fr", "name": "Marie Curie"}});
+    let award: serde_json::Value = serde_json::from_slice(
+        &client
+            .post(format!("{}/api/v1/awards", server.base))
+            .bearer_auth(&token)
+            .header("content-type", "application/json")
+            .body(request.to_string())
+            .send()
+            .await
+            .expect("award")
+            .bytes()
+            .await
+            .expect("body"),
+    )
+    .expect("json");
+    let folder = tempfile::tempdir().expect("tempdir");
+    let mut files = Vec::new();
+    for (link, name) in [
+        ("ob3_credential", "badge.json"),
+        ("png", "badge.png"),
+        ("ob2_signed", "badge.jws"),
+        ("ob3_jwt", "badge.jwt"),
+        ("svg", "badge.svg"),
+    ] {
+        let url = award["links"][link].as_str().expect("link");
+        let bytes = client
+            .get(url)
+            .send()
+            .await
+            .expect("download")
+            .bytes()
+            .await
+            .expect("bytes");
+        let path = folder.path().join(name);
+        std::fs::write(&path, &bytes).expect("write");
+        files.push(path);
+    }
+    std::fs::set_permissions(folder.path(), std::fs::Permissions::from_mode(0o555))
+        .expect("read-only");
+    let before: Vec<_> = std::fs::read_dir(folder.path())
+        .expect("list")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    for path in &files {
+        let out = insigne(
+            folder.path(),
+            &["verify", path.to_str().expect("path")],
+            &[("INSIGNE_FETCH_ALLOW", "127.0.0.1")],
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}: {}\n{}",
+            path.display(),
+            text(&out.stdout),
+            text(&out.stderr)
+        );
+    }
+    let after: Vec<_> = std::fs::read_dir(folder.path())
+        .expect("list")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    assert_eq!(before, after, "verify wrote into its folder");
+    std::fs::set_permissions(folder.path(), std::fs::Permissions::from_mode(0o755))
+        .expect("writable again");
 }
