@@ -89,6 +89,46 @@ fn benches(c: &mut Criterion) {
             b.iter(|| rt.block_on(verify::verify_bytes(black_box(input), &resolver, &options)))
         });
     }
+
+    // The budgets (issue: every input answered within 2 s): what would take minutes unbounded.
+    let genuine: serde_json::Value = serde_json::from_slice(&credential).expect("json");
+    let mut long_proof = genuine.clone();
+    long_proof["proof"][0]["proofValue"] = serde_json::json!(format!("z{}", "2".repeat(1_000_000)));
+    let mut subjects = genuine.clone();
+    subjects["credentialSubject"] =
+        serde_json::json!(vec![genuine["credentialSubject"].clone(); 10_000]);
+    let mut long_did = genuine.clone();
+    let did = format!("did:key:z6Mk{}", "x".repeat(100_000));
+    long_did["issuer"]["id"] = serde_json::json!(did);
+    long_did["proof"][0]["verificationMethod"] = serde_json::json!(format!("{did}#z6Mk"));
+    // The most a credential may hold and still be read: many alike blank nodes (the hard case
+    // of RDFC-1.0), just under the limits.
+    let mut alike = genuine.clone();
+    let alignment = serde_json::json!({"type": ["Alignment"], "targetName": "x", "targetUrl": "https://a.test/x"});
+    alike["credentialSubject"]["achievement"]["alignment"] = serde_json::json!(vec![alignment; 64]);
+    alike["evidence"] = serde_json::json!(vec![
+        serde_json::json!({"type": ["Evidence"], "name": "x"});
+        64
+    ]);
+    let hostile = [
+        ("hostile: 1 MB proofValue", long_proof),
+        ("hostile: 10,000 subjects", subjects),
+        ("hostile: 100 KB did:key", long_did),
+        ("hostile: 128 alike blank nodes", alike),
+    ];
+    let mut group = c.benchmark_group("budget");
+    group.sample_size(10);
+    for (name, doc) in hostile {
+        let input = doc.to_string().into_bytes();
+        let verdict = rt
+            .block_on(verify::verify_bytes(&input, &resolver, &options))
+            .verdict();
+        assert_ne!(verdict, Verdict::Valid, "{name}");
+        group.bench_function(name, |b| {
+            b.iter(|| rt.block_on(verify::verify_bytes(black_box(&input), &resolver, &options)))
+        });
+    }
+    group.finish();
 }
 
 criterion_group!(verify_benches, benches);

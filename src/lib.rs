@@ -3,14 +3,14 @@
 
 /// Baking badges into PNG and SVG images, and reading them back.
 pub mod bake;
-/// A bounded pool for CPU-bound work, off the async runtime.
-pub mod cpu;
 /// The e-CAP catalogue file: frameworks, parcours, modules, badges and their rules.
 pub mod catalogue;
 /// The `insigne` command line.
 pub mod cli;
 /// Layered configuration (defaults, `insigne.toml`, `INSIGNE_*`, flags).
 pub mod config;
+/// A bounded pool for CPU-bound work, off the async runtime.
+pub mod cpu;
 /// Pure types and rules: issuers, badge classes, awards, recipients, time.
 pub mod domain;
 /// The award engine: which badges completed modules earn, and why.

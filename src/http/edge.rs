@@ -3,8 +3,8 @@
 //! deadline for receiving a body (408), which also ends a request that said both
 //! `Content-Length` and `Transfer-Encoding` and sent less than it promised.
 
-use std::net::{IpAddr, SocketAddr};
 use std::future::Future;
+use std::net::{IpAddr, SocketAddr};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;

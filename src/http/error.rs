@@ -104,9 +104,10 @@ impl From<ServiceError> for ApiError {
         match e {
             ServiceError::Invalid(invalid) => ApiError::Invalid(invalid),
             ServiceError::NotFound { .. } => ApiError::NotFound(e.to_string()),
-            ServiceError::Storage(_) | ServiceError::Signing(_) | ServiceError::Image(_) => {
-                ApiError::Internal(e.to_string())
-            }
+            ServiceError::Storage(_)
+            | ServiceError::Signing(_)
+            | ServiceError::Image(_)
+            | ServiceError::Lost(_) => ApiError::Internal(e.to_string()),
         }
     }
 }

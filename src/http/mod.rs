@@ -37,13 +37,14 @@ pub fn router(app: Insigne) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(extract::MAX_BODY_BYTES))
         .layer(
-            TraceLayer::new_for_http()
-                .make_span_with(span)
-                .on_response(
-                    tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO),
-                ),
+            TraceLayer::new_for_http().make_span_with(span).on_response(
+                tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO),
+            ),
         )
-        .layer(axum::middleware::from_fn_with_state(app.clone(), edge::guard))
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            edge::guard,
+        ))
         .with_state(app)
 }
 

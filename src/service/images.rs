@@ -21,20 +21,26 @@ impl Insigne {
     pub async fn baked_png(&self, id: AwardId, form: BakedForm) -> Result<Vec<u8>, ServiceError> {
         let stored = self.award(id).await?;
         let class = self.badge_class(stored.award.badge_class).await?;
-        let image = match class.image.kind() {
-            ImageKind::Png => class.image.bytes().to_vec(),
-            ImageKind::Svg => bake::convert::png_from_svg(class.image.bytes())?,
-        };
         let ob2 = match form {
             BakedForm::Signed => signed(&stored)?,
             BakedForm::Hosted => stored.ob2_assertion.as_str(),
-        };
-        let baked = bake::png::bake(&image, Generation::Ob2, ob2)?;
-        Ok(bake::png::bake(
-            &baked,
-            Generation::Ob3,
-            credential(&stored)?,
-        )?)
+        }
+        .to_string();
+        let ob3 = credential(&stored)?.to_string();
+        let (kind, image) = (class.image.kind(), class.image.bytes().to_vec());
+        // Rasterising an SVG takes milliseconds of one core: on the pool, off the runtime.
+        let baked = self
+            .cpu
+            .run(move || -> Result<Vec<u8>, bake::BakeError> {
+                let image = match kind {
+                    ImageKind::Png => image,
+                    ImageKind::Svg => bake::convert::png_from_svg(&image)?,
+                };
+                let baked = bake::png::bake(&image, Generation::Ob2, &ob2)?;
+                bake::png::bake(&baked, Generation::Ob3, &ob3)
+            })
+            .await??;
+        Ok(baked)
     }
 
     /// The award baked into an SVG: `<openbadges:assertion>` and `<openbadges:credential>`.

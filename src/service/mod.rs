@@ -48,6 +48,9 @@ pub enum ServiceError {
     Signing(String),
     #[error("{0}")]
     Image(#[from] crate::bake::BakeError),
+    /// A CPU-bound step on the pool did not complete (it panicked, or the runtime stops).
+    #[error(transparent)]
+    Lost(#[from] crate::cpu::Lost),
 }
 
 impl ServiceError {

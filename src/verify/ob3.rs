@@ -227,7 +227,12 @@ async fn checks(
 /// The schemas a credential names besides the official ones (`credentialSchema`), checked
 /// when they can be had through the resolver; a schema that does not exist is a failed check,
 /// one that cannot be reached is "could not check".
-async fn issuer_schemas(c: &Value, resolver: &dyn Resolver, options: &Options, report: &mut Report) {
+async fn issuer_schemas(
+    c: &Value,
+    resolver: &dyn Resolver,
+    options: &Options,
+    report: &mut Report,
+) {
     let entries = match &c["credentialSchema"] {
         Value::Array(list) => list.clone(),
         one @ Value::Object(_) => vec![one.clone()],
@@ -267,7 +272,10 @@ async fn issuer_schemas(c: &Value, resolver: &dyn Resolver, options: &Options, r
             }
         };
         if let Some(what) = super::limits::exceeded(&schema) {
-            report.skip("json-schema", format!("the schema {id} is too large to check: {what}"));
+            report.skip(
+                "json-schema",
+                format!("the schema {id} is too large to check: {what}"),
+            );
             continue;
         }
         // Compiled without any remote reference resolution (jsonschema's default features are
@@ -428,8 +436,7 @@ async fn status_check(c: &Value, resolver: &dyn Resolver, options: &Options, rep
 }
 
 /// Why a key is not the issuer's, in words, when the signature may still be sound.
-const INTEGRITY_ONLY: &str =
-    "the signature can show that the content is intact, not who issued it";
+const INTEGRITY_ONLY: &str = "the signature can show that the content is intact, not who issued it";
 
 /// The verification method `vm` as the document of its controller lists it, and whether that
 /// controller is the issuer, reported as `key-owner`. `None` when there is no method to check
@@ -463,10 +470,14 @@ async fn issuer_method(
             } else {
                 report.fail(
                     "key-owner",
-                    format!("the key's controller {base} is not the issuer {issuer}; {INTEGRITY_ONLY}"),
+                    format!(
+                        "the key's controller {base} is not the issuer {issuer}; {INTEGRITY_ONLY}"
+                    ),
                 );
             }
-            return Some(json!({"id": vm, "controller": base, "type": "Multikey", "publicKeyMultibase": multibase}));
+            return Some(
+                json!({"id": vm, "controller": base, "type": "Multikey", "publicKeyMultibase": multibase}),
+            );
         }
         _ => {
             report.fail(
@@ -523,7 +534,9 @@ fn controls(doc: &Value, base: &str, vm: &str, method: &Value, issuer: &str, rep
     } else if dereferenceable(issuer) {
         report.fail(
             "key-owner",
-            format!("the key's controller {controller} is not the issuer {issuer}; {INTEGRITY_ONLY}"),
+            format!(
+                "the key's controller {controller} is not the issuer {issuer}; {INTEGRITY_ONLY}"
+            ),
         );
     } else {
         // An issuer named by an identifier no document stands behind (`urn:uuid:…`) cannot
@@ -566,7 +579,9 @@ async fn proof(c: &Value, resolver: &dyn Resolver, options: &Options, report: &m
         let proof_config = di::proof_config(doc, config);
         let quads = options
             .compute(move || {
-                crate::proof::canon::json_ld_quads(&proof_config).map(|_| ()).map_err(|e| e.to_string())
+                crate::proof::canon::json_ld_quads(&proof_config)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
             })
             .await
             .map_err(|lost| lost.to_string())
@@ -635,7 +650,10 @@ async fn jwt_key(
     };
     if doc["verificationMethod"].is_array() {
         let Some(method) = method_in(&doc, kid).cloned() else {
-            report.fail("jwt-signature", format!("{kid} is not in its controller's document"));
+            report.fail(
+                "jwt-signature",
+                format!("{kid} is not in its controller's document"),
+            );
             return None;
         };
         controls(&doc, base, kid, &method, issuer, report);
@@ -657,11 +675,16 @@ async fn jwt_key(
         return None;
     };
     if same_origin(issuer, base) {
-        report.pass("key-owner", "the key set is published on the issuer's origin");
+        report.pass(
+            "key-owner",
+            "the key set is published on the issuer's origin",
+        );
     } else {
         report.fail(
             "key-owner",
-            format!("the key set {base} is not on the origin of the issuer {issuer}; {INTEGRITY_ONLY}"),
+            format!(
+                "the key set {base} is not on the origin of the issuer {issuer}; {INTEGRITY_ONLY}"
+            ),
         );
     }
     Some(jwk)

@@ -308,8 +308,11 @@ fn verify_exit_codes_and_oversized_input() {
     let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/spec/examples");
     let inputs = dir.path().join("inputs");
     std::fs::create_dir(&inputs).expect("inputs");
-    std::fs::write(inputs.join("photo.jpg"), b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01")
-        .expect("jpeg");
+    std::fs::write(
+        inputs.join("photo.jpg"),
+        b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01",
+    )
+    .expect("jpeg");
     std::fs::write(inputs.join("empty.json"), b"").expect("empty");
     std::fs::write(inputs.join("random.bin"), [0x13u8, 0x99, 0x00, 0xfe]).expect("random");
     let mut cases: Vec<(PathBuf, i32, &str)> = vec![
@@ -319,7 +322,11 @@ fn verify_exit_codes_and_oversized_input() {
     ];
     if examples.exists() {
         // Its issuer (example.com) cannot be reached from here: could not check who made it.
-        cases.push((examples.join("validator-ob30-simple.json"), 2, "could not check"));
+        cases.push((
+            examples.join("validator-ob30-simple.json"),
+            2,
+            "could not check",
+        ));
         cases.push((
             examples.join("validator-ob30-simple-err-proof-value.json"),
             1,
@@ -346,8 +353,7 @@ fn verify_exit_codes_and_oversized_input() {
             text(&out.stderr)
         );
         assert!(text(&out.stderr).contains(said), "{}", text(&out.stderr));
-        let report: serde_json::Value =
-            serde_json::from_slice(&out.stdout).expect("a JSON report");
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("a JSON report");
         assert_eq!(report["valid"], false, "{}", path.display());
     }
     // An employer's command: no database, no keys, nothing written where it ran.

@@ -33,7 +33,10 @@ fn exchange(base: &str, request: &[u8], within: Duration) -> (String, Duration) 
             }
         }
     }
-    (String::from_utf8_lossy(&answer).into_owned(), started.elapsed())
+    (
+        String::from_utf8_lossy(&answer).into_owned(),
+        started.elapsed(),
+    )
 }
 
 async fn served(site: &Site, env: &[(&str, String)]) -> Server {

@@ -275,7 +275,11 @@ async fn hostile_inputs_get_a_report_never_a_crash() {
         ),
         ("binary", vec![0xff, 0x00, 0x13], none_at_all),
         ("empty", Vec::new(), none_at_all),
-        ("a JPEG", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00".to_vec(), none_at_all),
+        (
+            "a JPEG",
+            b"\xff\xd8\xff\xe0\x00\x10JFIF\x00".to_vec(),
+            none_at_all,
+        ),
     ];
     for (what, input, expected) in inputs {
         let r = check(&t, &input, None).await;
@@ -852,13 +856,20 @@ async fn tokens_signed_by_keys_they_carry_are_not_valid() {
     for (name, signer, public) in [
         (
             "RS256",
-            Box::new(RS256.signer_from_der(rsa.to_der_private_key()).expect("signer"))
-                as Box<dyn josekit::jws::JwsSigner>,
+            Box::new(
+                RS256
+                    .signer_from_der(rsa.to_der_private_key())
+                    .expect("signer"),
+            ) as Box<dyn josekit::jws::JwsSigner>,
             rsa.to_jwk_public_key(),
         ),
         (
             "ES256",
-            Box::new(ES256.signer_from_der(ec.to_der_private_key()).expect("signer")),
+            Box::new(
+                ES256
+                    .signer_from_der(ec.to_der_private_key())
+                    .expect("signer"),
+            ),
             ec.to_jwk_public_key(),
         ),
     ] {
@@ -901,7 +912,11 @@ async fn tokens_signed_by_keys_they_carry_are_not_valid() {
     // Exponent 1: the "signature" is the PKCS #1 v1.5 encoding of the digest itself.
     use sha2::Digest;
     let header = json!({"alg": "RS256", "jwk": {"kty": "RSA", "n": b64url(&[0xff; 256]), "e": b64url(&[1])}});
-    let input = format!("{}.{}", b64url(header.to_string().as_bytes()), b64url(payload.as_bytes()));
+    let input = format!(
+        "{}.{}",
+        b64url(header.to_string().as_bytes()),
+        b64url(payload.as_bytes())
+    );
     let digest = sha2::Sha256::digest(input.as_bytes());
     let mut encoded = vec![0x00, 0x01];
     let info = hex::decode("3031300d060960864801650304020105000420").expect("hex");
@@ -913,8 +928,10 @@ async fn tokens_signed_by_keys_they_carry_are_not_valid() {
     let r = check(&t, forged.as_bytes(), None).await;
     assert_eq!(r.verdict(), Verdict::Invalid);
     assert!(
-        failed(&r).iter().any(|f| f
-            == "jwt-signature: the key is refused: an RSA public exponent other than 65537"),
+        failed(&r)
+            .iter()
+            .any(|f| f
+                == "jwt-signature: the key is refused: an RSA public exponent other than 65537"),
         "{:?}",
         failed(&r)
     );
@@ -939,7 +956,11 @@ async fn oversized_fields_are_refused_before_they_are_decoded() {
     long_did["proof"][0]["verificationMethod"] = json!(format!("{did}#z6Mk"));
     for (what, doc, said) in [
         ("1 MB proofValue", long_proof, "proof: proofValue is not"),
-        ("10,000 subjects", subjects, "limits: 10000 credentialSubject entries"),
+        (
+            "10,000 subjects",
+            subjects,
+            "limits: 10000 credentialSubject entries",
+        ),
         ("100 KB did:key", long_did, "proof: the verification method"),
     ] {
         let started = std::time::Instant::now();
@@ -951,7 +972,10 @@ async fn oversized_fields_are_refused_before_they_are_decoded() {
             "{what}: {:?}",
             failed(&r)
         );
-        assert!(took < std::time::Duration::from_secs(20), "{what}: {took:?}");
+        assert!(
+            took < std::time::Duration::from_secs(20),
+            "{what}: {took:?}"
+        );
     }
 }
 
@@ -988,4 +1012,41 @@ async fn a_silent_upstream_ends_at_the_deadline_as_could_not_check() {
     );
     assert!(took < std::time::Duration::from_secs(8), "{took:?}");
     silent.abort();
+}
+
+/// When every verification slot is taken, the API and the page answer 503 with `Retry-After`
+/// at once instead of queueing; a slot freed lets the next one in.
+#[tokio::test]
+async fn a_full_verifier_says_come_back_later() {
+    let mut t = TestApp::new(Backend::Sqlite).await.expect("app");
+    t.app.cpu = insigne::cpu::CpuPool::new(1, 1);
+    let held = t.app.cpu.admit().expect("the only slot");
+    let request = || {
+        axum::http::Request::post("/api/v1/verify")
+            .header("content-type", "text/plain")
+            .body(axum::body::Body::from("{}"))
+            .expect("request")
+    };
+    let (status, headers, body) = t.raw(request()).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(headers["retry-after"], "2");
+    let error: Value = serde_json::from_slice(&body).expect("json");
+    assert_eq!(error["error"]["code"], "busy");
+    let (ct, form) = multipart(&[("input", None, b"{}"), ("lang", None, b"fr")]);
+    let page = axum::http::Request::post("/verify")
+        .header("content-type", ct)
+        .body(axum::body::Body::from(form))
+        .expect("request");
+    let (status, headers, html) = t.raw(page).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(headers["retry-after"], "2");
+    assert!(String::from_utf8(html)
+        .expect("utf8")
+        .contains("Le vérificateur est occupé"));
+    drop(held);
+    // `{}` is JSON of no badge: 422, now that a slot is free.
+    let (status, _, body) = t.raw(request()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let error: Value = serde_json::from_slice(&body).expect("json");
+    assert_eq!(error["error"]["code"], "not_a_badge");
 }

@@ -135,11 +135,13 @@ async fn submit(
         };
         let warned = report.checks.iter().any(|c| c.status == Status::Warning);
         // A signature that holds by a key nobody vouches for: said in words beside the verdict.
-        let intact_only = report.checks.iter().any(|c| {
-            c.name == "key-owner" && c.status == Status::Failed
-        }) && report.checks.iter().any(|c| {
-            matches!(c.name.as_str(), "proof" | "jwt-signature") && c.status == Status::Passed
-        });
+        let intact_only = report
+            .checks
+            .iter()
+            .any(|c| c.name == "key-owner" && c.status == Status::Failed)
+            && report.checks.iter().any(|c| {
+                matches!(c.name.as_str(), "proof" | "jwt-signature") && c.status == Status::Passed
+            });
         let (class, verdict) = match report.verdict() {
             Verdict::Valid if warned => ("valid", t.t("verdict-valid-warnings")),
             Verdict::Valid => ("valid", t.t("verdict-valid")),
