@@ -504,3 +504,35 @@ async fn the_employers_command_verifies_a_served_badge() {
     std::fs::set_permissions(folder.path(), std::fs::Permissions::from_mode(0o755))
         .expect("writable again");
 }
+
+/// `insigne verify URL` against an upstream that accepts and never answers: one deadline for
+/// the whole verification (`INSIGNE_VERIFY_DEADLINE_SECS`), then exit 2, "could not check".
+#[test]
+fn the_employers_command_ends_at_its_deadline() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for socket in listener.incoming() {
+            held.push(socket); // read nothing, answer nothing
+        }
+    });
+    let dir = tempfile::tempdir().expect("tempdir");
+    let started = Instant::now();
+    let out = insigne(
+        dir.path(),
+        &["verify", &format!("http://127.0.0.1:{port}/assertions/1")],
+        &[
+            ("INSIGNE_FETCH_ALLOW", "127.0.0.1"),
+            ("INSIGNE_VERIFY_DEADLINE_SECS", "2"),
+        ],
+    );
+    let took = started.elapsed();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("within the verification's 2 s"),
+        "{}",
+        text(&out.stdout)
+    );
+    assert!(took < Duration::from_secs(10), "{took:?}");
+}
