@@ -66,7 +66,16 @@ impl Default for MoodleMapping {
             ]),
             completed: v(&["Terminé", "Achevé", "Completed", "Complete"]),
             not_completed: v(&["Non terminé", "Non achevé", "Not completed", "Incomplete"]),
-            failed: v(&["échec", "non atteinte", "fail"]),
+            // Moodle's own strings for completion-fail: fr 4.x "Terminé (n’a pas atteint la note
+            // minimale de réussite)", fr 3.x "Terminé (n'a pas atteint la note pour passer)", en
+            // "Completed (did not achieve pass grade)". Apostrophes are compared normalised.
+            failed: v(&[
+                "n'a pas atteint",
+                "did not achieve",
+                "échec",
+                "non atteinte",
+                "fail",
+            ]),
         }
     }
 }
@@ -460,6 +469,35 @@ mod tests {
             .completions
             .iter()
             .any(|c| c.email == "jean.perrin@ac-versailles.fr" && c.activity.contains("Module 2")));
+    }
+
+    /// Moodle's status strings (lang/fr and lang/en `completion.php`, 3.x and 4.x): a failed
+    /// activity ("completion-fail") is never a completion, whatever the apostrophe.
+    #[test]
+    fn moodles_failed_status_is_no_completion() {
+        let mapping = MoodleMapping::default();
+        for failed in [
+            "Terminé (n’a pas atteint la note minimale de réussite)",
+            "Terminé (n'a pas atteint la note minimale de réussite)",
+            "Terminé (n'a pas atteint la note pour passer)",
+            "Completed (did not achieve pass grade)",
+            "Pas terminé",
+            "Non terminé (défini par Jeanne Tutrice)",
+            "Not completed",
+            "",
+        ] {
+            assert!(!is_completed(failed, &mapping), "{failed:?}");
+        }
+        for done in [
+            "Terminé",
+            "Terminé (note minimale de réussite atteinte)",
+            "Terminé (défini par Jeanne Tutrice)",
+            "Completed",
+            "Completed (achieved pass grade)",
+            "Completed (set by Jane Tutor)",
+        ] {
+            assert!(is_completed(done, &mapping), "{done:?}");
+        }
     }
 
     #[test]
