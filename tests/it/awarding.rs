@@ -403,3 +403,75 @@ async fn the_http_api_loads_catalogues_and_takes_completions() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(String::from_utf8_lossy(&body).contains("UTF-8"));
 }
+
+/// A module Moodle reports as failed ("completion-fail", in its French and English strings)
+/// never counts: the learner who failed the last module of e-CAP1 gets no e-CAP1 badge, the
+/// one who passed it does.
+#[tokio::test]
+async fn a_module_failed_in_moodle_never_awards() {
+    let t = TestApp::new(Backend::Sqlite).await.expect("app");
+    load_example_catalogue(&t).await;
+    let modules = [
+        "e-CAP1 Module 1 : Découvrir la e-formation et m@gistère",
+        "e-CAP1 Module 2 : Scénariser un parcours hybride",
+        "e-CAP1 Module 3 : Concevoir des activités à distance",
+        "e-CAP1 Module 4 : Analyser un parcours avec la grille qualité",
+    ];
+    let mut csv = String::from("Prénom;Nom;Adresse de courriel");
+    for m in modules {
+        csv.push_str(&format!(";{m};{m} - Date d'achèvement"));
+    }
+    csv.push('\n');
+    for (email, last) in [
+        (
+            "echec.fr@ac-versailles.fr",
+            "Terminé (n’a pas atteint la note minimale de réussite)",
+        ),
+        (
+            "echec.fr3@ac-versailles.fr",
+            "Terminé (n'a pas atteint la note pour passer)",
+        ),
+        (
+            "failed.en@ac-versailles.fr",
+            "Completed (did not achieve pass grade)",
+        ),
+        (
+            "reussi@ac-versailles.fr",
+            "Terminé (note minimale de réussite atteinte)",
+        ),
+    ] {
+        csv.push_str(&format!("Prénom;Nom;{email}"));
+        for status in ["Terminé", "Terminé", "Terminé", last] {
+            csv.push_str(&format!(";{status};12/01/2026, 09:14"));
+        }
+        csv.push('\n');
+    }
+    let summary = t
+        .app
+        .import_moodle(
+            csv.as_bytes(),
+            &insigne::import::moodle::MoodleMapping::default(),
+            &|_| {},
+        )
+        .await
+        .expect("import");
+    let awarded = awarded(&summary);
+    assert!(
+        awarded
+            .get("reussi@ac-versailles.fr")
+            .is_some_and(|b| b.iter().any(|c| c == "e-cap1")),
+        "{awarded:?}"
+    );
+    for email in [
+        "echec.fr@ac-versailles.fr",
+        "echec.fr3@ac-versailles.fr",
+        "failed.en@ac-versailles.fr",
+    ] {
+        assert!(
+            !awarded
+                .get(email)
+                .is_some_and(|b| b.iter().any(|c| c == "e-cap1")),
+            "{email}: {awarded:?}"
+        );
+    }
+}
