@@ -140,6 +140,10 @@ pub async fn guard(State(app): State<Insigne>, mut request: Request, next: Next)
         let client = client_address(peer, request.headers(), &app.trusted_proxies);
         request.extensions_mut().insert(ClientAddr(client));
     }
+    // Most requests (every page, image and document) have no body: no timer for them.
+    if http_body::Body::is_end_stream(request.body()) {
+        return next.run(request).await;
+    }
     let late = Arc::new(AtomicBool::new(false));
     let within = app.body_deadline;
     let request = request.map(|body| {
