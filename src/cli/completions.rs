@@ -94,6 +94,9 @@ pub async fn run(config: &Config, cmd: CompletionsCommand) -> Result<(), CliErro
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
+    if let Some(layout) = summary.layout {
+        eprintln!("insigne: read as {}", layout.describe());
+    }
     eprintln!(
         "insigne: {} rows read, {} accepted, {} rejected; {} new completions ({} already known); {} awards issued",
         summary.rows_read,

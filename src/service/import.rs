@@ -34,6 +34,8 @@ pub struct ImportedAward {
 /// What an import did.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct ImportSummary {
+    /// Which report the file was read as.
+    pub layout: Option<moodle::Layout>,
     pub rows_read: usize,
     pub rows_accepted: usize,
     pub rows_rejected: Vec<Rejected>,
@@ -67,6 +69,7 @@ impl Insigne {
         }
         self.store.load_rule_classes(&mut catalogue).await?;
         let mut summary = ImportSummary {
+            layout: Some(parsed.layout),
             rows_read: parsed.rows,
             rows_rejected: parsed.rejected.clone(),
             ignored_columns: parsed

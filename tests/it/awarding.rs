@@ -43,7 +43,7 @@ async fn the_sample_export_earns_exactly_the_expected_badges(backend: Backend) {
         return;
     };
     load_example_catalogue(&t).await;
-    let csv = std::fs::read(example("moodle/ecap-achevement-activites.csv")).expect("csv");
+    let csv = std::fs::read(example("moodle/progress.e-cap_2025-2026.csv")).expect("csv");
     let mapping = insigne::import::moodle::MoodleMapping::default();
     let summary = t
         .app
@@ -383,7 +383,7 @@ async fn the_http_api_loads_catalogues_and_takes_completions() {
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 
     // The CSV import over HTTP.
-    let csv = std::fs::read(example("moodle/ecap-achevement-activites.csv")).expect("csv");
+    let csv = std::fs::read(example("moodle/progress.e-cap_2025-2026.csv")).expect("csv");
     let req = Request::post("/api/v1/completions/import")
         .header(header::AUTHORIZATION, format!("Bearer {ingest}"))
         .header(header::CONTENT_TYPE, "text/csv")
@@ -397,7 +397,7 @@ async fn the_http_api_loads_catalogues_and_takes_completions() {
     let req = Request::post("/api/v1/completions/import")
         .header(header::AUTHORIZATION, format!("Bearer {ingest}"))
         .header(header::CONTENT_TYPE, "text/csv")
-        .body(Body::from(b"\xff\xfe not utf-8".to_vec()))
+        .body(Body::from(b"\xc3\x28 not utf-8".to_vec()))
         .expect("request");
     let (status, _, body) = t.raw(req).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -474,4 +474,78 @@ async fn a_module_failed_in_moodle_never_awards() {
             "{email}: {awarded:?}"
         );
     }
+}
+
+on_both_backends!(moodles_course_completion_report_awards_what_was_passed);
+
+/// The course completion report (`report/completion`): the learner who passed every e-CAP2
+/// module earns e-CAP2 under her full name; the one who failed module 3 (a failure that carries
+/// a date in this report) does not.
+async fn moodles_course_completion_report_awards_what_was_passed(backend: Backend) {
+    let Some(t) = TestApp::new(backend).await else {
+        return;
+    };
+    load_example_catalogue(&t).await;
+    let csv = std::fs::read(example("moodle/completion-e-cap2_2025-2026.csv")).expect("csv");
+    let summary = t
+        .app
+        .import_moodle(&csv, &Default::default(), &|_| {})
+        .await
+        .expect("import");
+    assert_eq!(
+        summary.layout,
+        Some(insigne::import::moodle::Layout::CourseCompletion)
+    );
+    assert_eq!((summary.rows_read, summary.rows_accepted), (3, 3));
+    assert!(summary.ignored_columns.is_empty(), "{summary:?}");
+    assert_eq!(summary.completions_new, 9);
+    let awarded = awarded(&summary);
+    assert!(
+        awarded["marguerite.perey@ac-versailles.fr"].contains(&"e-cap2".to_string()),
+        "{awarded:?}"
+    );
+    assert!(
+        !awarded
+            .get("frederic.joliot@ac-versailles.fr")
+            .is_some_and(|b| b.contains(&"e-cap2".to_string())),
+        "{awarded:?}"
+    );
+    let marguerite = summary
+        .awards
+        .iter()
+        .find(|a| a.email == "marguerite.perey@ac-versailles.fr" && a.badge == "e-cap2")
+        .expect("award");
+    let stored = t
+        .app
+        .award(marguerite.award.parse().expect("id"))
+        .await
+        .expect("award");
+    assert_eq!(stored.award.recipient.name, "Marguerite Perey");
+}
+
+/// "CSV compatible Excel" (UTF-16LE, tabs) awards exactly what "CSV (UTF-8)" does.
+#[tokio::test]
+async fn the_excel_download_awards_what_the_utf8_one_does() {
+    let mut results = Vec::new();
+    for file in [
+        "moodle/progress.e-cap_2025-2026.csv",
+        "moodle/progress.e-cap_2025-2026.excel.csv",
+    ] {
+        let t = TestApp::new(Backend::Sqlite).await.expect("app");
+        load_example_catalogue(&t).await;
+        let bytes = std::fs::read(example(file)).expect("csv");
+        let summary = t
+            .app
+            .import_moodle(&bytes, &Default::default(), &|_| {})
+            .await
+            .expect("import");
+        results.push((
+            summary.rows_read,
+            summary.rows_rejected.clone(),
+            summary.completions_new,
+            awarded(&summary),
+        ));
+    }
+    assert_eq!(results[0].2, 20);
+    assert_eq!(results[0], results[1]);
 }

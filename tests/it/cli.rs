@@ -217,7 +217,7 @@ fn catalogue_load_and_completions_import_from_the_command_line() {
     let dir = tempfile::tempdir().expect("tempdir");
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let catalogue = root.join("examples/catalogue/ecap.toml");
-    let sample = root.join("examples/moodle/ecap-achevement-activites.csv");
+    let sample = root.join("examples/moodle/progress.e-cap_2025-2026.csv");
     let env = [("INSIGNE_CATALOGUE", catalogue.to_str().expect("path"))];
 
     // A broken catalogue: exit 2, the entry and field named, nothing loaded.
@@ -248,6 +248,10 @@ fn catalogue_load_and_completions_import_from_the_command_line() {
     assert!(out.status.success(), "{}", text_of(&out.stderr));
     let stderr = text_of(&out.stderr);
     assert!(stderr.contains("completions: 20/20"), "{stderr}");
+    assert!(
+        stderr.contains("read as Moodle's activity completion report"),
+        "{stderr}"
+    );
     assert!(stderr.contains("8 rows read, 6 accepted, 2 rejected; 20 new completions (0 already known); 25 awards issued"), "{stderr}");
     assert!(stderr.contains("line 7: no email address"), "{stderr}");
     let summary: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json summary");
@@ -289,7 +293,7 @@ fn catalogue_load_and_completions_import_from_the_command_line() {
     );
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        text_of(&out.stderr).contains("not UTF-8"),
+        text_of(&out.stderr).contains("neither UTF-8 nor UTF-16"),
         "{}",
         text_of(&out.stderr)
     );

@@ -23,7 +23,7 @@ use crate::common::{Backend, TestApp};
 pub(crate) fn sample_export() -> Vec<u8> {
     std::fs::read(
         std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("examples/moodle/ecap-achevement-activites.csv"),
+            .join("examples/moodle/progress.e-cap_2025-2026.csv"),
     )
     .expect("sample export")
 }
