@@ -52,8 +52,13 @@ pub struct Config {
     pub mail_from: Option<String>,
     /// How issuers are identified in OB 3.0 credentials: `web` or `key` (`INSIGNE_DID_METHOD`).
     pub did_method: DidMethod,
-    /// How the columns of Moodle completion exports are recognised (`[moodle]` in the file).
-    pub moodle: MoodleMapping,
+    /// How Moodle's reports are read, and how often its web services are pulled (`[moodle]`).
+    pub moodle: MoodleConfig,
+    /// The Moodle site whose web services `insigne moodle sync` and `serve` pull completions
+    /// from, such as `https://magistere.education.fr/ac-versailles` (`INSIGNE_MOODLE_URL`).
+    pub moodle_url: Option<String>,
+    /// The web service token (`INSIGNE_MOODLE_TOKEN`): a secret, never printed.
+    pub moodle_token: Option<String>,
     /// Seconds an evaluation holds a learner before another process may take them over
     /// (`INSIGNE_EVALUATION_LEASE_SECS`): how long a crashed process's learners wait.
     pub evaluation_lease_secs: u64,
@@ -105,7 +110,9 @@ impl Default for Config {
             smtp_url: None,
             mail_from: None,
             did_method: DidMethod::Web,
-            moodle: MoodleMapping::default(),
+            moodle: MoodleConfig::default(),
+            moodle_url: None,
+            moodle_token: None,
             evaluation_lease_secs: crate::service::EVALUATION_LEASE.as_secs(),
             verify_deadline_secs: crate::verify::DEADLINE.as_secs(),
             shutdown_grace_secs: 10,
@@ -129,12 +136,37 @@ impl fmt::Debug for Config {
             .field("mail_from", &self.mail_from)
             .field("did_method", &self.did_method)
             .field("moodle", &self.moodle)
+            .field("moodle_url", &self.moodle_url)
+            .field("moodle_token", &self.moodle_token.as_ref().map(|_| "***"))
             .field("evaluation_lease_secs", &self.evaluation_lease_secs)
             .field("verify_deadline_secs", &self.verify_deadline_secs)
             .field("shutdown_grace_secs", &self.shutdown_grace_secs)
             .field("body_deadline_secs", &self.body_deadline_secs)
             .field("trusted_proxies", &self.trusted_proxies)
             .finish()
+    }
+}
+
+/// `[moodle]`: how the reports are read, and the web-service pull.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MoodleConfig {
+    #[serde(flatten)]
+    pub reading: MoodleMapping,
+    /// Seconds between two pulls of `insigne serve` (`interval`, `INSIGNE_MOODLE_INTERVAL_SECS`).
+    #[serde(rename = "interval")]
+    pub interval_secs: u64,
+    /// Seconds one web-service call may take (`timeout`).
+    #[serde(rename = "timeout")]
+    pub timeout_secs: u64,
+}
+
+impl Default for MoodleConfig {
+    fn default() -> Self {
+        Self {
+            reading: MoodleMapping::default(),
+            interval_secs: 3_600,
+            timeout_secs: 30,
+        }
     }
 }
 
@@ -151,7 +183,10 @@ pub struct Overrides {
     pub smtp_url: Option<String>,
     pub mail_from: Option<String>,
     pub did_method: Option<String>,
-    pub moodle: Option<MoodleMapping>,
+    /// Read by hand: `interval` and `timeout` go to the sync, the rest to the mapping.
+    pub moodle: Option<toml::Table>,
+    pub moodle_url: Option<String>,
+    pub moodle_token: Option<String>,
     pub evaluation_lease_secs: Option<Seconds>,
     pub verify_deadline_secs: Option<Seconds>,
     pub shutdown_grace_secs: Option<Seconds>,
@@ -205,7 +240,13 @@ impl Overrides {
             smtp_url: get("INSIGNE_SMTP_URL"),
             mail_from: get("INSIGNE_MAIL_FROM"),
             did_method: get("INSIGNE_DID_METHOD"),
-            moodle: None,
+            moodle: get("INSIGNE_MOODLE_INTERVAL_SECS").map(|v| {
+                let mut t = toml::Table::new();
+                t.insert("interval".into(), toml::Value::String(v));
+                t
+            }),
+            moodle_url: get("INSIGNE_MOODLE_URL"),
+            moodle_token: get("INSIGNE_MOODLE_TOKEN"),
             evaluation_lease_secs: get("INSIGNE_EVALUATION_LEASE_SECS").map(Seconds::Text),
             verify_deadline_secs: get("INSIGNE_VERIFY_DEADLINE_SECS").map(Seconds::Text),
             shutdown_grace_secs: get("INSIGNE_SHUTDOWN_GRACE_SECS").map(Seconds::Text),
@@ -239,8 +280,39 @@ impl Overrides {
         if let Some(v) = self.mail_from {
             c.mail_from = Some(v).filter(|s| !s.trim().is_empty());
         }
-        if let Some(v) = self.moodle {
-            c.moodle = v;
+        if let Some(mut table) = self.moodle {
+            let mut seconds = |key: &str, name: &'static str, min: u64, max: u64| {
+                table
+                    .remove(key)
+                    .map(|v| match v {
+                        toml::Value::Integer(n) => Seconds::Number(u64::try_from(n).unwrap_or(0)),
+                        other => Seconds::Text(other.as_str().unwrap_or("").to_string()),
+                    })
+                    .map(|s| s.within(name, min, max))
+                    .transpose()
+            };
+            if let Some(v) = seconds("interval", "[moodle] interval", 60, 7 * 86_400)? {
+                c.moodle.interval_secs = v;
+            }
+            if let Some(v) = seconds("timeout", "[moodle] timeout", 1, 600)? {
+                c.moodle.timeout_secs = v;
+            }
+            if !table.is_empty() {
+                c.moodle.reading =
+                    toml::Value::Table(table)
+                        .try_into()
+                        .map_err(|e: toml::de::Error| ConfigError::Value {
+                            name: "[moodle]",
+                            message: e.message().to_string(),
+                        })?;
+            }
+        }
+        if let Some(v) = self.moodle_url {
+            c.moodle_url =
+                Some(v.trim().trim_end_matches('/').to_string()).filter(|s| !s.is_empty());
+        }
+        if let Some(v) = self.moodle_token {
+            c.moodle_token = Some(v.trim().to_string()).filter(|s| !s.is_empty());
         }
         if let Some(v) = self.evaluation_lease_secs {
             c.evaluation_lease_secs = v.within("INSIGNE_EVALUATION_LEASE_SECS", 1, 86_400)?;
@@ -323,6 +395,19 @@ impl Config {
             });
         }
         self.public_url = self.public_url.trim_end_matches('/').to_string();
+        if let Some(moodle) = &self.moodle_url {
+            let ok = url::Url::parse(moodle).is_ok_and(|u| {
+                matches!(u.scheme(), "http" | "https") && u.host().is_some() && u.query().is_none()
+            });
+            if !ok {
+                return Err(ConfigError::Value {
+                    name: "INSIGNE_MOODLE_URL",
+                    message: format!(
+                        "{moodle:?} must be the http(s) address of the Moodle site, without query"
+                    ),
+                });
+            }
+        }
         if self.listen.trim().is_empty() {
             return Err(ConfigError::Value {
                 name: "INSIGNE_LISTEN",
@@ -346,6 +431,7 @@ impl Config {
         let mut shown = self.clone();
         shown.database_url = redact_url(&shown.database_url);
         shown.smtp_url = shown.smtp_url.as_deref().map(redact_url);
+        shown.moodle_token = shown.moodle_token.as_ref().map(|_| "***".into());
         toml::to_string(&shown)
             .unwrap_or_else(|e| format!("# cannot print the configuration: {e}\n"))
     }
@@ -460,17 +546,66 @@ mod tests {
                 "postgres://insigne:s3cret@db.example/insigne",
             ),
             ("INSIGNE_SMTP_URL", "smtp://mail:hunter2@smtp.example:587"),
+            (
+                "INSIGNE_MOODLE_URL",
+                "https://magistere.example/ac-versailles/",
+            ),
+            ("INSIGNE_MOODLE_TOKEN", "0f1e2d3c4b5a69788796a5b4c3d2e1f0"),
         ]);
         let dir = tempfile::tempdir().expect("tempdir");
         let c = Config::load(None, dir.path(), &env, Overrides::default()).expect("config");
         let shown = format!("{}{:?}", c.to_redacted_toml(), c);
         assert!(
-            !shown.contains("s3cret") && !shown.contains("hunter2"),
+            !shown.contains("s3cret")
+                && !shown.contains("hunter2")
+                && !shown.contains("0f1e2d3c4b5a6978"),
             "{shown}"
         );
+        assert_eq!(
+            c.moodle_url.as_deref(),
+            Some("https://magistere.example/ac-versailles")
+        );
+        assert!(shown.contains("moodle_token = \"***\""), "{shown}");
         assert!(
             shown.contains("postgres://insigne:***@db.example/insigne"),
             "{shown}"
         );
+    }
+
+    #[test]
+    fn the_moodle_table_holds_the_mapping_and_the_pull() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("insigne.toml");
+        std::fs::write(
+            &path,
+            "[moodle]\ninterval = 900\ntimeout = 20\ntimezone = \"Indian/Reunion\"\nemail = [\"Courriel\"]\n",
+        )
+        .expect("write");
+        let load = |env: &BTreeMap<String, String>| {
+            Config::load(Some(&path), dir.path(), env, Overrides::default())
+        };
+        let c = load(&BTreeMap::new()).expect("config");
+        assert_eq!(c.moodle.interval_secs, 900);
+        assert_eq!(c.moodle.timeout_secs, 20);
+        assert_eq!(c.moodle.reading.timezone, chrono_tz::Indian::Reunion);
+        assert_eq!(c.moodle.reading.email, ["Courriel"]);
+        // The environment's interval keeps the file's mapping.
+        let c = load(&env(&[("INSIGNE_MOODLE_INTERVAL_SECS", "7200")])).expect("config");
+        assert_eq!(c.moodle.interval_secs, 7200);
+        assert_eq!(c.moodle.reading.email, ["Courriel"]);
+        for bad in ["10", "soon"] {
+            let err = load(&env(&[("INSIGNE_MOODLE_INTERVAL_SECS", bad)])).unwrap_err();
+            assert!(err.to_string().contains("interval"), "{err}");
+        }
+        let err = load(&env(&[("INSIGNE_MOODLE_URL", "magistere")])).unwrap_err();
+        assert!(err.to_string().starts_with("INSIGNE_MOODLE_URL"), "{err}");
+        std::fs::write(&path, "[moodle]\ncolour = 1\n").expect("write");
+        assert!(load(&BTreeMap::new()).is_err());
+        // What print-config shows loads again.
+        let c = Config::default();
+        let again: Overrides = toml::from_str(&c.to_redacted_toml()).expect("toml");
+        let mut back = Config::default();
+        again.apply(&mut back).expect("apply");
+        assert_eq!(back.moodle, c.moodle);
     }
 }

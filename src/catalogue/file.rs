@@ -12,11 +12,13 @@
 //!
 //! [[parcours]]
 //! code = "e-CAP1"; title = "…"; description = "…"
+//! moodle_course_id = 4521       # optional: the Moodle course `insigne moodle sync` reads
 //!
 //! [[module]]
 //! code = "E1-M1"; title = "…"; parcours = "e-CAP1"; hours = 3
 //! modality = "distance"         # presentiel | classe_virtuelle | distance
 //! lms_ids = ["…"]               # how imports name it (activity name, id number)
+//! cmid = 81234                  # optional: the course-module id of its Moodle activity
 //! competencies = ["EF3", "CRCN:2.1"]   # CODE when unique, else FRAMEWORK:CODE
 //!
 //! [[badge]]
@@ -88,6 +90,7 @@ pub(super) struct RawParcours {
     pub code: String,
     pub title: String,
     pub description: Option<String>,
+    pub moodle_course_id: Option<i64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -100,6 +103,7 @@ pub(super) struct RawModule {
     pub modality: String,
     #[serde(default)]
     pub lms_ids: Vec<String>,
+    pub cmid: Option<i64>,
     #[serde(default)]
     pub competencies: Vec<String>,
 }

@@ -67,6 +67,8 @@ pub struct Parcours {
     pub code: String,
     pub title: String,
     pub description: Option<String>,
+    /// The Moodle course that holds it, for `insigne moodle sync`.
+    pub moodle_course_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -78,6 +80,9 @@ pub struct Module {
     pub modality: Modality,
     /// The identifiers that recognise the module in LMS imports (activity names, id numbers).
     pub lms_ids: Vec<String>,
+    /// The Moodle course-module id of its activity, for `insigne moodle sync` (which otherwise
+    /// matches the activity's name against `lms_ids`).
+    pub cmid: Option<i64>,
     pub competencies: Vec<CompetencyRef>,
 }
 
@@ -290,5 +295,22 @@ mod tests {
     fn toml_errors_say_the_line() {
         let errors = fields(parse("[issuer]\ncode = \"x\"\nname = 5\n", None));
         assert!(errors[0].starts_with("line 3"), "{errors:?}");
+    }
+
+    #[test]
+    fn moodle_ids_are_positive_and_unique() {
+        let errors = fields(with(
+            "[[parcours]]\ncode = \"p\"\ntitle = \"P\"\nmoodle_course_id = 4521\n\
+             [[parcours]]\ncode = \"q\"\ntitle = \"Q\"\nmoodle_course_id = 0\n\
+             [[module]]\ncode = \"M\"\ntitle = \"M\"\nparcours = \"p\"\nhours = 1\nmodality = \"distance\"\ncmid = 81201\n",
+        ));
+        assert_eq!(
+            errors,
+            [
+                "parcours[p].moodle_course_id: course 4521 already holds parcours e-CAP1",
+                "parcours[q].moodle_course_id: must be a Moodle course id (more than 0)",
+                "module[M].cmid: course module 81201 already is module E1-M1",
+            ]
+        );
     }
 }

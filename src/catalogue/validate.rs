@@ -123,10 +123,24 @@ pub(super) fn validate(raw: RawCatalogue, base_dir: Option<&Path>) -> Result<Cat
 
     let mut parcours = Vec::new();
     let mut seen = BTreeSet::new();
+    let mut courses: BTreeMap<i64, String> = BTreeMap::new();
     for p in raw.parcours {
         let at = format!("parcours[{}]", p.code);
         if !seen.insert(p.code.clone()) {
             c.add(&at, "is defined twice");
+        }
+        if let Some(id) = p.moodle_course_id {
+            if id <= 0 {
+                c.add(
+                    format!("{at}.moodle_course_id"),
+                    "must be a Moodle course id (more than 0)",
+                );
+            } else if let Some(owner) = courses.insert(id, p.code.clone()) {
+                c.add(
+                    format!("{at}.moodle_course_id"),
+                    format!("course {id} already holds parcours {owner}"),
+                );
+            }
         }
         parcours.push(Parcours {
             code: c.text(&format!("{at}.code"), &p.code, 50),
@@ -136,12 +150,14 @@ pub(super) fn validate(raw: RawCatalogue, base_dir: Option<&Path>) -> Result<Cat
                 p.description.as_deref(),
                 5000,
             ),
+            moodle_course_id: p.moodle_course_id,
         });
     }
 
     let mut modules = Vec::new();
     let mut seen = BTreeSet::new();
     let mut lms_owner: BTreeMap<String, String> = BTreeMap::new();
+    let mut cmids: BTreeMap<i64, String> = BTreeMap::new();
     for m in raw.module {
         let at = format!("module[{}]", m.code);
         if !seen.insert(m.code.clone()) {
@@ -182,6 +198,19 @@ pub(super) fn validate(raw: RawCatalogue, base_dir: Option<&Path>) -> Result<Cat
                 }
             }
         }
+        if let Some(cmid) = m.cmid {
+            if cmid <= 0 {
+                c.add(
+                    format!("{at}.cmid"),
+                    "must be a Moodle course-module id (more than 0)",
+                );
+            } else if let Some(owner) = cmids.insert(cmid, m.code.clone()) {
+                c.add(
+                    format!("{at}.cmid"),
+                    format!("course module {cmid} already is module {owner}"),
+                );
+            }
+        }
         let competencies = m
             .competencies
             .iter()
@@ -200,6 +229,7 @@ pub(super) fn validate(raw: RawCatalogue, base_dir: Option<&Path>) -> Result<Cat
                 .map(|s| s.trim().to_string())
                 .filter(|s| !s.is_empty())
                 .collect(),
+            cmid: m.cmid,
             competencies,
         });
     }

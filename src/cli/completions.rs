@@ -35,7 +35,7 @@ pub async fn run(config: &Config, cmd: CompletionsCommand) -> Result<(), CliErro
             toml::from_str::<MoodleMapping>(&text)
                 .map_err(|e| CliError::Usage(format!("{}: {}", path.display(), e.message())))?
         }
-        None => config.moodle.clone(),
+        None => config.moodle.reading.clone(),
     };
     let meta = std::fs::metadata(&file)
         .map_err(|e| CliError::Usage(format!("cannot read {}: {e}", file.display())))?;

@@ -7,6 +7,7 @@ mod catalogue;
 mod completions;
 mod issue;
 mod keys;
+mod moodle;
 mod serve;
 mod tokens;
 mod verify;
@@ -72,6 +73,9 @@ enum Command {
     /// Import completions.
     #[command(subcommand)]
     Completions(completions::CompletionsCommand),
+    /// Pull completions from Moodle's web services.
+    #[command(subcommand)]
+    Moodle(moodle::MoodleCommand),
     /// Award a badge class to a recipient.
     Issue(issue::IssueArgs),
     /// Awards: evaluate every learner again.
@@ -158,6 +162,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Tokens(cmd) => tokens::run(&config, cmd).await,
         Command::Catalogue(cmd) => catalogue::run(&config, cmd).await,
         Command::Completions(cmd) => completions::run(&config, cmd).await,
+        Command::Moodle(cmd) => moodle::run(&config, cmd).await,
         Command::Issue(args) => issue::run(&config, args).await,
         Command::Awards(cmd) => awards::run(&config, cmd).await,
         Command::Bake(_) | Command::Unbake(_) => Ok(()),
@@ -222,7 +227,7 @@ async fn open_app(config: &Config, generate_keys: bool) -> Result<Insigne, CliEr
         urls: PublicUrls::new(&config.public_url),
         clock,
         did_method: config.did_method,
-        moodle_mapping: Arc::new(config.moodle.clone()),
+        moodle_mapping: Arc::new(config.moodle.reading.clone()),
         fetcher: Arc::new(crate::verify::fetch::GuardedFetcher::new(
             &config.fetch_allow,
         )),

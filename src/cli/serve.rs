@@ -35,12 +35,39 @@ pub async fn run(config: Config) -> Result<(), CliError> {
     let evaluator = tokio::spawn(crate::service::run_evaluator(
         app.clone(),
         std::time::Duration::from_secs(1),
-        until_stopped(stopped),
+        until_stopped(stopped.clone()),
     ));
+    // Moodle's web services, when the site and a token are configured.
+    let puller = match (&config.moodle_url, &config.moodle_token) {
+        (Some(_), Some(_)) => {
+            let client = super::moodle::client(&config).map_err(CliError::Usage)?;
+            tracing::info!(
+                every_secs = config.moodle.interval_secs,
+                "completions will be pulled from Moodle"
+            );
+            Some(tokio::spawn(crate::service::run_moodle_pull(
+                app.clone(),
+                client,
+                std::time::Duration::from_secs(5),
+                std::time::Duration::from_secs(config.moodle.interval_secs),
+                until_stopped(stopped.clone()),
+            )))
+        }
+        (None, None) => None,
+        _ => {
+            tracing::warn!(
+                "INSIGNE_MOODLE_URL and INSIGNE_MOODLE_TOKEN go together: no Moodle pull"
+            );
+            None
+        }
+    };
     crate::http::serve(listener, app, shutdown_signal(), config.shutdown_grace()).await?;
     drop(stop_workers);
     let _ = worker.await;
     let _ = evaluator.await;
+    if let Some(puller) = puller {
+        let _ = puller.await;
+    }
     store.close().await;
     tracing::info!("insigne stopped");
     Ok(())

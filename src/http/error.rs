@@ -107,7 +107,8 @@ impl From<ServiceError> for ApiError {
             ServiceError::Storage(_)
             | ServiceError::Signing(_)
             | ServiceError::Image(_)
-            | ServiceError::Lost(_) => ApiError::Internal(e.to_string()),
+            | ServiceError::Lost(_)
+            | ServiceError::Moodle(_) => ApiError::Internal(e.to_string()),
         }
     }
 }

@@ -1,3 +1,4 @@
 //! Reading completions out of LMS exports.
 
 pub mod moodle;
+pub mod moodle_ws;

@@ -161,7 +161,7 @@ impl Insigne {
 
     /// Records an import's completions 500 at a time, each chunk in one transaction with the
     /// marks of its learners, then evaluates the learners `lease` holds.
-    async fn record_and_evaluate(
+    pub(super) async fn record_and_evaluate(
         &self,
         completions: &[NewCompletion],
         catalogue: StoredCatalogue,

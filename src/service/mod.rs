@@ -9,6 +9,7 @@ mod credentials;
 mod evaluation;
 mod images;
 mod import;
+mod moodle_sync;
 mod notifications;
 mod status;
 mod tokens;
@@ -28,6 +29,9 @@ pub use completions::{parse_completion_date, CompletionInput, CompletionsOutcome
 pub use evaluation::{run_evaluator, EvaluationRun, Reconciled, ReconciledAward};
 pub use images::BakedForm;
 pub use import::{ImportProgress, ImportSummary, MOODLE_SOURCE};
+pub use moodle_sync::{
+    run_moodle_pull, CourseSync, SyncProgress, SyncSummary, SyncView, Withdrawn, MOODLE_WS_SOURCE,
+};
 pub use notifications::{backoff, run_worker, Round, LEASE, MAX_ATTEMPTS};
 pub use status::{EvaluationStatus, ImportStatusView, ServiceStatus};
 pub use tokens::{create_token, hash_token, new_token_secret};
@@ -51,6 +55,9 @@ pub enum ServiceError {
     /// A CPU-bound step on the pool did not complete (it panicked, or the runtime stops).
     #[error(transparent)]
     Lost(#[from] crate::cpu::Lost),
+    /// Moodle's web services failed or refused.
+    #[error(transparent)]
+    Moodle(#[from] crate::import::moodle_ws::WsError),
 }
 
 impl ServiceError {

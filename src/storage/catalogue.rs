@@ -24,6 +24,7 @@ pub struct CatalogueBadge {
 #[derive(Debug, Clone, Default)]
 pub struct StoredCatalogue {
     pub frameworks: Vec<Framework>,
+    pub parcours: Vec<Parcours>,
     pub modules: Vec<Module>,
     /// Badge classes with a rule: (id, code, rule, name).
     pub badges: Vec<(BadgeClassId, String, AwardRule, String)>,
@@ -162,24 +163,25 @@ impl Store {
         }
         for p in parcours {
             sqlx::query(
-                "INSERT INTO parcours (code, title, description, updated_at) VALUES ($1, $2, $3, $4)
+                "INSERT INTO parcours (code, title, description, moodle_course_id, updated_at) VALUES ($1, $2, $3, $4, $5)
                  ON CONFLICT (code) DO UPDATE SET title = excluded.title, description = excluded.description,
-                 updated_at = excluded.updated_at",
+                 moodle_course_id = excluded.moodle_course_id, updated_at = excluded.updated_at",
             )
             .bind(p.code.clone())
             .bind(p.title.clone())
             .bind(p.description.clone())
+            .bind(p.moodle_course_id)
             .bind(now.clone())
             .execute(&mut *tx)
             .await?;
         }
         for m in modules {
             sqlx::query(
-                "INSERT INTO modules (code, title, parcours_code, hours, modality, lms_ids, competencies, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                "INSERT INTO modules (code, title, parcours_code, hours, modality, lms_ids, competencies, updated_at, cmid)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
                  ON CONFLICT (code) DO UPDATE SET title = excluded.title, parcours_code = excluded.parcours_code,
                  hours = excluded.hours, modality = excluded.modality, lms_ids = excluded.lms_ids,
-                 competencies = excluded.competencies, updated_at = excluded.updated_at",
+                 competencies = excluded.competencies, updated_at = excluded.updated_at, cmid = excluded.cmid",
             )
             .bind(m.code.clone())
             .bind(m.title.clone())
@@ -189,6 +191,7 @@ impl Store {
             .bind(serde_json::to_string(&m.lms_ids).unwrap_or_else(|_| "[]".into()))
             .bind(serde_json::to_string(&m.competencies).unwrap_or_else(|_| "[]".into()))
             .bind(now.clone())
+            .bind(m.cmid)
             .execute(&mut *tx)
             .await?;
         }
@@ -229,7 +232,20 @@ impl Store {
                 });
             }
         }
-        for r in sqlx::query("SELECT code, title, parcours_code, hours, modality, lms_ids, competencies FROM modules ORDER BY code")
+        for r in sqlx::query(
+            "SELECT code, title, description, moodle_course_id FROM parcours ORDER BY code",
+        )
+        .fetch_all(&self.pool)
+        .await?
+        {
+            out.parcours.push(Parcours {
+                code: r.try_get("code")?,
+                title: r.try_get("title")?,
+                description: r.try_get("description")?,
+                moodle_course_id: r.try_get("moodle_course_id")?,
+            });
+        }
+        for r in sqlx::query("SELECT code, title, parcours_code, hours, modality, lms_ids, competencies, cmid FROM modules ORDER BY code")
             .fetch_all(&self.pool)
             .await?
         {
@@ -243,6 +259,7 @@ impl Store {
                     .map_err(|_| StorageError::Corrupt(format!("unknown modality {modality:?}")))?,
                 lms_ids: json_from_db(&r.try_get::<String, _>("lms_ids")?)?,
                 competencies: json_from_db(&r.try_get::<String, _>("competencies")?)?,
+                cmid: r.try_get("cmid")?,
             });
         }
         for r in sqlx::query(

@@ -44,7 +44,7 @@ pub fn conformance_dir() -> Option<PathBuf> {
 }
 
 /// Runs `ob2-validate.sh` on `input`; returns its exit code and JSON report.
-async fn validate(dir: &std::path::Path, args: &[&str]) -> (i32, Value) {
+pub(crate) async fn validate(dir: &std::path::Path, args: &[&str]) -> (i32, Value) {
     let out = tokio::process::Command::new("bash")
         .arg(dir.join("ob2-validate.sh"))
         .args(args)

@@ -12,7 +12,7 @@ use crate::common::TestApp;
 use crate::interop_ob2::{award, conformance_dir, download, live, live_now, Live};
 
 /// Runs `ob3-verify.sh` with the 1EdTech certification options; returns exit code and report.
-async fn verify(dir: &Path, input: &str) -> (i32, Value) {
+pub(crate) async fn verify(dir: &Path, input: &str) -> (i32, Value) {
     let out = tokio::process::Command::new("bash")
         .arg(dir.join("ob3-verify.sh"))
         .args([

@@ -14,6 +14,8 @@ mod foreign;
 mod interop_ob2;
 mod interop_ob3;
 mod mine;
+mod moodle_site;
+mod moodle_sync;
 mod notifications;
 mod pages;
 mod rdfc_suite;

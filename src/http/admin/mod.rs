@@ -5,6 +5,7 @@ pub use awards::view as award_view;
 pub(crate) mod badge_classes;
 pub(crate) mod catalogue;
 pub(crate) mod issuers;
+pub(crate) mod moodle;
 pub(crate) mod notifications;
 pub(crate) mod status;
 pub(crate) mod trainers;
@@ -23,6 +24,7 @@ pub fn router() -> Router<Insigne> {
         .merge(awards::router())
         .merge(catalogue::router())
         .merge(notifications::router())
+        .merge(moodle::router())
         .merge(status::router())
         .merge(trainers::router())
 }
