@@ -261,7 +261,18 @@ impl Insigne {
         summary.learners_seen = seen_learners.len();
         summary.completions_seen = completions.len();
         let now = self.clock.now();
-        completions.retain(|c| c.completed_at <= now);
+        completions.retain(|c| {
+            let past = c.completed_at <= now;
+            if !past {
+                summary.errors.push(format!(
+                    "{}, module {}: completed in the future ({}): skipped (is the Moodle server's clock right?)",
+                    c.learner_email,
+                    c.module,
+                    crate::domain::clock::rfc3339(c.completed_at)
+                ));
+            }
+            past
+        });
         if summary.dry_run {
             for c in &completions {
                 let known = self

@@ -442,7 +442,14 @@ async fn a_dropped_connection_is_retried_and_a_slow_moodle_times_out() {
 async fn a_dry_run_changes_nothing() {
     let t = TestApp::new(Backend::Sqlite).await.expect("app");
     load_example_catalogue(&t).await;
-    let (_site, base) = stand_in(ecap_site()).await;
+    let mut site = ecap_site();
+    // A completion dated after now (a Moodle server whose clock is wrong): skipped, and said.
+    site.courses
+        .get_mut(&4522)
+        .expect("course")
+        .completion
+        .insert((1001, 92001), (1, at("2027-01-01T09:00:00Z")));
+    let (_site, base) = stand_in(site).await;
     let dry = t
         .app
         .moodle_sync(&client(&base, TOKEN), None, true, &|_| {})
@@ -450,6 +457,13 @@ async fn a_dry_run_changes_nothing() {
         .expect("dry run");
     assert!(dry.dry_run);
     assert_eq!(dry.completions_new, 85);
+    assert!(
+        dry.errors
+            .iter()
+            .any(|e| e.starts_with("formatrice1@") && e.contains("completed in the future")),
+        "{:?}",
+        dry.errors
+    );
     assert_eq!(dry.awards_issued, 0);
     assert_eq!(t.app.store.count_completions().await.expect("count"), 0);
     assert_eq!(t.app.store.count_awards().await.expect("count"), 0);
