@@ -16,7 +16,7 @@ seconds="${1:-600}"
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(unbake_png unbake_svg jws verify_ob3 verify_ob2)
+  targets=(unbake_png unbake_svg jws verify_ob3 verify_ob2 import_moodle)
 fi
 fixtures="$root/tests/fixtures"
 
@@ -34,6 +34,7 @@ seed() {
       cp "$fixtures"/ob3/ecap-credential.json "$dir"/
       cp "$fixtures"/test-vectors/1edtech-ldp-testvector-signed.json "$dir"/ ;;
     verify_ob2) cp "$here"/seeds/ob2/* "$dir"/ ;;
+    import_moodle) cp "$root"/examples/moodle/*.csv "$dir"/ ;;
   esac
 }
 

@@ -608,7 +608,14 @@ pub fn parse(bytes: &[u8], mapping: &MoodleMapping) -> Result<Parsed, ImportErro
         activities: shape.activities.iter().map(|a| a.0.clone()).collect(),
     };
     for record in records {
-        let line = parsed.rows + 2;
+        // The file's own line (a quoted cell may span several), whatever rows were skipped.
+        let position = match &record {
+            Ok(r) => r.position(),
+            Err(e) => e.position(),
+        };
+        let line = position
+            .and_then(|p| usize::try_from(p.line()).ok())
+            .unwrap_or(parsed.rows + 2);
         parsed.rows += 1;
         let record = match record {
             Ok(r) => r,
@@ -960,6 +967,21 @@ mod tests {
         assert!(p.rejected[3].reason.contains("without a completion date"));
     }
 
+    /// A row of empty cells is skipped, and the lines after it keep the file's numbering.
+    #[test]
+    fn lines_are_the_files_own() {
+        let csv = ",\"Adresse de courriel\",\"Module A\",\"\"\n\"\",\"\",\"\",\"\"\n\"A B\",\"\",\"Terminé\",\"2026-02-02 10:00:00\"\n";
+        let p = parsed(csv.as_bytes());
+        assert_eq!(p.rows, 1);
+        assert_eq!(
+            p.rejected,
+            [Rejected {
+                line: 3,
+                reason: "no email address".into()
+            }]
+        );
+    }
+
     #[test]
     fn whole_file_problems() {
         let m = MoodleMapping::default();
@@ -994,5 +1016,38 @@ mod tests {
         assert_eq!(m.timezone, chrono_tz::America::Cayenne);
         assert!(toml::from_str::<MoodleMapping>("timezone = \"Europe/Lutèce\"").is_err());
         assert!(toml::from_str::<MoodleMapping>("colour = 1").is_err());
+    }
+
+    proptest::proptest! {
+        /// Any bytes, and any file built from the pieces of Moodle's headers and cells, in
+        /// any encoding: read or refused, never a panic, and every completion is of a row read.
+        #[test]
+        fn any_file_is_read_or_refused(
+            bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..300),
+            cells in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "", "Adresse de courriel", "ID", "Nom", "Prénom", "Cours terminé",
+                    "Module A", "Module A - Date d'achèvement", "2026-03-29 02:30:00",
+                    "Terminé", "Pas terminé", "Terminé (défini par X)", "9 mars 26, 09:00",
+                    "a@ac-versailles.fr", "\"", "&amp;", "\t", ";", "\n", ",",
+                ]),
+                0..40,
+            ),
+            utf16 in proptest::bool::ANY,
+        ) {
+            let mapping = MoodleMapping::default();
+            let _ = parse(&bytes, &mapping);
+            let text = cells.join(",");
+            let encoded = if utf16 {
+                let mut b = vec![0xFF, 0xFE];
+                b.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+                b
+            } else {
+                text.into_bytes()
+            };
+            if let Ok(p) = parse(&encoded, &mapping) {
+                proptest::prop_assert!(p.completions.iter().all(|c| c.line >= 2));
+            }
+        }
     }
 }
