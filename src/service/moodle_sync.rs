@@ -274,15 +274,22 @@ impl Insigne {
             past
         });
         if summary.dry_run {
+            // Each learner's known modules, read once.
+            let mut known_modules: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
             for c in &completions {
-                let known = self
-                    .store
-                    .completions_of(&c.learner_email)
-                    .await
-                    .map_err(SyncFailure::service)?
-                    .iter()
-                    .any(|k| k.module == c.module);
-                if known {
+                let key = c.learner_email.to_string();
+                if !known_modules.contains_key(&key) {
+                    let modules = self
+                        .store
+                        .completions_of(&c.learner_email)
+                        .await
+                        .map_err(SyncFailure::service)?
+                        .into_iter()
+                        .map(|k| k.module)
+                        .collect();
+                    known_modules.insert(key.clone(), modules);
+                }
+                if known_modules[&key].contains(&c.module) {
                     summary.completions_known += 1;
                 } else {
                     summary.completions_new += 1;

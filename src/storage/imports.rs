@@ -23,7 +23,7 @@ impl ImportStatus {
         }
     }
 
-    fn parse(s: &str) -> Result<Self, StorageError> {
+    pub(super) fn parse(s: &str) -> Result<Self, StorageError> {
         match s {
             "running" => Ok(ImportStatus::Running),
             "done" => Ok(ImportStatus::Done),

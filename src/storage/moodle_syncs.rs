@@ -74,19 +74,11 @@ impl Store {
         .await?;
         rows.iter()
             .map(|r| {
-                let status: String = r.try_get("status")?;
                 Ok(SyncRecord {
                     id: r.try_get("id")?,
                     started_at: time_from_db(&r.try_get::<String, _>("started_at")?)?,
                     finished_at: opt_time_from_db(r.try_get("finished_at")?)?,
-                    status: match status.as_str() {
-                        "running" => ImportStatus::Running,
-                        "done" => ImportStatus::Done,
-                        "failed" => ImportStatus::Failed,
-                        other => {
-                            return Err(StorageError::Corrupt(format!("sync status {other:?}")))
-                        }
-                    },
+                    status: ImportStatus::parse(&r.try_get::<String, _>("status")?)?,
                     summary: r
                         .try_get::<Option<String>, _>("summary")?
                         .map(|s| json_from_db(&s))

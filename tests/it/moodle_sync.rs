@@ -234,6 +234,14 @@ async fn a_sync_awards_what_moodle_reports_once(backend: Backend) {
         (0, 85, 0)
     );
 
+    // A dry run now knows every completion too.
+    let dry = t
+        .app
+        .moodle_sync(&moodle, None, true, &|_| {})
+        .await
+        .expect("dry run");
+    assert_eq!((dry.completions_new, dry.completions_known), (0, 85));
+
     // A teacher resets Marie's module 2: flagged, kept, and her badge stays.
     site.lock()
         .expect("site")
