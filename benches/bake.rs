@@ -1,6 +1,9 @@
 //! Baking and unbaking a 256×256 badge PNG of about 20 KiB, and an SVG badge.
 //! Run with `cargo bench --bench bake`.
 
+// A benchmark or a test fails loudly: unwrap, expect and panic say where.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use insigne::bake::{png, svg, Generation};
 

@@ -2,6 +2,9 @@
 //! tests/fixtures/ob3/): Data Integrity eddsa-rdfc-2022 sign and verify, VC-JWT (RS256) sign and
 //! verify. Run with `cargo bench --bench credentials`.
 
+// A benchmark or a test fails loudly: unwrap, expect and panic say where.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use insigne::formats::ob3::jwt_claims;
 use insigne::proof::{di, KeyRing};

@@ -3,6 +3,9 @@
 //! bench (one long run): `cargo bench --bench import`. `INSIGNE_BENCH_DATABASE_URL` names
 //! another (empty) database instead, a PostgreSQL one say.
 
+// A benchmark or a test fails loudly: unwrap, expect and panic say where.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::sync::Arc;
 use std::time::Instant;
 

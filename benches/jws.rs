@@ -1,6 +1,9 @@
 //! RS256 compact JWS sign and verify of an OB 2.0 signed assertion.
 //! Run with `cargo bench --bench jws`.
 
+// A benchmark or a test fails loudly: unwrap, expect and panic say where.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use insigne::proof::KeyRing;
 

@@ -2,6 +2,9 @@
 //! tests/fixtures/ob3/: through the compiled mapping and through general JSON-LD, RDFC-1.0 alone,
 //! and how fast a graph built to explode RDFC-1.0 is refused. Run with `cargo bench --bench rdfc`.
 
+// A benchmark or a test fails loudly: unwrap, expect and panic say where.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use insigne::proof::canon::{canonical_nquads, json_ld_quads};
 use insigne::proof::{compiled, rdfc};

@@ -1,6 +1,9 @@
 //! Verifying what insigne issues: an OB 3.0 Data Integrity credential, and a baked dual PNG
 //! (OB 3.0 credential inside, status list included). Run with `cargo bench --bench verify`.
 
+// A benchmark or a test fails loudly: unwrap, expect and panic say where.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::sync::Arc;
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};

@@ -19,7 +19,8 @@ pub mod svg;
 pub const MAX_IMAGE_BYTES: usize = 16 * 1024 * 1024;
 
 /// Which Open Badges generation a baked payload belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
 pub enum Generation {
     /// Open Badges 2.0: an Assertion (JSON), its URL, or a signed JWS.
     Ob2,
@@ -86,7 +87,8 @@ pub enum BakeError {
 }
 
 /// What kind of image these bytes are, by their content.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
 pub enum ImageFormat {
     Png,
     Svg,
@@ -108,9 +110,11 @@ pub fn sniff(bytes: &[u8]) -> Option<ImageFormat> {
 }
 
 /// One badge found in an image.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct Unbaked {
     pub generation: Generation,
+    /// The image it was found in.
+    #[serde(rename = "image")]
     pub format: ImageFormat,
     /// The payload: a JWS, a JSON document or a URL.
     pub payload: String,

@@ -30,7 +30,7 @@ pub async fn run(config: &Config, cmd: CatalogueCommand) -> Result<(), CliError>
                     ServiceError::Invalid(invalid) => {
                         CliError::Usage(format!("{}: {invalid}", file.display()))
                     }
-                    other => CliError::Failed(other.to_string()),
+                    other => CliError::failed(&other),
                 })?;
             println!("{}", serde_json::to_string_pretty(&loaded)?);
             app.store.close().await;

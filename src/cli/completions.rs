@@ -89,7 +89,7 @@ pub async fn run(config: &Config, cmd: CompletionsCommand) -> Result<(), CliErro
             ServiceError::Invalid(invalid) => {
                 CliError::Usage(format!("{}: {invalid}", file.display()))
             }
-            other => CliError::Failed(other.to_string()),
+            other => CliError::failed(&other),
         })?;
     if let Some(bar) = bar {
         bar.finish_and_clear();

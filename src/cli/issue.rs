@@ -37,9 +37,9 @@ pub async fn run(config: &Config, args: IssueArgs) -> Result<(), CliError> {
     };
     let stored = app.issue_award(&input).await.map_err(|e| match e {
         ServiceError::Invalid(invalid) => CliError::Usage(invalid.to_string()),
-        other => CliError::Failed(other.to_string()),
+        other => CliError::failed(&other),
     })?;
-    let view = crate::http::admin::award_view(&app, &stored);
+    let view = app.award_view(&stored);
     println!("{}", serde_json::to_string_pretty(&view)?);
     app.store.close().await;
     Ok(())

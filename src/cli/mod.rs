@@ -102,6 +102,20 @@ pub enum CliError {
     Invalid,
 }
 
+impl CliError {
+    /// A failure, said with every cause of its chain ("signing failed: key …: …").
+    pub fn failed(error: &(dyn std::error::Error + 'static)) -> Self {
+        let mut message = error.to_string();
+        let mut source = error.source();
+        while let Some(cause) = source {
+            message.push_str(": ");
+            message.push_str(&cause.to_string());
+            source = cause.source();
+        }
+        CliError::Failed(message)
+    }
+}
+
 impl<E: std::fmt::Display> From<E> for CliError {
     fn from(e: E) -> Self {
         CliError::Failed(e.to_string())

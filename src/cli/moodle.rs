@@ -91,7 +91,7 @@ pub async fn run(config: &Config, cmd: MoodleCommand) -> Result<(), CliError> {
     let summary = result.map_err(|e| match e {
         ServiceError::Invalid(invalid) => CliError::Usage(invalid.to_string()),
         ServiceError::Moodle(ws) if ws.is_configuration() => CliError::Usage(ws.to_string()),
-        other => CliError::Failed(other.to_string()),
+        other => CliError::failed(&other),
     })?;
     eprintln!(
         "insigne: {}{}: {} learners seen, {} completions ({} new, {} already known); {} awards issued; {} withdrawn; {} errors",

@@ -54,7 +54,9 @@ pub async fn run(config: &Config, args: VerifyArgs) -> Result<(), CliError> {
     let options = Options {
         recipient_email: args.recipient,
         deadline: config.verify_deadline(),
-        ..Options::at(chrono::Utc::now())
+        ..Options::at(crate::domain::Clock::now(
+            &crate::domain::clock::SystemClock,
+        ))
     };
     let fetcher = GuardedFetcher::new(&config.fetch_allow);
     let report = verify::verify_bytes(&input, &fetcher, &options).await;

@@ -9,9 +9,19 @@ use super::{AwardId, BadgeClass, BadgeClassId, EmailAddress};
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RecipientInput {
+    #[schema(required = true, nullable = false, format = Email, max_length = 254,
+             example = "marie.curie@ac-versailles.fr")]
     pub email: Option<String>,
+    #[schema(
+        required = true,
+        nullable = false,
+        max_length = 200,
+        pattern = r"\S",
+        example = "Marie Curie"
+    )]
     pub name: Option<String>,
     /// The language of the trainer's messages: `fr` (the default) or `en`; kept for later ones.
+    #[schema(pattern = "^(fr|en)$")]
     pub lang: Option<String>,
 }
 
@@ -19,6 +29,7 @@ pub struct RecipientInput {
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(untagged)]
 pub enum EvidenceInput {
+    /// The address of the evidence (http or https).
     Url(String),
     Described(EvidenceFields),
 }
@@ -26,18 +37,25 @@ pub enum EvidenceInput {
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EvidenceFields {
+    #[schema(pattern = r"^[\x00-\x20\s]*[Hh][Tt][Tt][Pp][Ss]?:[\s\S]+$")]
     pub url: Option<String>,
+    #[schema(max_length = 300)]
     pub name: Option<String>,
     pub description: Option<String>,
     pub narrative: Option<String>,
+    #[schema(max_length = 100)]
     pub genre: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AwardInput {
+    /// The badge class's id.
+    #[schema(required = true, nullable = false, format = "uuid")]
     pub badge_class: Option<String>,
+    #[schema(required = true, nullable = false)]
     pub recipient: Option<RecipientInput>,
+    #[schema(max_length = 20000)]
     pub narrative: Option<String>,
     pub evidence: Option<Vec<EvidenceInput>>,
 }
@@ -177,6 +195,14 @@ impl AwardRequest {
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RevokeInput {
+    /// Why: published on the status lists and the badge page.
+    #[schema(
+        required = true,
+        nullable = false,
+        max_length = 1000,
+        pattern = r"\S",
+        example = "Attribué par erreur"
+    )]
     pub reason: Option<String>,
 }
 

@@ -13,29 +13,50 @@ pub const MAX_VALIDITY_DAYS: i64 = 36_500;
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CriteriaInput {
+    #[schema(max_length = 20000)]
     pub narrative: Option<String>,
+    #[schema(pattern = r"^[\x00-\x20\s]*[Hh][Tt][Tt][Pp][Ss]?:[\s\S]+$")]
     pub url: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AlignmentInput {
+    #[schema(required = true, nullable = false, max_length = 200, pattern = r"\S")]
     pub framework: Option<String>,
+    #[schema(required = true, nullable = false, max_length = 50, pattern = r"\S")]
     pub code: Option<String>,
+    #[schema(required = true, nullable = false, max_length = 300, pattern = r"\S")]
     pub name: Option<String>,
+    #[schema(pattern = r"^[\x00-\x20\s]*[Hh][Tt][Tt][Pp][Ss]?:[\s\S]+$")]
     pub url: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BadgeClassInput {
+    /// The issuer's id.
+    #[schema(required = true, nullable = false, format = "uuid")]
     pub issuer: Option<String>,
+    #[schema(required = true, nullable = false, max_length = 200, pattern = r"\S")]
     pub name: Option<String>,
+    #[schema(required = true, nullable = false, max_length = 5000, pattern = r"\S")]
     pub description: Option<String>,
+    /// A PNG or SVG data URI (checked by its bytes).
+    #[schema(
+        required = true,
+        nullable = false,
+        pattern = r"^\s*data:image/(png|svg\+xml)[;,]"
+    )]
     pub image: Option<String>,
+    /// A narrative, a url, or both.
+    #[schema(required = true, nullable = false)]
     pub criteria: Option<CriteriaInput>,
     pub alignments: Option<Vec<AlignmentInput>>,
     pub tags: Option<Vec<String>>,
+    /// How long an award stays valid; never expires when absent.
+    #[schema(minimum = 1, maximum = 36500)]
+    #[serde(default, deserialize_with = "super::validation::whole_number")]
     pub validity_days: Option<i64>,
 }
 

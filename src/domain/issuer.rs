@@ -11,11 +11,28 @@ use super::{EmailAddress, Image, IssuerId};
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IssuerInput {
+    #[schema(
+        required = true,
+        nullable = false,
+        max_length = 200,
+        pattern = r"\S",
+        example = "DANE de l'académie de Versailles"
+    )]
     pub name: Option<String>,
+    /// The issuer's web site (http or https).
+    #[schema(
+        required = true,
+        nullable = false,
+        pattern = r"^[\x00-\x20\s]*[Hh][Tt][Tt][Pp][Ss]?:[\s\S]+$"
+    )]
     pub url: Option<String>,
+    #[schema(required = true, nullable = false, format = Email, max_length = 254,
+             example = "dane@ac-versailles.fr")]
     pub email: Option<String>,
+    #[schema(max_length = 5000)]
     pub description: Option<String>,
     /// A PNG or SVG data URI.
+    #[schema(pattern = r"^\s*$|^\s*data:image/(png|svg\+xml)[;,]")]
     pub image: Option<String>,
 }
 

@@ -23,7 +23,7 @@ pub struct RuleBadge {
 }
 
 /// Why a rule is met: the completions (or badges) that satisfy it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum TraceStep {
     /// A module the rule needs, completed on that date.

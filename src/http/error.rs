@@ -4,10 +4,38 @@
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde_json::json;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::domain::{FieldError, Invalid};
 use crate::service::ServiceError;
+
+/// The body of every error answer of the JSON API.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// The HTTP status, repeated.
+    pub status: u16,
+    /// What kind of failure, for programs (`bad_json`, `bad_field`, `invalid`, `not_found`…).
+    pub code: String,
+    /// What went wrong, for people.
+    pub message: String,
+    /// The fields at fault, when the request named some.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldProblem>,
+}
+
+/// One problem with one field of a request.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FieldProblem {
+    /// Where, as a path into the request (`recipient.email`).
+    pub field: String,
+    pub problem: String,
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -41,8 +69,9 @@ pub enum ApiError {
     /// A route that exists, asked with a method it does not answer.
     #[error("{0}")]
     MethodNotAllowed(String),
+    /// A failure of the service itself: its chain is logged, never sent.
     #[error("internal error")]
-    Internal(String),
+    Internal(anyhow::Error),
 }
 
 impl ApiError {
@@ -93,6 +122,13 @@ impl ApiError {
     }
 }
 
+impl ApiError {
+    /// A failure of the service, said for its log.
+    pub fn internal(message: impl std::fmt::Display) -> Self {
+        ApiError::Internal(anyhow::anyhow!("{message}"))
+    }
+}
+
 impl From<crate::cpu::Busy> for ApiError {
     fn from(e: crate::cpu::Busy) -> Self {
         ApiError::Busy(e.to_string())
@@ -106,9 +142,15 @@ impl From<ServiceError> for ApiError {
             ServiceError::NotFound { .. } => ApiError::NotFound(e.to_string()),
             ServiceError::Storage(_)
             | ServiceError::Signing(_)
+            | ServiceError::NoActiveKey(_)
+            | ServiceError::UnknownKey(_)
+            | ServiceError::NoDidWeb
+            | ServiceError::Unsigned { .. }
+            | ServiceError::Damaged { .. }
+            | ServiceError::Inconsistent(_)
             | ServiceError::Image(_)
             | ServiceError::Lost(_)
-            | ServiceError::Moodle(_) => ApiError::Internal(e.to_string()),
+            | ServiceError::Moodle(_) => ApiError::Internal(e.into()),
         }
     }
 }
@@ -116,16 +158,23 @@ impl From<ServiceError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status_code();
-        if let ApiError::Internal(detail) = &self {
-            tracing::error!(%detail, "request failed");
+        if let ApiError::Internal(error) = &self {
+            // `{:#}`: every cause of the chain, on one line.
+            tracing::error!(error = format!("{error:#}"), "request failed");
         }
-        let mut error =
-            json!({ "status": status.as_u16(), "code": self.code(), "message": self.to_string() });
-        let fields = self.fields();
-        if !fields.is_empty() {
-            error["fields"] = json!(fields);
-        }
-        let mut response = (status, Json(json!({ "error": error }))).into_response();
+        let body = ErrorBody {
+            error: ErrorDetail {
+                status: status.as_u16(),
+                code: self.code().into(),
+                message: self.to_string(),
+                fields: self
+                    .fields()
+                    .into_iter()
+                    .map(|FieldError { field, problem }| FieldProblem { field, problem })
+                    .collect(),
+            },
+        };
+        let mut response = (status, Json(body)).into_response();
         if status == StatusCode::SERVICE_UNAVAILABLE {
             response
                 .headers_mut()

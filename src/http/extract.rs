@@ -90,3 +90,36 @@ pub async fn form_fields(
     }
     Ok(fields)
 }
+
+/// A query string extractor whose errors are the API's own (axum's answer in plain text).
+pub struct QueryParams<T>(pub T);
+
+impl<S, T> axum::extract::FromRequestParts<S> for QueryParams<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or_default();
+        parse_query(query).map(QueryParams)
+    }
+}
+
+fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
+    axum::extract::Query::<T>::try_from_uri(&format!("/?{query}").parse().map_err(|_| {
+        ApiError::BadField {
+            field: "(query)".into(),
+            message: "the query string is not valid".into(),
+        }
+    })?)
+    .map(|axum::extract::Query(t)| t)
+    .map_err(|e| ApiError::BadField {
+        field: "(query)".into(),
+        message: e.body_text(),
+    })
+}

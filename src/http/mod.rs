@@ -6,20 +6,23 @@ pub mod cache;
 pub mod edge;
 pub mod error;
 pub mod extract;
+pub mod health;
+pub mod ingest;
 pub mod openapi;
 pub mod public;
 pub mod resolve;
 pub mod server;
+pub mod unbake;
 pub mod verify;
 
 use std::future::Future;
 
-use axum::extract::{DefaultBodyLimit, State};
-use axum::http::StatusCode;
-use axum::response::IntoResponse;
+use std::sync::Arc;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::header;
 use axum::routing::get;
-use axum::{Json, Router};
-use serde_json::json;
+use axum::Router;
 use tower_http::trace::TraceLayer;
 
 use crate::service::Insigne;
@@ -27,25 +30,35 @@ use error::ApiError;
 
 /// Every route of the service.
 pub fn router(app: Insigne) -> Router {
-    Router::new()
-        .route("/healthz", get(healthz))
-        .merge(admin::router())
-        .merge(public::router())
-        .merge(openapi::router())
-        .merge(verify::router())
-        .fallback(not_found)
-        .method_not_allowed_fallback(method_not_allowed)
-        .layer(DefaultBodyLimit::max(extract::MAX_BODY_BYTES))
-        .layer(
-            TraceLayer::new_for_http().make_span_with(span).on_response(
-                tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO),
-            ),
-        )
-        .layer(axum::middleware::from_fn_with_state(
-            app.clone(),
-            edge::guard,
-        ))
-        .with_state(app)
+    let (api, document) = openapi::api();
+    // Serialising a document of strings and maps cannot fail; an empty one would show in tests.
+    let document: Arc<str> = serde_json::to_string(&document).unwrap_or_default().into();
+    api.route(
+        "/api/openapi.json",
+        get(move || {
+            let document = document.clone();
+            async move {
+                (
+                    [(header::CONTENT_TYPE, "application/json")],
+                    document.to_string(),
+                )
+            }
+        }),
+    )
+    .merge(public::router())
+    .fallback(not_found)
+    .method_not_allowed_fallback(method_not_allowed)
+    .layer(DefaultBodyLimit::max(extract::MAX_BODY_BYTES))
+    .layer(
+        TraceLayer::new_for_http()
+            .make_span_with(span)
+            .on_response(tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO)),
+    )
+    .layer(axum::middleware::from_fn_with_state(
+        app.clone(),
+        edge::guard,
+    ))
+    .with_state(app)
 }
 
 /// The log span of a request: method, path and the client (behind trusted proxies, the
@@ -87,20 +100,6 @@ pub async fn serve(
     grace: std::time::Duration,
 ) -> std::io::Result<()> {
     server::serve(listener, router(app), shutdown, grace).await
-}
-
-async fn healthz(State(app): State<Insigne>) -> impl IntoResponse {
-    if app.store.ping().await {
-        (
-            StatusCode::OK,
-            Json(json!({"status": "ok", "database": "ok"})),
-        )
-    } else {
-        (
-            StatusCode::SERVICE_UNAVAILABLE,
-            Json(json!({"status": "unavailable", "database": "unreachable"})),
-        )
-    }
 }
 
 async fn not_found() -> ApiError {

@@ -5,9 +5,10 @@
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Request, State};
 use axum::http::HeaderMap;
-use axum::routing::post;
-use axum::{Json, Router};
+use axum::Json;
 use serde::Deserialize;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
+use utoipa_axum::routes;
 
 use super::error::ApiError;
 use super::extract::{form_fields, media_type, parse_json};
@@ -15,11 +16,9 @@ use super::resolve::LocalResolver;
 use crate::service::Insigne;
 use crate::verify::{self, Options, Report};
 
-pub fn router() -> Router<Insigne> {
-    Router::new().route(
-        "/api/v1/verify",
-        post(verify_any).layer(DefaultBodyLimit::max(verify::MAX_INPUT_BYTES)),
-    )
+pub fn routes() -> OpenApiRouter<Insigne> {
+    OpenApiRouter::new()
+        .routes(routes!(verify_any).layer(DefaultBodyLimit::max(verify::MAX_INPUT_BYTES)))
 }
 
 #[derive(Debug, Deserialize)]
@@ -30,7 +29,85 @@ struct VerifyRequest {
     recipient: Option<String>,
 }
 
-async fn verify_any(
+/// A badge to verify, by its address or as it is: `url` or `credential`, not both. (The
+/// document's form of [`VerifyRequest`], which is read by hand to say what is wrong.)
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+pub(crate) enum VerifyBody {
+    Url(ByUrl),
+    Credential(ByCredential),
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub(crate) struct ByUrl {
+    /// Where the badge is published (an OB 2.0 Assertion, an OB 3.0 credential, a baked image).
+    #[schema(format = "uri")]
+    url: String,
+    /// The email address the badge is expected to be awarded to.
+    recipient: Option<String>,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub(crate) struct ByCredential {
+    credential: CredentialInput,
+    /// The email address the badge is expected to be awarded to.
+    recipient: Option<String>,
+}
+
+/// The badge itself: a compact JWS or JWT, or a JSON document.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+pub(crate) enum CredentialInput {
+    Compact(String),
+    Document(std::collections::BTreeMap<String, serde_json::Value>),
+}
+
+/// The verifier's form: the badge as a file (no other field).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)] // Read by hand from the multipart body; declared for the document.
+pub(crate) struct VerifyForm {
+    /// The badge: a baked PNG or SVG, or a file holding the JSON, JWS or JWT.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+    /// The email address the badge is expected to be awarded to.
+    recipient: Option<String>,
+}
+
+/// Verifies any badge: proof, issuer, status, dates, recipient. The answer is a report, whatever
+/// its verdict; an input that is no badge at all is refused (422).
+#[utoipa::path(
+    post,
+    path = "/api/v1/verify",
+    tag = "verification",
+    request_body(
+        content(
+            (VerifyBody = "application/json"),
+            (String = "text/plain"),
+            (Vec<u8> = "image/png"),
+            (String = "image/svg+xml"),
+            (VerifyForm = "multipart/form-data"),
+        ),
+        description = "The badge: JSON {url} or {credential}, the raw text (JWS, JWT, JSON or a URL), a baked image, or a form with a file",
+    ),
+    params(("X-Recipient-Email" = Option<String>, Header, description = "For a raw body: the email address the badge is expected to be awarded to")),
+    responses(
+        (status = 200, description = "The report: valid, the checks one by one, what the badge says", body = Report),
+        (status = 400, description = "Not JSON, or neither url nor credential"),
+        (status = 413, description = "The badge is too large"),
+        (status = 415, description = "A media type the verifier does not read"),
+        (status = 422, description = "Not a badge at all"),
+        (status = 503, description = "The verifier is busy; retry after the Retry-After delay",
+         headers(("Retry-After" = String, description = "Seconds to wait"))),
+    ),
+)]
+pub(crate) async fn verify_any(
     State(app): State<Insigne>,
     request: Request,
 ) -> Result<Json<Report>, ApiError> {
@@ -47,9 +124,15 @@ async fn verify_any(
         let mut fields = form_fields(form).await?;
         let file = fields.remove("file").unwrap_or_default();
         let recipient = fields
-            .get("recipient")
-            .map(|r| String::from_utf8_lossy(r).trim().to_string())
+            .remove("recipient")
+            .map(|r| String::from_utf8_lossy(&r).trim().to_string())
             .filter(|r| !r.is_empty());
+        if let Some(unknown) = fields.keys().next() {
+            return Err(ApiError::BadField {
+                field: unknown.clone(),
+                message: format!("{unknown:?} is no field of the form (file, recipient)"),
+            });
+        }
         if file.is_empty() {
             return Err(ApiError::BadField {
                 field: "file".into(),

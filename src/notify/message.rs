@@ -36,7 +36,7 @@ fn to_recipient(
         _ => "email-awarded-subject",
     };
     NewMessage {
-        id: uuid::Uuid::new_v4(),
+        id: crate::domain::ids::random_uuid(),
         kind,
         recipient: award.recipient.email.to_string(),
         lang: t.code().to_string(),
@@ -163,7 +163,7 @@ pub fn signin_message(email: &str, link: &str, minutes: i64, t: Lang) -> NewMess
         ],
     );
     NewMessage {
-        id: uuid::Uuid::new_v4(),
+        id: crate::domain::ids::random_uuid(),
         kind: MessageKind::Signin,
         recipient: email.to_string(),
         lang: t.code().to_string(),

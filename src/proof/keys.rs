@@ -306,7 +306,7 @@ impl KeyRing {
         let tmp = self.dir.join(format!(
             "{KEYRING_FILE}.{}.{}.tmp",
             std::process::id(),
-            uuid::Uuid::new_v4().simple()
+            crate::domain::ids::random_uuid().simple()
         ));
         fs::write(&tmp, text).map_err(io_err(&tmp))?;
         Ok(tmp)

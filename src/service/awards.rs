@@ -174,14 +174,11 @@ impl Insigne {
         let kid = self
             .keys
             .active_kid(KeyAlgorithm::RS256)
-            .ok_or_else(|| ServiceError::Signing("no active RS256 key".into()))?;
+            .ok_or(ServiceError::NoActiveKey(KeyAlgorithm::RS256))?;
         let payload = ob2::signed_assertion(&self.urls, award, class.issuer, kid).to_string();
-        let (signed_by, jws) = self
-            .keys
-            .sign_rs256(payload.as_bytes(), None)
-            .map_err(|e| ServiceError::Signing(e.to_string()))?;
+        let (signed_by, jws) = self.keys.sign_rs256(payload.as_bytes(), None)?;
         if signed_by != kid {
-            return Err(ServiceError::Signing(format!(
+            return Err(ServiceError::Inconsistent(format!(
                 "signed with {signed_by}, expected {kid}"
             )));
         }

@@ -13,7 +13,7 @@ use crate::domain::{
 use crate::storage::CatalogueBadge;
 
 /// What a load did.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CatalogueLoaded {
     pub issuer: String,
     pub frameworks: usize,
@@ -26,7 +26,7 @@ pub struct CatalogueLoaded {
     pub learners_marked: usize,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct LoadedBadge {
     pub code: String,
     pub id: String,

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::{Insigne, ServiceError};
 use crate::domain::award::RecipientInput;
@@ -20,10 +20,13 @@ use crate::storage::{NewCompletion, StoredAward, StoredCatalogue};
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CompletionInput {
+    #[schema(required = true, nullable = false)]
     pub learner: Option<RecipientInput>,
     /// The module's code or one of its LMS identifiers.
+    #[schema(required = true, nullable = false, example = "E1-M1")]
     pub module: Option<String>,
-    /// RFC 3339 date-time, or a date (`2026-03-14`, taken as midnight UTC).
+    /// RFC 3339 date-time, or a date (`2026-03-14`, taken as midnight UTC); not in the future.
+    #[schema(required = true, nullable = false, example = "2026-03-14T10:00:00Z")]
     pub completed_at: Option<String>,
     /// Where it comes from (`api` when not said).
     pub source: Option<String>,
@@ -382,22 +385,4 @@ fn evidence(d: &Decision, catalogue: &StoredCatalogue) -> Vec<Evidence> {
         });
     }
     out
-}
-
-/// The API view of a trace, for responses.
-#[derive(Debug, Clone, Serialize)]
-pub struct TraceView<'a> {
-    pub badge: &'a str,
-    pub rule: &'a str,
-    pub satisfied_by: &'a [TraceStep],
-}
-
-impl TriggeredAward {
-    pub fn trace_view(&self) -> TraceView<'_> {
-        TraceView {
-            badge: &self.badge_code,
-            rule: &self.decision.rule,
-            satisfied_by: &self.decision.trace,
-        }
-    }
 }

@@ -1,7 +1,6 @@
 //! Open Badges 3.0: signing an award's credential (Data Integrity and VC-JWT), the issuer's
 //! identity (did:web or did:key), and its revocation status lists.
 
-use rand::Rng;
 use serde_json::Value;
 
 use super::{Insigne, ServiceError};
@@ -11,16 +10,13 @@ use crate::formats::ob3::{self, status, StatusEntry};
 use crate::proof::{di, KeyAlgorithm};
 use crate::storage::StatusSlot;
 
-fn signing(e: impl std::fmt::Display) -> ServiceError {
-    ServiceError::Signing(e.to_string())
-}
-
 impl Insigne {
     /// The issuer's DID for credentials signed with Ed25519 key `ed_kid`.
     pub fn issuer_did(&self, issuer: IssuerId, ed_kid: &str) -> Result<String, ServiceError> {
         match self.did_method {
-            DidMethod::Web => identity::issuer_did_web(&self.urls, issuer)
-                .ok_or_else(|| signing("the public URL cannot be turned into a did:web")),
+            DidMethod::Web => {
+                identity::issuer_did_web(&self.urls, issuer).ok_or(ServiceError::NoDidWeb)
+            }
             DidMethod::Key => Ok(format!("did:key:{}", self.ed25519_multibase(ed_kid)?)),
         }
     }
@@ -29,7 +25,7 @@ impl Insigne {
         let key = self
             .keys
             .ed25519_public(ed_kid)
-            .ok_or_else(|| signing(format!("no Ed25519 key {ed_kid}")))?;
+            .ok_or_else(|| ServiceError::UnknownKey(ed_kid.to_string()))?;
         Ok(di::ed25519_multibase(&key))
     }
 
@@ -68,9 +64,9 @@ impl Insigne {
             Some(slot) => slot,
             None => {
                 let mut slots = self.new_status_slots(issuer.id, &[award.id]).await?;
-                slots
-                    .pop()
-                    .ok_or_else(|| signing("no status list index drawn"))?
+                slots.pop().ok_or_else(|| {
+                    ServiceError::Inconsistent("no status list index drawn".into())
+                })?
             }
         };
         self.sign_ob3_at(award, class, issuer, &slot)
@@ -86,13 +82,13 @@ impl Insigne {
         let ed_kid = self
             .keys
             .active_kid(KeyAlgorithm::Ed25519)
-            .ok_or_else(|| signing("no active Ed25519 key"))?
+            .ok_or(ServiceError::NoActiveKey(KeyAlgorithm::Ed25519))?
             .to_string();
         self.ensure_status_list(issuer, &ed_kid).await?;
         let indexes = self
             .store
             .allocate_status_indexes(awards, issuer, &ed_kid, || {
-                rand::thread_rng().gen_range(0..status::LIST_SIZE)
+                crate::domain::ids::random_below(status::LIST_SIZE)
             })
             .await?;
         Ok(indexes
@@ -121,10 +117,9 @@ impl Insigne {
         };
         let unsigned = ob3::credential(&self.urls, award, class, issuer, &did, &entry);
         let vm = self.verification_method(&did, &slot.list_key)?;
-        let mut signed = self
-            .keys
-            .sign_data_integrity(&unsigned, &slot.list_key, &vm, self.clock.now())
-            .map_err(signing)?;
+        let mut signed =
+            self.keys
+                .sign_data_integrity(&unsigned, &slot.list_key, &vm, self.clock.now())?;
         // `proof` as a one-element array: what the strict 2024 AchievementCredential schema
         // requires, and what every verifier reads (the proof is outside the signed data).
         if let Some(proof) = signed.get_mut("proof") {
@@ -135,8 +130,7 @@ impl Insigne {
             .keys
             .sign_rs256_as(claims.as_bytes(), Some("JWT"), |rsa_kid| {
                 self.jwt_kid(&did, rsa_kid)
-            })
-            .map_err(signing)?;
+            })?;
         Ok((signed.to_string(), jwt))
     }
 
@@ -153,8 +147,7 @@ impl Insigne {
         let vm = self.verification_method(&did, list_key)?;
         let signed = self
             .keys
-            .sign_data_integrity(&unsigned, list_key, &vm, now)
-            .map_err(signing)?;
+            .sign_data_integrity(&unsigned, list_key, &vm, now)?;
         Ok(signed.to_string())
     }
 
@@ -200,15 +193,16 @@ impl Insigne {
             .ok_or_else(|| {
                 ServiceError::not_found("status list", format!("{issuer}/{list_key}"))
             })?;
-        serde_json::from_str(&text)
-            .map_err(|e| signing(format!("stored status list is not JSON: {e}")))
+        serde_json::from_str(&text).map_err(|source| ServiceError::Damaged {
+            what: "status list",
+            source,
+        })
     }
 
     /// The issuer's did:web DID document: every key of the ring, retired ones included.
     pub async fn did_document(&self, issuer: IssuerId) -> Result<Value, ServiceError> {
         self.issuer(issuer).await?;
-        let did = identity::issuer_did_web(&self.urls, issuer)
-            .ok_or_else(|| signing("the public URL cannot be turned into a did:web"))?;
+        let did = identity::issuer_did_web(&self.urls, issuer).ok_or(ServiceError::NoDidWeb)?;
         Ok(identity::did_document(&did, &self.keys.did_public_keys()))
     }
 }

@@ -85,6 +85,9 @@ fn credential(stored: &StoredAward) -> Result<&str, ServiceError> {
         .ok_or_else(|| missing(stored, "OB 3.0 credential"))
 }
 
-fn missing(stored: &StoredAward, what: &str) -> ServiceError {
-    ServiceError::Signing(format!("award {} has no {what} yet", stored.award.id))
+fn missing(stored: &StoredAward, form: &'static str) -> ServiceError {
+    ServiceError::Unsigned {
+        award: stored.award.id,
+        form,
+    }
 }

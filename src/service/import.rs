@@ -24,7 +24,7 @@ pub enum ImportProgress {
     Evaluating { done: usize, total: usize },
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ImportedAward {
     pub email: String,
     pub badge: String,
@@ -32,7 +32,7 @@ pub struct ImportedAward {
 }
 
 /// What an import did.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
 pub struct ImportSummary {
     /// Which report the file was read as.
     pub layout: Option<moodle::Layout>,

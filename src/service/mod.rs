@@ -14,6 +14,7 @@ mod notifications;
 mod status;
 mod tokens;
 mod trainers;
+pub mod views;
 
 use std::sync::Arc;
 
@@ -48,8 +49,34 @@ pub enum ServiceError {
     NotFound { what: &'static str, id: String },
     #[error(transparent)]
     Storage(#[from] StorageError),
-    #[error("signing failed: {0}")]
-    Signing(String),
+    /// The key ring could not sign.
+    #[error("signing failed")]
+    Signing(#[from] crate::proof::keys::KeyError),
+    /// The key ring has no active key of that algorithm (`insigne keys generate`).
+    #[error("the key ring has no active {0:?} key")]
+    NoActiveKey(crate::proof::KeyAlgorithm),
+    /// A key named by a stored record is not in the key ring.
+    #[error("the key ring holds no key {0}")]
+    UnknownKey(String),
+    /// `INSIGNE_PUBLIC_URL` cannot be an issuer's did:web (it carries a query or a fragment).
+    #[error("the public URL cannot be turned into a did:web")]
+    NoDidWeb,
+    /// An award stored without one of its signed forms (its signing was deferred and failed).
+    #[error("award {award} has no {form} yet")]
+    Unsigned {
+        award: crate::domain::AwardId,
+        form: &'static str,
+    },
+    /// A stored document that does not read back.
+    #[error("the stored {what} is damaged")]
+    Damaged {
+        what: &'static str,
+        #[source]
+        source: serde_json::Error,
+    },
+    /// Something that cannot happen did: a bug, said with what was expected.
+    #[error("internal inconsistency: {0}")]
+    Inconsistent(String),
     #[error("{0}")]
     Image(#[from] crate::bake::BakeError),
     /// A CPU-bound step on the pool did not complete (it panicked, or the runtime stops).

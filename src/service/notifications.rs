@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
+use super::views::NotificationView;
 use super::{Insigne, ServiceError};
 use crate::domain::AwardId;
 use crate::i18n::Lang;
@@ -129,16 +130,22 @@ impl Insigne {
         Ok(message)
     }
 
-    /// Messages, newest first: all, or those of one status (pending, failed…).
-    pub async fn notifications(
+    /// A message status by its name (`pending`, `failed`…).
+    pub fn parse_message_status(&self, name: &str) -> Option<MessageStatus> {
+        MessageStatus::parse(name)
+    }
+
+    /// Messages, newest first (500 at most): all, or those of one status (pending, failed…).
+    pub async fn notification_views(
         &self,
         status: Option<MessageStatus>,
-    ) -> Result<Vec<StoredMessage>, ServiceError> {
-        Ok(self.store.messages(status, 500).await?)
+    ) -> Result<Vec<NotificationView>, ServiceError> {
+        let messages = self.store.messages(status, 500).await?;
+        Ok(messages.iter().map(NotificationView::from).collect())
     }
 
     /// Puts a failed (or logged, or sent) message back in line, due now.
-    pub async fn resend_notification(&self, id: &str) -> Result<StoredMessage, ServiceError> {
+    pub async fn resend_notification(&self, id: &str) -> Result<NotificationView, ServiceError> {
         let missing = || ServiceError::NotFound {
             what: "notification",
             id: id.to_string(),
@@ -153,7 +160,8 @@ impl Insigne {
                 ),
             )));
         }
-        self.store.message(id).await?.ok_or_else(missing)
+        let message = self.store.message(id).await?.ok_or_else(missing)?;
+        Ok(NotificationView::from(&message))
     }
 }
 

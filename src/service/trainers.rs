@@ -4,11 +4,11 @@
 
 use base64::Engine;
 use chrono::Duration;
-use rand::RngCore;
-use serde_json::{json, Value};
 
 use super::tokens::hash_token;
+use super::views::{Erasure, ExportedAward, ExportedCompletion, ExportedMessage, TrainerExport};
 use super::{Insigne, ServiceError};
+use crate::domain::clock::rfc3339;
 use crate::domain::{AwardId, EmailAddress};
 use crate::i18n::Lang;
 use crate::storage::OwnedAward;
@@ -33,8 +33,7 @@ pub enum SigninRequest {
 }
 
 fn secret() -> String {
-    let mut bytes = [0u8; 32];
-    rand::thread_rng().fill_bytes(&mut bytes);
+    let bytes = crate::domain::ids::random_bytes::<32>();
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
@@ -138,73 +137,79 @@ impl Insigne {
         }
     }
 
-    /// Everything insigne holds about `email`, as JSON.
-    pub async fn export_trainer(&self, email: &EmailAddress) -> Result<Value, ServiceError> {
+    /// Everything insigne holds about `email`.
+    pub async fn export_trainer(
+        &self,
+        email: &EmailAddress,
+    ) -> Result<TrainerExport, ServiceError> {
         let address = email.to_string();
-        let awards: Vec<Value> = self
+        let awards = self
             .store
             .awards_of(&address)
             .await?
-            .iter()
+            .into_iter()
             .map(|o| {
-                let a = &o.stored.award;
-                json!({
-                    "id": a.id.to_string(),
-                    "badge_class": a.badge_class.to_string(),
-                    "recipient": {"email": a.recipient.email.to_string(), "name": a.recipient.name},
-                    "issued_on": crate::storage::time_to_db(a.issued_on),
-                    "expires": a.expires.map(crate::storage::time_to_db),
-                    "narrative": a.narrative,
-                    "evidence": a.evidence,
-                    "revocation": a.revocation.as_ref().map(|r| json!({"at": crate::storage::time_to_db(r.at), "reason": r.reason})),
-                    "visibility": if o.private { "private" } else { "public" },
-                    "page": self.urls.badge_page(a.id),
-                    "ob2_assertion": o.stored.ob2_assertion,
-                    "ob2_signed": o.stored.ob2_signed,
-                    "ob3_credential": o.stored.ob3_credential,
-                    "ob3_jwt": o.stored.ob3_jwt,
-                })
+                let view = self.award_view(&o.stored);
+                ExportedAward {
+                    id: view.id,
+                    badge_class: view.badge_class,
+                    recipient: view.recipient,
+                    issued_on: view.issued_on,
+                    expires: view.expires,
+                    narrative: view.narrative,
+                    evidence: view.evidence,
+                    revocation: view.revocation,
+                    visibility: if o.private { "private" } else { "public" }.into(),
+                    page: view.links.page,
+                    ob2_assertion: o.stored.ob2_assertion,
+                    ob2_signed: o.stored.ob2_signed,
+                    ob3_credential: o.stored.ob3_credential,
+                    ob3_jwt: o.stored.ob3_jwt,
+                }
             })
             .collect();
-        let completions: Vec<Value> = self
+        let completions = self
             .store
             .completions_of(email)
             .await?
-            .iter()
-            .map(|c| {
-                json!({
-                    "module": c.module, "completed_at": crate::storage::time_to_db(c.completed_at),
-                    "source": c.source, "external_id": c.external_id,
-                })
+            .into_iter()
+            .map(|c| ExportedCompletion {
+                module: c.module,
+                completed_at: rfc3339(c.completed_at),
+                source: c.source,
+                external_id: c.external_id,
             })
             .collect();
-        let messages: Vec<Value> = self
+        let messages = self
             .store
             .messages_to(&address)
             .await?
-            .iter()
-            .map(|m| {
-                json!({
-                    "kind": m.kind, "subject": m.subject, "status": m.status,
-                    "body": (!m.body.is_empty()).then_some(&m.body),
-                    "created_at": crate::storage::time_to_db(m.created_at),
-                })
+            .into_iter()
+            .map(|m| ExportedMessage {
+                kind: m.kind,
+                subject: m.subject,
+                status: m.status,
+                body: (!m.body.is_empty()).then_some(m.body),
+                created_at: rfc3339(m.created_at),
             })
             .collect();
-        Ok(json!({
-            "email": address,
-            "language": self.store.trainer_lang(&address).await?,
-            "exported_at": crate::storage::time_to_db(self.clock.now()),
-            "awards": awards,
-            "completions": completions,
-            "messages": messages,
-        }))
+        Ok(TrainerExport {
+            language: self.store.trainer_lang(&address).await?,
+            email: address,
+            exported_at: rfc3339(self.clock.now()),
+            awards,
+            completions,
+            messages,
+        })
     }
 
     /// Erases `email`: personal data deleted or anonymised, badges revoked ("effacement à la
     /// demande du titulaire", shown on their status lists at once). Returns how many badges.
-    pub async fn erase_trainer(&self, email: &EmailAddress) -> Result<usize, ServiceError> {
-        let erased_as = format!("{}@efface.invalid", uuid::Uuid::new_v4().simple());
+    pub async fn erase_trainer(&self, email: &EmailAddress) -> Result<Erasure, ServiceError> {
+        let erased_as = format!(
+            "{}@efface.invalid",
+            crate::domain::ids::random_uuid().simple()
+        );
         let ids = self
             .store
             .erase_trainer(
@@ -219,6 +224,9 @@ impl Insigne {
             self.refresh_status_list(&stored.award).await?;
         }
         tracing::info!(badges = ids.len(), "a trainer's data was erased on request");
-        Ok(ids.len())
+        Ok(Erasure {
+            erased: true,
+            badges_revoked: ids.len(),
+        })
     }
 }

@@ -71,7 +71,7 @@ impl Store {
                 "INSERT INTO completions (id, learner_email, learner_name, module_code, completed_at, source, external_id, created_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
             )
-            .bind(uuid::Uuid::new_v4().to_string())
+            .bind(crate::domain::ids::random_uuid().to_string())
             .bind(c.learner_email.to_string())
             .bind(c.learner_name.clone())
             .bind(c.module.clone())

@@ -19,7 +19,7 @@ impl Lease {
     /// A new owner, holding until `until`.
     pub fn new(until: DateTime<Utc>) -> Self {
         Self {
-            owner: uuid::Uuid::new_v4().to_string(),
+            owner: crate::domain::ids::random_uuid().to_string(),
             until,
         }
     }

@@ -57,7 +57,7 @@ impl Store {
         rows_rejected: usize,
         now: DateTime<Utc>,
     ) -> Result<String, StorageError> {
-        let id = uuid::Uuid::new_v4().to_string();
+        let id = crate::domain::ids::random_uuid().to_string();
         sqlx::query(
             "INSERT INTO imports (id, source, started_at, status, rows_read, rows_rejected)
              VALUES ($1, $2, $3, 'running', $4, $5)",

@@ -31,7 +31,7 @@ pub struct SyncedCompletion {
 impl Store {
     /// Records that a sync starts; returns its id.
     pub async fn start_sync(&self, now: DateTime<Utc>) -> Result<String, StorageError> {
-        let id = uuid::Uuid::new_v4().to_string();
+        let id = crate::domain::ids::random_uuid().to_string();
         sqlx::query(
             "INSERT INTO moodle_syncs (id, seq, started_at, status)
              SELECT $1, COALESCE(MAX(seq), 0) + 1, $2, 'running' FROM moodle_syncs",

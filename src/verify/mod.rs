@@ -25,7 +25,7 @@ use crate::cpu::CpuPool;
 /// The largest input accepted, bytes.
 pub const MAX_INPUT_BYTES: usize = bake::MAX_IMAGE_BYTES;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     Passed,
@@ -34,14 +34,14 @@ pub enum Status {
     Skipped,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Check {
     pub name: String,
     pub status: Status,
     pub message: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub enum Format {
     #[serde(rename = "ob2-hosted")]
     Ob2Hosted,
@@ -65,12 +65,15 @@ pub enum Verdict {
     NotABadge,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+/// What the verifier found.
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
 pub struct Report {
+    /// The proof holds, the issuer is proven, the badge is neither revoked nor expired.
     pub valid: bool,
     pub format: Option<Format>,
     pub checks: Vec<Check>,
     /// What the badge says: name, issuer, dates.
+    #[schema(value_type = Option<Object>)]
     pub credential: Value,
     pub errors: Vec<String>,
     /// Set when the input is no badge at all.

@@ -111,4 +111,17 @@ async fn the_openapi_document_describes_the_json_api() {
         "bearer"
     );
     assert!(doc["components"]["schemas"]["AwardInput"]["properties"]["recipient"].is_object());
+    // Every answer of every operation says what its body is.
+    for (path, item) in paths {
+        for (method, operation) in item.as_object().expect("item") {
+            for (status, response) in operation["responses"].as_object().expect("responses") {
+                assert!(
+                    response["content"].is_object(),
+                    "{method} {path} {status}: no body declared"
+                );
+            }
+        }
+    }
+    // The document as served, kept: a change to the contract shows in review.
+    insta::assert_snapshot!("openapi", serde_json::to_string_pretty(&doc).expect("json"));
 }

@@ -1,23 +1,25 @@
+//! Badge classes (admin): create, list, read, update.
+
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
-use axum::routing::get;
-use axum::{Json, Router};
-use serde_json::{json, Value};
+use axum::Json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::path_id;
 use crate::domain::badge_class::BadgeClassInput;
-use crate::domain::clock::rfc3339 as time_to_db;
-use crate::domain::{BadgeClass, BadgeClassId};
+use crate::domain::BadgeClassId;
 use crate::http::auth::Admin;
 use crate::http::error::ApiError;
 use crate::http::extract::JsonBody;
+use crate::service::views::{BadgeClassView, Items};
 use crate::service::Insigne;
 
-pub fn router() -> Router<Insigne> {
-    Router::new()
-        .route("/api/v1/badge-classes", get(list).post(create))
-        .route("/api/v1/badge-classes/{id}", get(read).put(update))
+pub fn routes() -> OpenApiRouter<Insigne> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(read, update))
 }
 
 #[utoipa::path(
@@ -25,8 +27,15 @@ pub fn router() -> Router<Insigne> {
     path = "/api/v1/badge-classes",
     tag = "badge classes",
     request_body = BadgeClassInput,
-    responses((status = 201, description = "The badge class, with its id"), (status = 400, description = "Not JSON, or a field of the wrong type"), (status = 422, description = "A field is wrong (named in the error)")),
-    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "The badge class, with its id", body = BadgeClassView,
+         headers(("Location" = String, description = "The badge class's address in the API"))),
+        (status = 400, description = "Not JSON, or a field of the wrong type"),
+        (status = 413, description = "The body is too large"),
+        (status = 415, description = "Not application/json"),
+        (status = 422, description = "A field is wrong (named in the error)"),
+    ),
+    security(("bearer" = ["admin"])),
 )]
 pub(crate) async fn create(
     State(app): State<Insigne>,
@@ -38,7 +47,7 @@ pub(crate) async fn create(
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, location)],
-        Json(view(&app, &class)),
+        Json(app.badge_class_view(&class)),
     ))
 }
 
@@ -46,64 +55,67 @@ pub(crate) async fn create(
     get,
     path = "/api/v1/badge-classes",
     tag = "badge classes",
-    responses((status = 200, description = "Every badge class, under items")),
-    security(("bearer" = [])),
+    responses((status = 200, description = "Every badge class", body = Items<BadgeClassView>)),
+    security(("bearer" = ["admin"])),
 )]
-pub(crate) async fn list(State(app): State<Insigne>, _: Admin) -> Result<Json<Value>, ApiError> {
+pub(crate) async fn list(
+    State(app): State<Insigne>,
+    _: Admin,
+) -> Result<Json<Items<BadgeClassView>>, ApiError> {
     let classes = app.badge_classes().await?;
-    let items: Vec<Value> = classes.iter().map(|c| view(&app, c)).collect();
-    Ok(Json(json!({ "items": items })))
+    Ok(Json(
+        classes
+            .iter()
+            .map(|c| app.badge_class_view(c))
+            .collect::<Vec<_>>()
+            .into(),
+    ))
 }
 
 #[utoipa::path(
     get,
     path = "/api/v1/badge-classes/{id}",
     tag = "badge classes",
-    params(("id" = String, Path, description = "The resource id")),
-    responses((status = 200, description = "The badge class"), (status = 404, description = "No such badge class")),
-    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The badge class's id")),
+    responses(
+        (status = 200, description = "The badge class", body = BadgeClassView),
+        (status = 404, description = "No such badge class"),
+    ),
+    security(("bearer" = ["admin"])),
 )]
 pub(crate) async fn read(
     State(app): State<Insigne>,
     _: Admin,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<BadgeClassView>, ApiError> {
     let id: BadgeClassId = path_id("badge class", &id)?;
-    Ok(Json(view(&app, &app.badge_class(id).await?)))
+    Ok(Json(app.badge_class_view(&app.badge_class(id).await?)))
 }
 
 #[utoipa::path(
     put,
     path = "/api/v1/badge-classes/{id}",
     tag = "badge classes",
-    params(("id" = String, Path, description = "The resource id")),
+    params(("id" = String, Path, description = "The badge class's id")),
     request_body = BadgeClassInput,
-    responses((status = 200, description = "The badge class as updated"), (status = 404, description = "No such badge class"), (status = 422, description = "A field is wrong")),
-    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The badge class as updated", body = BadgeClassView),
+        (status = 400, description = "Not JSON, or a field of the wrong type"),
+        (status = 404, description = "No such badge class"),
+        (status = 413, description = "The body is too large"),
+        (status = 415, description = "Not application/json"),
+        (status = 422, description = "A field is wrong (named in the error)"),
+    ),
+    security(("bearer" = ["admin"])),
 )]
 pub(crate) async fn update(
     State(app): State<Insigne>,
     _: Admin,
     Path(id): Path<String>,
     JsonBody(input): JsonBody<BadgeClassInput>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<BadgeClassView>, ApiError> {
     let id: BadgeClassId = path_id("badge class", &id)?;
-    Ok(Json(view(&app, &app.update_badge_class(id, &input).await?)))
-}
-
-fn view(app: &Insigne, class: &BadgeClass) -> Value {
-    json!({
-        "id": class.id.to_string(),
-        "issuer": class.issuer.to_string(),
-        "name": class.name,
-        "description": class.description,
-        "image": app.urls.badge_class_image(class.id),
-        "criteria": class.criteria,
-        "alignments": class.alignments,
-        "tags": class.tags,
-        "validity_days": class.validity_days,
-        "created_at": time_to_db(class.created_at),
-        "updated_at": time_to_db(class.updated_at),
-        "links": { "ob2_badge_class": app.urls.badge_class(class.id) },
-    })
+    Ok(Json(app.badge_class_view(
+        &app.update_badge_class(id, &input).await?,
+    )))
 }

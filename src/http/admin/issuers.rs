@@ -1,23 +1,25 @@
+//! Issuers (admin): create, list, read, update.
+
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
-use axum::routing::get;
-use axum::{Json, Router};
-use serde_json::{json, Value};
+use axum::Json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::path_id;
-use crate::domain::clock::rfc3339 as time_to_db;
 use crate::domain::issuer::IssuerInput;
-use crate::domain::{Issuer, IssuerId};
+use crate::domain::IssuerId;
 use crate::http::auth::Admin;
 use crate::http::error::ApiError;
 use crate::http::extract::JsonBody;
+use crate::service::views::{IssuerView, Items};
 use crate::service::Insigne;
 
-pub fn router() -> Router<Insigne> {
-    Router::new()
-        .route("/api/v1/issuers", get(list).post(create))
-        .route("/api/v1/issuers/{id}", get(read).put(update))
+pub fn routes() -> OpenApiRouter<Insigne> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(read, update))
 }
 
 #[utoipa::path(
@@ -25,8 +27,15 @@ pub fn router() -> Router<Insigne> {
     path = "/api/v1/issuers",
     tag = "issuers",
     request_body = IssuerInput,
-    responses((status = 201, description = "The issuer, with its id"), (status = 400, description = "Not JSON, or a field of the wrong type"), (status = 401, description = "No or unknown token"), (status = 403, description = "Not an admin token"), (status = 422, description = "A field is wrong (named in the error)")),
-    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "The issuer, with its id", body = IssuerView,
+         headers(("Location" = String, description = "The issuer's address in the API"))),
+        (status = 400, description = "Not JSON, or a field of the wrong type"),
+        (status = 413, description = "The body is too large"),
+        (status = 415, description = "Not application/json"),
+        (status = 422, description = "A field is wrong (named in the error)"),
+    ),
+    security(("bearer" = ["admin"])),
 )]
 pub(crate) async fn create(
     State(app): State<Insigne>,
@@ -38,7 +47,7 @@ pub(crate) async fn create(
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, location)],
-        Json(view(&app, &issuer)),
+        Json(app.issuer_view(&issuer)),
     ))
 }
 
@@ -46,61 +55,65 @@ pub(crate) async fn create(
     get,
     path = "/api/v1/issuers",
     tag = "issuers",
-    responses((status = 200, description = "Every issuer, under items"), (status = 401, description = "No or unknown token")),
-    security(("bearer" = [])),
+    responses((status = 200, description = "Every issuer", body = Items<IssuerView>)),
+    security(("bearer" = ["admin"])),
 )]
-pub(crate) async fn list(State(app): State<Insigne>, _: Admin) -> Result<Json<Value>, ApiError> {
+pub(crate) async fn list(
+    State(app): State<Insigne>,
+    _: Admin,
+) -> Result<Json<Items<IssuerView>>, ApiError> {
     let issuers = app.issuers().await?;
-    let items: Vec<Value> = issuers.iter().map(|i| view(&app, i)).collect();
-    Ok(Json(json!({ "items": items })))
+    Ok(Json(
+        issuers
+            .iter()
+            .map(|i| app.issuer_view(i))
+            .collect::<Vec<_>>()
+            .into(),
+    ))
 }
 
 #[utoipa::path(
     get,
     path = "/api/v1/issuers/{id}",
     tag = "issuers",
-    params(("id" = String, Path, description = "The resource id")),
-    responses((status = 200, description = "The issuer"), (status = 404, description = "No such issuer")),
-    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The issuer's id")),
+    responses(
+        (status = 200, description = "The issuer", body = IssuerView),
+        (status = 404, description = "No such issuer"),
+    ),
+    security(("bearer" = ["admin"])),
 )]
 pub(crate) async fn read(
     State(app): State<Insigne>,
     _: Admin,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<IssuerView>, ApiError> {
     let id: IssuerId = path_id("issuer", &id)?;
-    Ok(Json(view(&app, &app.issuer(id).await?)))
+    Ok(Json(app.issuer_view(&app.issuer(id).await?)))
 }
 
 #[utoipa::path(
     put,
     path = "/api/v1/issuers/{id}",
     tag = "issuers",
-    params(("id" = String, Path, description = "The resource id")),
+    params(("id" = String, Path, description = "The issuer's id")),
     request_body = IssuerInput,
-    responses((status = 200, description = "The issuer as updated"), (status = 404, description = "No such issuer"), (status = 422, description = "A field is wrong")),
-    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The issuer as updated", body = IssuerView),
+        (status = 400, description = "Not JSON, or a field of the wrong type"),
+        (status = 404, description = "No such issuer"),
+        (status = 413, description = "The body is too large"),
+        (status = 415, description = "Not application/json"),
+        (status = 422, description = "A field is wrong (named in the error)"),
+    ),
+    security(("bearer" = ["admin"])),
 )]
 pub(crate) async fn update(
     State(app): State<Insigne>,
     _: Admin,
     Path(id): Path<String>,
     JsonBody(input): JsonBody<IssuerInput>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<IssuerView>, ApiError> {
     let id: IssuerId = path_id("issuer", &id)?;
-    Ok(Json(view(&app, &app.update_issuer(id, &input).await?)))
-}
-
-fn view(app: &Insigne, issuer: &Issuer) -> Value {
-    json!({
-        "id": issuer.id.to_string(),
-        "name": issuer.name,
-        "url": issuer.url,
-        "email": issuer.email.as_str(),
-        "description": issuer.description,
-        "image": issuer.image.as_ref().map(|_| app.urls.issuer_image(issuer.id)),
-        "created_at": time_to_db(issuer.created_at),
-        "updated_at": time_to_db(issuer.updated_at),
-        "links": { "ob2_profile": app.urls.issuer(issuer.id) },
-    })
+    Ok(Json(app.issuer_view(&app.update_issuer(id, &input).await?)))
 }

@@ -1,7 +1,6 @@
 //! The admin JSON API (`/api/v1/…`, admin-scope bearer token).
 
 pub(crate) mod awards;
-pub use awards::view as award_view;
 pub(crate) mod badge_classes;
 pub(crate) mod catalogue;
 pub(crate) mod issuers;
@@ -10,23 +9,20 @@ pub(crate) mod notifications;
 pub(crate) mod status;
 pub(crate) mod trainers;
 
-use axum::Router;
+use utoipa_axum::router::OpenApiRouter;
 
 use crate::service::Insigne;
 
-/// The largest completion export taken (a year of m@gistère completions is a few MiB).
-pub const IMPORT_MAX_BYTES: usize = 64 * 1024 * 1024;
-
-pub fn router() -> Router<Insigne> {
-    Router::new()
-        .merge(issuers::router())
-        .merge(badge_classes::router())
-        .merge(awards::router())
-        .merge(catalogue::router())
-        .merge(notifications::router())
-        .merge(moodle::router())
-        .merge(status::router())
-        .merge(trainers::router())
+pub fn routes() -> OpenApiRouter<Insigne> {
+    OpenApiRouter::new()
+        .merge(issuers::routes())
+        .merge(badge_classes::routes())
+        .merge(awards::routes())
+        .merge(catalogue::routes())
+        .merge(notifications::routes())
+        .merge(moodle::routes())
+        .merge(status::routes())
+        .merge(trainers::routes())
 }
 
 /// Parses an id from the path; an id that cannot exist is simply not found.

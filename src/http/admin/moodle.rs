@@ -1,21 +1,25 @@
 //! `GET /api/v1/moodle/syncs` (admin): the summaries of the last Moodle web-service syncs.
 
-use axum::extract::{Query, State};
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::extract::State;
+use axum::Json;
 use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::http::auth::Admin;
 use crate::http::error::ApiError;
+use crate::http::extract::QueryParams;
 use crate::service::{Insigne, SyncView};
 
-pub fn router() -> Router<Insigne> {
-    Router::new().route("/api/v1/moodle/syncs", get(syncs))
+pub fn routes() -> OpenApiRouter<Insigne> {
+    OpenApiRouter::new().routes(routes!(syncs))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct Page {
     /// How many, the latest first (1 to 500; 50 by default).
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<i64>,
 }
 
@@ -25,13 +29,17 @@ pub(crate) struct Page {
     path = "/api/v1/moodle/syncs",
     tag = "completions",
     params(Page),
-    responses((status = 200, description = "The syncs, the latest first", body = [SyncView]), (status = 400, description = "The limit is not a number"), (status = 422, description = "The limit is out of range"), (status = 401, description = "No token"), (status = 403, description = "Not an admin token")),
-    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The syncs, the latest first", body = [SyncView]),
+        (status = 400, description = "The limit is not a number"),
+        (status = 422, description = "The limit is out of range"),
+    ),
+    security(("bearer" = ["admin"])),
 )]
 pub(crate) async fn syncs(
     State(app): State<Insigne>,
     _: Admin,
-    Query(page): Query<Page>,
+    QueryParams(page): QueryParams<Page>,
 ) -> Result<Json<Vec<SyncView>>, ApiError> {
     let limit = page.limit.unwrap_or(50);
     if !(1..=500).contains(&limit) {

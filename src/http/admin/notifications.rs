@@ -1,37 +1,29 @@
 //! The outbox, for admins: what is waiting, what failed and why, and resending one message.
 
-use axum::extract::{Path, Query, State};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::extract::{Path, State};
+use axum::Json;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::http::auth::Admin;
 use crate::http::error::ApiError;
+use crate::http::extract::QueryParams;
+use crate::service::views::{Items, NotificationView};
 use crate::service::Insigne;
-use crate::storage::{MessageStatus, StoredMessage};
 
-pub fn router() -> Router<Insigne> {
-    Router::new()
-        .route("/api/v1/notifications", get(list))
-        .route("/api/v1/notifications/{id}/resend", post(resend))
+pub fn routes() -> OpenApiRouter<Insigne> {
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(resend))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct ListQuery {
     /// `pending`, `sending`, `sent`, `failed` or `logged`; all when absent.
+    #[param(pattern = "^(pending|sending|sent|failed|logged)?$")]
     status: Option<String>,
-}
-
-fn view(m: &StoredMessage) -> Value {
-    json!({
-        "id": m.id, "award": m.award_id, "kind": m.kind, "recipient": m.recipient,
-        "lang": m.lang, "subject": m.subject, "status": m.status, "attempts": m.attempts,
-        "next_attempt_at": crate::storage::time_to_db(m.next_attempt_at),
-        "last_error": m.last_error,
-        "created_at": crate::storage::time_to_db(m.created_at),
-        "sent_at": m.sent_at.map(crate::storage::time_to_db),
-    })
 }
 
 /// Notifications, newest first; `?status=failed` for those given up, `pending` for those
@@ -41,23 +33,28 @@ fn view(m: &StoredMessage) -> Value {
     path = "/api/v1/notifications",
     tag = "notifications",
     params(ListQuery),
-    responses((status = 200, description = "The messages"), (status = 400, description = "Unknown status")),
-    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The messages, newest first", body = Items<NotificationView>),
+        (status = 400, description = "Unknown status"),
+    ),
+    security(("bearer" = ["admin"])),
 )]
 pub(crate) async fn list(
     State(app): State<Insigne>,
     _: Admin,
-    Query(q): Query<ListQuery>,
-) -> Result<Json<Value>, ApiError> {
+    QueryParams(q): QueryParams<ListQuery>,
+) -> Result<Json<Items<NotificationView>>, ApiError> {
     let status = match q.status.as_deref() {
         None | Some("") => None,
-        Some(s) => Some(MessageStatus::parse(s).ok_or_else(|| ApiError::BadField {
-            field: "status".into(),
-            message: format!("{s:?} is not one of pending, sending, sent, failed, logged"),
-        })?),
+        Some(s) => Some(
+            app.parse_message_status(s)
+                .ok_or_else(|| ApiError::BadField {
+                    field: "status".into(),
+                    message: format!("{s:?} is not one of pending, sending, sent, failed, logged"),
+                })?,
+        ),
     };
-    let items: Vec<Value> = app.notifications(status).await?.iter().map(view).collect();
-    Ok(Json(json!({ "items": items })))
+    Ok(Json(app.notification_views(status).await?.into()))
 }
 
 /// Puts a failed (or logged, or sent) message back in line; the worker sends it next round.
@@ -65,14 +62,18 @@ pub(crate) async fn list(
     post,
     path = "/api/v1/notifications/{id}/resend",
     tag = "notifications",
-    params(("id" = String, Path, description = "The message id")),
-    responses((status = 200, description = "The message, pending"), (status = 404, description = "No such message"), (status = 422, description = "Already waiting or being sent")),
-    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The message's id")),
+    responses(
+        (status = 200, description = "The message, pending", body = NotificationView),
+        (status = 404, description = "No such message"),
+        (status = 422, description = "Already waiting or being sent"),
+    ),
+    security(("bearer" = ["admin"])),
 )]
 pub(crate) async fn resend(
     State(app): State<Insigne>,
     _: Admin,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
-    Ok(Json(view(&app.resend_notification(&id).await?)))
+) -> Result<Json<NotificationView>, ApiError> {
+    Ok(Json(app.resend_notification(&id).await?))
 }

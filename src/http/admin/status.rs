@@ -2,15 +2,16 @@
 //! the outbox by status, the last import. `/healthz` stays the cheap liveness check.
 
 use axum::extract::State;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::http::auth::Admin;
 use crate::http::error::ApiError;
 use crate::service::{Insigne, ServiceStatus};
 
-pub fn router() -> Router<Insigne> {
-    Router::new().route("/api/v1/status", get(status))
+pub fn routes() -> OpenApiRouter<Insigne> {
+    OpenApiRouter::new().routes(routes!(status))
 }
 
 /// Learners waiting for evaluation (how many, since when, how many failing), messages by
@@ -19,8 +20,8 @@ pub fn router() -> Router<Insigne> {
     get,
     path = "/api/v1/status",
     tag = "operations",
-    responses((status = 200, description = "The queues and the last import", body = ServiceStatus), (status = 401, description = "No token"), (status = 403, description = "Not an admin token")),
-    security(("bearer" = [])),
+    responses((status = 200, description = "The queues and the last import", body = ServiceStatus)),
+    security(("bearer" = ["admin"])),
 )]
 pub(crate) async fn status(
     State(app): State<Insigne>,

@@ -1,19 +1,20 @@
 //! A trainer's data rights exercised through an admin, on request: export and erasure.
 
 use axum::extract::{Path, State};
-use axum::routing::{get, post};
-use axum::{Json, Router};
-use serde_json::{json, Value};
+use axum::Json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::domain::EmailAddress;
 use crate::http::auth::Admin;
 use crate::http::error::ApiError;
+use crate::service::views::{Erasure, TrainerExport};
 use crate::service::Insigne;
 
-pub fn router() -> Router<Insigne> {
-    Router::new()
-        .route("/api/v1/trainers/{email}/export", get(export))
-        .route("/api/v1/trainers/{email}/erase", post(erase))
+pub fn routes() -> OpenApiRouter<Insigne> {
+    OpenApiRouter::new()
+        .routes(routes!(export))
+        .routes(routes!(erase))
 }
 
 fn address(raw: &str) -> Result<EmailAddress, ApiError> {
@@ -23,20 +24,23 @@ fn address(raw: &str) -> Result<EmailAddress, ApiError> {
     })
 }
 
-/// Everything insigne holds about the trainer with this address (JSON).
+/// Everything insigne holds about the trainer with this address.
 #[utoipa::path(
     get,
     path = "/api/v1/trainers/{email}/export",
     tag = "trainers",
-    params(("email" = String, Path, description = "The trainer's email address")),
-    responses((status = 200, description = "Their awards, completions, language and messages"), (status = 400, description = "Not an email address")),
-    security(("bearer" = [])),
+    params(("email" = String, Path, format = Email, description = "The trainer's email address")),
+    responses(
+        (status = 200, description = "Their awards, completions, language and messages", body = TrainerExport),
+        (status = 400, description = "Not an email address"),
+    ),
+    security(("bearer" = ["admin"])),
 )]
 pub(crate) async fn export(
     State(app): State<Insigne>,
     _: Admin,
     Path(email): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<TrainerExport>, ApiError> {
     Ok(Json(app.export_trainer(&address(&email)?).await?))
 }
 
@@ -46,15 +50,17 @@ pub(crate) async fn export(
     post,
     path = "/api/v1/trainers/{email}/erase",
     tag = "trainers",
-    params(("email" = String, Path, description = "The trainer's email address")),
-    responses((status = 200, description = "How many badges were revoked"), (status = 400, description = "Not an email address")),
-    security(("bearer" = [])),
+    params(("email" = String, Path, format = Email, description = "The trainer's email address")),
+    responses(
+        (status = 200, description = "How many badges were revoked", body = Erasure),
+        (status = 400, description = "Not an email address"),
+    ),
+    security(("bearer" = ["admin"])),
 )]
 pub(crate) async fn erase(
     State(app): State<Insigne>,
     _: Admin,
     Path(email): Path<String>,
-) -> Result<Json<Value>, ApiError> {
-    let count = app.erase_trainer(&address(&email)?).await?;
-    Ok(Json(json!({"erased": true, "badges_revoked": count})))
+) -> Result<Json<Erasure>, ApiError> {
+    Ok(Json(app.erase_trainer(&address(&email)?).await?))
 }

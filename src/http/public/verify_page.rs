@@ -81,7 +81,7 @@ struct VerifyPage {
 fn render(page: VerifyPage) -> Result<Response, ApiError> {
     let html = page
         .render()
-        .map_err(|e| ApiError::Internal(format!("verify page template: {e}")))?;
+        .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("verify page template")))?;
     let mut response = Html(html).into_response();
     let headers = response.headers_mut();
     headers.insert(header::VARY, HeaderValue::from_static("Accept-Language"));

@@ -191,7 +191,7 @@ pub(super) async fn badge_qr(
         .map_err(|_| ApiError::NotFound(format!("no badge with id {raw}")))?;
     let award = app.award(id).await?;
     let svg = qr_svg(&app.urls.badge_page(award.award.id))
-        .ok_or_else(|| ApiError::Internal("the badge address does not fit a QR code".into()))?;
+        .ok_or_else(|| ApiError::internal("the badge address does not fit a QR code"))?;
     Ok((
         [
             (header::CONTENT_TYPE, "image/svg+xml"),

@@ -325,10 +325,9 @@ async fn export(State(app): State<Insigne>, headers: HeaderMap) -> Result<Respon
     let Some(email) = signed_in(&app, &headers).await? else {
         return Err(ApiError::Unauthorized("sign in to \"mes badges\" first"));
     };
-    let email = EmailAddress::parse(&email).map_err(ApiError::Internal)?;
+    let email = EmailAddress::parse(&email).map_err(ApiError::internal)?;
     let data = app.export_trainer(&email).await?;
-    let body =
-        serde_json::to_string_pretty(&data).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let body = serde_json::to_string_pretty(&data).map_err(|e| ApiError::Internal(e.into()))?;
     Ok(private(
         (
             [
@@ -368,8 +367,8 @@ async fn erase(
             None,
         );
     }
-    let email = EmailAddress::parse(&email).map_err(ApiError::Internal)?;
-    let count = app.erase_trainer(&email).await?;
+    let email = EmailAddress::parse(&email).map_err(ApiError::internal)?;
+    let count = app.erase_trainer(&email).await?.badges_revoked;
     let mut response = notice(
         &headers,
         t,

@@ -144,7 +144,7 @@ fn html(
 ) -> Result<Response, ApiError> {
     let body = page
         .render()
-        .map_err(|e| ApiError::Internal(format!("page template: {e}")))?;
+        .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("page template")))?;
     let mut response = revalidated(request, "text/html; charset=utf-8", body, Some(vary));
     response.headers_mut().insert(
         header::CONTENT_SECURITY_POLICY,
