@@ -1,6 +1,8 @@
 //! insigne: Open Badges for the académie's teacher trainers. The modules follow the flow of data
 //! (see DESIGN.md): domain → formats → proof → storage → service → http / cli.
 
+/// Who may do what: token scopes, secrets, sessions and the request extractors.
+pub mod auth;
 /// Baking badges into PNG and SVG images, and reading them back.
 pub mod bake;
 /// The e-CAP catalogue file: frameworks, parcours, modules, badges and their rules.

@@ -3,29 +3,51 @@
 use clap::Subcommand;
 
 use super::{open_store, CliError};
+use crate::auth::Scope;
 use crate::config::Config;
 use crate::domain::{Clock, SystemClock};
-use crate::storage::Scope;
 
 #[derive(Debug, Subcommand)]
 pub enum TokensCommand {
     /// Create a token; only its hash is stored, so copy it now.
     Create {
         #[arg(long, value_enum)]
-        scope: Scope,
+        scope: ScopeArg,
         /// A note saying who or what the token is for.
         #[arg(long)]
         label: Option<String>,
     },
 }
 
+/// The scopes, as the command line names them.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ScopeArg {
+    /// Everything under the admin API.
+    Admin,
+    /// Reporting completions only.
+    Ingest,
+}
+
+impl From<ScopeArg> for Scope {
+    fn from(arg: ScopeArg) -> Self {
+        match arg {
+            ScopeArg::Admin => Scope::Admin,
+            ScopeArg::Ingest => Scope::Ingest,
+        }
+    }
+}
+
 pub async fn run(config: &Config, cmd: TokensCommand) -> Result<(), CliError> {
     match cmd {
         TokensCommand::Create { scope, label } => {
             let store = open_store(config).await?;
-            let token =
-                crate::service::create_token(&store, scope, label.as_deref(), SystemClock.now())
-                    .await?;
+            let token = crate::service::create_token(
+                &store,
+                scope.into(),
+                label.as_deref(),
+                SystemClock.now(),
+            )
+            .await?;
             store.close().await;
             println!("{token}");
             Ok(())

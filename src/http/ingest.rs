@@ -10,9 +10,9 @@ use serde_json::Value;
 use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
 use utoipa_axum::routes;
 
-use super::auth::Ingest;
 use super::error::ApiError;
 use super::extract::{media_type, parse_json, JsonBody};
+use crate::auth::Ingest;
 use crate::service::views::CompletionsView;
 use crate::service::{CompletionInput, ImportSummary, Insigne};
 

@@ -1,7 +1,6 @@
 //! The HTTP edge (axum): admin API, public Open Badges documents and pages.
 
 pub mod admin;
-pub mod auth;
 pub mod cache;
 pub mod edge;
 pub mod error;

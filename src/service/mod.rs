@@ -2,13 +2,15 @@
 //! formats, the keys and the store together.
 
 mod awards;
+mod badge_classes;
 mod catalogue;
-mod catalogue_admin;
 mod completions;
 mod credentials;
 mod evaluation;
+mod hosted;
 mod images;
 mod import;
+mod issuers;
 mod moodle_sync;
 mod notifications;
 mod status;
@@ -28,6 +30,7 @@ use crate::storage::{StorageError, Store};
 pub use catalogue::{CatalogueLoaded, LoadedBadge};
 pub use completions::{parse_completion_date, CompletionInput, CompletionsOutcome, TriggeredAward};
 pub use evaluation::{run_evaluator, EvaluationRun, Reconciled, ReconciledAward};
+pub use hosted::HostedAssertion;
 pub use images::BakedForm;
 pub use import::{ImportProgress, ImportSummary, MOODLE_SOURCE};
 pub use moodle_sync::{
@@ -35,7 +38,7 @@ pub use moodle_sync::{
 };
 pub use notifications::{backoff, run_worker, Round, LEASE, MAX_ATTEMPTS};
 pub use status::{EvaluationStatus, ImportStatusView, ServiceStatus};
-pub use tokens::{create_token, hash_token, new_token_secret};
+pub use tokens::create_token;
 pub use trainers::{
     SigninRequest, ERASURE_REASON, SESSION_HOURS, SIGNIN_MINUTES, SIGNIN_PER_ADDRESS,
     SIGNIN_PER_CLIENT,

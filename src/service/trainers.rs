@@ -2,12 +2,11 @@
 //! short-lived, kept hashed; asking never tells whether an address is known), their badges and
 //! who sees them, the export of everything insigne holds about them, and erasure.
 
-use base64::Engine;
 use chrono::Duration;
 
-use super::tokens::hash_token;
 use super::views::{Erasure, ExportedAward, ExportedCompletion, ExportedMessage, TrainerExport};
 use super::{Insigne, ServiceError};
+use crate::auth::secrets::{hash_secret, new_link_secret};
 use crate::domain::clock::rfc3339;
 use crate::domain::{AwardId, EmailAddress};
 use crate::i18n::Lang;
@@ -32,11 +31,6 @@ pub enum SigninRequest {
     RateLimited,
 }
 
-fn secret() -> String {
-    let bytes = crate::domain::ids::random_bytes::<32>();
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-}
-
 impl Insigne {
     /// Sends a sign-in link to `address` if badges were awarded to it; says nothing either way.
     pub async fn request_signin(
@@ -46,7 +40,7 @@ impl Insigne {
         lang: Lang,
     ) -> Result<SigninRequest, ServiceError> {
         let now = self.clock.now();
-        let address_hash = hash_token(&address.trim().to_lowercase());
+        let address_hash = hash_secret(&address.trim().to_lowercase());
         let (by_address, by_client) = self
             .store
             .signin_requests_since(&address_hash, client, now - Duration::minutes(15))
@@ -64,12 +58,12 @@ impl Insigne {
         if !self.store.has_awards(&email).await? {
             return Ok(SigninRequest::Accepted);
         }
-        let secret = secret();
+        let secret = new_link_secret();
         let link = format!("{}/mes-badges/connexion/{secret}", self.urls.base());
         let message = crate::notify::signin_message(&email, &link, SIGNIN_MINUTES, lang);
         self.store
             .create_signin_token(
-                &hash_token(&secret),
+                &hash_secret(&secret),
                 &email,
                 now,
                 now + Duration::minutes(SIGNIN_MINUTES),
@@ -85,15 +79,15 @@ impl Insigne {
         let now = self.clock.now();
         let Some(email) = self
             .store
-            .use_signin_token(&hash_token(link_secret), now)
+            .use_signin_token(&hash_secret(link_secret), now)
             .await?
         else {
             return Ok(None);
         };
-        let session = secret();
+        let session = new_link_secret();
         self.store
             .create_session(
-                &hash_token(&session),
+                &hash_secret(&session),
                 &email,
                 now,
                 now + Duration::hours(SESSION_HOURS),
@@ -106,12 +100,12 @@ impl Insigne {
     pub async fn session_email(&self, session: &str) -> Result<Option<String>, ServiceError> {
         Ok(self
             .store
-            .session_email(&hash_token(session), self.clock.now())
+            .session_email(&hash_secret(session), self.clock.now())
             .await?)
     }
 
     pub async fn sign_out(&self, session: &str) -> Result<(), ServiceError> {
-        Ok(self.store.delete_session(&hash_token(session)).await?)
+        Ok(self.store.delete_session(&hash_secret(session)).await?)
     }
 
     /// Whether the holder made this badge private (its page answers 404).

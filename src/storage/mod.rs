@@ -33,7 +33,6 @@ pub use imports::{ImportRecord, ImportStatus};
 pub use moodle_syncs::{SyncRecord, SyncedCompletion};
 pub use outbox::{MessageKind, MessageStatus, NewMessage, StoredMessage};
 pub use status::StatusSlot;
-pub use tokens::{Scope, StoredToken};
 pub use trainers::OwnedAward;
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");

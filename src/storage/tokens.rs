@@ -2,42 +2,8 @@ use chrono::{DateTime, Utc};
 use sqlx::Row;
 
 use super::{is_unique_violation, parse_id, time_to_db, StorageError, Store};
+use crate::auth::{ApiToken, Scope};
 use crate::domain::TokenId;
-
-/// What a bearer token may do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Scope {
-    /// Everything under the admin API.
-    Admin,
-    /// Reporting completions only.
-    Ingest,
-}
-
-impl Scope {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Scope::Admin => "admin",
-            Scope::Ingest => "ingest",
-        }
-    }
-
-    fn parse(s: &str) -> Result<Self, StorageError> {
-        match s {
-            "admin" => Ok(Scope::Admin),
-            "ingest" => Ok(Scope::Ingest),
-            other => Err(StorageError::Corrupt(format!(
-                "unknown token scope {other:?}"
-            ))),
-        }
-    }
-}
-
-/// A token as the database knows it: never the token itself.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredToken {
-    pub id: TokenId,
-    pub scope: Scope,
-}
 
 impl Store {
     pub async fn insert_token(
@@ -69,7 +35,7 @@ impl Store {
     }
 
     /// The live (not revoked) token with this hash.
-    pub async fn find_token(&self, token_hash: &str) -> Result<Option<StoredToken>, StorageError> {
+    pub async fn find_token(&self, token_hash: &str) -> Result<Option<ApiToken>, StorageError> {
         let row = sqlx::query(
             "SELECT id, scope FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
         )
@@ -77,9 +43,14 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?;
         row.map(|row| {
-            Ok(StoredToken {
+            Ok(ApiToken {
                 id: parse_id(&row, "id")?,
-                scope: Scope::parse(&row.try_get::<String, _>("scope")?)?,
+                scope: {
+                    let scope: String = row.try_get("scope")?;
+                    Scope::parse(&scope).ok_or_else(|| {
+                        StorageError::Corrupt(format!("unknown token scope {scope:?}"))
+                    })?
+                },
             })
         })
         .transpose()

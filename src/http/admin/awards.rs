@@ -8,9 +8,9 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::path_id;
+use crate::auth::Admin;
 use crate::domain::award::{AwardInput, RevokeInput};
 use crate::domain::AwardId;
-use crate::http::auth::Admin;
 use crate::http::error::ApiError;
 use crate::http::extract::{JsonBody, QueryParams};
 use crate::service::views::AwardView;

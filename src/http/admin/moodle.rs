@@ -6,7 +6,7 @@ use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::http::auth::Admin;
+use crate::auth::Admin;
 use crate::http::error::ApiError;
 use crate::http::extract::QueryParams;
 use crate::service::{Insigne, SyncView};

@@ -5,8 +5,8 @@ use axum::Json;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::auth::Admin;
 use crate::domain::EmailAddress;
-use crate::http::auth::Admin;
 use crate::http::error::ApiError;
 use crate::service::views::{Erasure, TrainerExport};
 use crate::service::Insigne;

@@ -5,17 +5,14 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use serde_json::{json, Value};
 
 use super::pages::{self, LangQuery};
 use super::JSON_LD;
 use crate::domain::{AwardId, BadgeClassId, Image, IssuerId};
-use crate::formats::ob2;
 use crate::http::cache::revalidated;
 use crate::http::error::ApiError;
 use crate::i18n::Lang;
-use crate::proof::KeyAlgorithm;
-use crate::service::Insigne;
+use crate::service::{HostedAssertion, Insigne, ServiceError};
 
 pub fn router() -> Router<Insigne> {
     Router::new()
@@ -34,6 +31,16 @@ pub fn router() -> Router<Insigne> {
 fn id<T: std::str::FromStr>(what: &str, raw: &str) -> Result<T, ApiError> {
     raw.parse()
         .map_err(|_| ApiError::NotFound(format!("no {what} with id {raw}")))
+}
+
+/// A published form an award lacks (its signing was deferred) is not found, not a failure.
+pub(super) fn unpublished(e: ServiceError) -> ApiError {
+    match e {
+        ServiceError::Unsigned { award, form } => {
+            ApiError::NotFound(format!("award {award} has no {form} yet"))
+        }
+        other => other.into(),
+    }
 }
 
 fn json_ld(status: StatusCode, body: String) -> Response {
@@ -75,18 +82,8 @@ async fn issuer(
         let page = pages::issuer_html(&app, id, lang, &headers).await;
         return pages::for_people(page, lang, &format!("/issuers/{raw}"), &headers);
     }
-    let issuer = app.issuer(id).await?;
-    let profile = ob2::issuer_profile(&app.urls, &issuer, None);
+    let profile = app.ob2_profile(id, None).await?;
     Ok(document(&headers, profile.to_string()))
-}
-
-/// A key id of the ring's RSA keys (active or retired), or 404.
-fn rsa_kid(app: &Insigne, kid: String) -> Result<String, ApiError> {
-    if app.keys.kids(KeyAlgorithm::RS256).contains(&kid) {
-        Ok(kid)
-    } else {
-        Err(ApiError::NotFound(format!("no key {kid}")))
-    }
 }
 
 /// The issuer's Profile as signer with one RSA key: what that key's signed assertions point at.
@@ -94,9 +91,8 @@ async fn signer_profile(
     State(app): State<Insigne>,
     Path((raw, kid)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let issuer = app.issuer(id::<IssuerId>("issuer", &raw)?).await?;
-    let kid = rsa_kid(&app, kid)?;
-    let profile = ob2::issuer_profile(&app.urls, &issuer, Some(&kid));
+    let id = id::<IssuerId>("issuer", &raw)?;
+    let profile = app.ob2_profile(id, Some(&kid)).await?;
     Ok(json_ld(StatusCode::OK, profile.to_string()))
 }
 
@@ -105,11 +101,8 @@ async fn signer_badge_class(
     State(app): State<Insigne>,
     Path((raw, kid)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let class = app
-        .badge_class(id::<BadgeClassId>("badge class", &raw)?)
-        .await?;
-    let kid = rsa_kid(&app, kid)?;
-    let doc = ob2::badge_class(&app.urls, &class, Some(&kid));
+    let id = id::<BadgeClassId>("badge class", &raw)?;
+    let doc = app.ob2_badge_class(id, Some(&kid)).await?;
     Ok(json_ld(StatusCode::OK, doc.to_string()))
 }
 
@@ -118,18 +111,8 @@ async fn issuer_key(
     State(app): State<Insigne>,
     Path((raw, kid)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let issuer = app.issuer(id::<IssuerId>("issuer", &raw)?).await?;
-    let pem = app
-        .keys
-        .kids(KeyAlgorithm::RS256)
-        .contains(&kid)
-        .then(|| app.keys.public_pem(&kid))
-        .flatten()
-        .ok_or_else(|| ApiError::NotFound(format!("no key {kid}")))?;
-    Ok(json_ld(
-        StatusCode::OK,
-        ob2::cryptographic_key(&app.urls, issuer.id, &kid, &pem).to_string(),
-    ))
+    let key = app.ob2_key(id::<IssuerId>("issuer", &raw)?, &kid).await?;
+    Ok(json_ld(StatusCode::OK, key.to_string()))
 }
 
 /// The issuer's RevocationList; never cached, so that a revocation shows at once.
@@ -147,10 +130,10 @@ async fn signed_assertion(
     State(app): State<Insigne>,
     Path(raw): Path<String>,
 ) -> Result<Response, ApiError> {
-    let stored = app.award(id::<AwardId>("assertion", &raw)?).await?;
-    let jws = stored
-        .ob2_signed
-        .ok_or_else(|| ApiError::NotFound(format!("award {raw} has no signed assertion yet")))?;
+    let jws = app
+        .ob2_signed_assertion(id::<AwardId>("assertion", &raw)?)
+        .await
+        .map_err(unpublished)?;
     Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], jws).into_response())
 }
 
@@ -178,11 +161,8 @@ async fn badge_class(
         let page = pages::badge_class_html(&app, id, lang, &headers).await;
         return pages::for_people(page, lang, &format!("/badge-classes/{raw}"), &headers);
     }
-    let class = app.badge_class(id).await?;
-    Ok(document(
-        &headers,
-        ob2::badge_class(&app.urls, &class, None).to_string(),
-    ))
+    let doc = app.ob2_badge_class(id, None).await?;
+    Ok(document(&headers, doc.to_string()))
 }
 
 async fn badge_class_image(
@@ -209,18 +189,13 @@ async fn assertion(
         let page = pages::badge_html(&app, id, lang, &headers).await;
         return pages::for_people(page, lang, &format!("/assertions/{raw}"), &headers);
     }
-    let stored = app.award(id).await?;
-    if let Some(revocation) = &stored.award.revocation {
-        let body: Value = json!({
-            "@context": ob2::CONTEXT,
-            "id": app.urls.assertion(stored.award.id),
-            "revoked": true,
-            "revocationReason": revocation.reason,
-        });
-        let mut gone = json_ld(StatusCode::GONE, body.to_string());
-        gone.headers_mut()
-            .insert(header::VARY, header::HeaderValue::from_static("Accept"));
-        return Ok(gone);
+    match app.ob2_assertion(id).await? {
+        HostedAssertion::Valid(assertion) => Ok(document(&headers, assertion)),
+        HostedAssertion::Revoked(notice) => {
+            let mut gone = json_ld(StatusCode::GONE, notice.to_string());
+            gone.headers_mut()
+                .insert(header::VARY, header::HeaderValue::from_static("Accept"));
+            Ok(gone)
+        }
     }
-    Ok(document(&headers, stored.ob2_assertion))
 }

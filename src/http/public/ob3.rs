@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 
+use super::ob2::unpublished;
 use crate::domain::{AwardId, IssuerId};
 use crate::http::cache::revalidated;
 use crate::http::error::ApiError;
@@ -24,10 +25,6 @@ fn id<T: std::str::FromStr>(what: &str, raw: &str) -> Result<T, ApiError> {
         .map_err(|_| ApiError::NotFound(format!("no {what} with id {raw}")))
 }
 
-fn missing(raw: &str) -> ApiError {
-    ApiError::NotFound(format!("award {raw} has no Open Badges 3.0 credential yet"))
-}
-
 /// The credential with its Data Integrity proof, as signed at issuance. A revoked one is still
 /// served: its status list says it is revoked.
 async fn credential(
@@ -35,15 +32,19 @@ async fn credential(
     Path(raw): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let stored = app.award(id::<AwardId>("credential", &raw)?).await?;
-    let body = stored.ob3_credential.ok_or_else(|| missing(&raw))?;
+    let body = app
+        .ob3_credential(id::<AwardId>("credential", &raw)?)
+        .await
+        .map_err(unpublished)?;
     Ok(revalidated(&headers, "application/vc+ld+json", body, None))
 }
 
 /// The credential as a VC-JWT.
 async fn jwt(State(app): State<Insigne>, Path(raw): Path<String>) -> Result<Response, ApiError> {
-    let stored = app.award(id::<AwardId>("credential", &raw)?).await?;
-    let body = stored.ob3_jwt.ok_or_else(|| missing(&raw))?;
+    let body = app
+        .ob3_jwt(id::<AwardId>("credential", &raw)?)
+        .await
+        .map_err(unpublished)?;
     Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body).into_response())
 }
 

@@ -11,12 +11,12 @@ use axum::{Form, Router};
 use serde::Deserialize;
 
 use super::{content_lang, html, LangQuery};
+use crate::auth::extract::{signed_in, Trainer};
+use crate::auth::session::{session_cookie, set_cookie};
 use crate::domain::{AwardId, EmailAddress};
 use crate::http::error::ApiError;
 use crate::i18n::Lang;
 use crate::service::{Insigne, SigninRequest, SESSION_HOURS, SIGNIN_MINUTES};
-
-const COOKIE: &str = "insigne_session";
 
 pub fn router() -> Router<Insigne> {
     Router::new()
@@ -106,40 +106,6 @@ fn private(mut response: Response) -> Response {
         HeaderValue::from_static("private, no-store"),
     );
     response
-}
-
-fn session_cookie(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .find_map(|c| {
-            c.trim()
-                .strip_prefix(&format!("{COOKIE}="))
-                .map(str::to_string)
-        })
-        .filter(|v| !v.is_empty())
-}
-
-/// The signed-in address, if the cookie names a live session.
-async fn signed_in(app: &Insigne, headers: &HeaderMap) -> Result<Option<String>, ApiError> {
-    match session_cookie(headers) {
-        Some(secret) => Ok(app.session_email(&secret).await?),
-        None => Ok(None),
-    }
-}
-
-fn set_cookie(app: &Insigne, value: &str, max_age: i64) -> HeaderValue {
-    let secure = if app.urls.base().starts_with("https://") {
-        "; Secure"
-    } else {
-        ""
-    };
-    HeaderValue::from_str(&format!(
-        "{COOKIE}={value}; Path=/mes-badges; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}"
-    ))
-    .unwrap_or_else(|_| HeaderValue::from_static("insigne_session=; Max-Age=0"))
 }
 
 fn back_to_list() -> Response {
@@ -321,10 +287,7 @@ async fn visibility(
     Ok(back_to_list())
 }
 
-async fn export(State(app): State<Insigne>, headers: HeaderMap) -> Result<Response, ApiError> {
-    let Some(email) = signed_in(&app, &headers).await? else {
-        return Err(ApiError::Unauthorized("sign in to \"mes badges\" first"));
-    };
+async fn export(State(app): State<Insigne>, Trainer(email): Trainer) -> Result<Response, ApiError> {
     let email = EmailAddress::parse(&email).map_err(ApiError::internal)?;
     let data = app.export_trainer(&email).await?;
     let body = serde_json::to_string_pretty(&data).map_err(|e| ApiError::Internal(e.into()))?;

@@ -1,16 +1,16 @@
-//! Bearer-token authentication for the admin and ingest APIs.
+//! The extractors: an admin or ingest bearer token, a signed-in trainer.
 
 use axum::extract::FromRequestParts;
 use axum::http::header;
 use axum::http::request::Parts;
 
-use super::error::ApiError;
+use super::{ApiToken, Scope};
+use crate::http::error::ApiError;
 use crate::service::Insigne;
-use crate::storage::{Scope, StoredToken};
 
 /// A request made with a live token of the admin scope.
 #[derive(Debug)]
-pub struct Admin(pub StoredToken);
+pub struct Admin(pub ApiToken);
 
 impl FromRequestParts<Insigne> for Admin {
     type Rejection = ApiError;
@@ -26,7 +26,7 @@ impl FromRequestParts<Insigne> for Admin {
 
 /// A request made with a live token of the ingest or admin scope (LMS connectors).
 #[derive(Debug)]
-pub struct Ingest(pub StoredToken);
+pub struct Ingest(pub ApiToken);
 
 impl FromRequestParts<Insigne> for Ingest {
     type Rejection = ApiError;
@@ -36,7 +36,7 @@ impl FromRequestParts<Insigne> for Ingest {
     }
 }
 
-async fn authenticated(parts: &Parts, app: &Insigne) -> Result<StoredToken, ApiError> {
+async fn authenticated(parts: &Parts, app: &Insigne) -> Result<ApiToken, ApiError> {
     let value = parts
         .headers
         .get(header::AUTHORIZATION)
@@ -57,4 +57,30 @@ async fn authenticated(parts: &Parts, app: &Insigne) -> Result<StoredToken, ApiE
     app.authenticate(token)
         .await?
         .ok_or(ApiError::Unauthorized("unknown or revoked token"))
+}
+
+/// A request from a trainer signed in to "mes badges": their address.
+#[derive(Debug)]
+pub struct Trainer(pub String);
+
+impl FromRequestParts<Insigne> for Trainer {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &Insigne) -> Result<Self, Self::Rejection> {
+        signed_in(app, &parts.headers)
+            .await?
+            .map(Trainer)
+            .ok_or(ApiError::Unauthorized("sign in to \"mes badges\" first"))
+    }
+}
+
+/// The signed-in trainer's address, if the request's cookie names a live session.
+pub async fn signed_in(
+    app: &Insigne,
+    headers: &axum::http::HeaderMap,
+) -> Result<Option<String>, ApiError> {
+    match super::session::session_cookie(headers) {
+        Some(secret) => Ok(app.session_email(&secret).await?),
+        None => Ok(None),
+    }
 }
