@@ -34,104 +34,10 @@
 
 use std::path::Path;
 
-use serde::Deserialize;
-
+use super::raw::RawCatalogue;
 use super::validate::validate;
 use super::Catalogue;
 use crate::domain::Invalid;
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct RawCatalogue {
-    pub issuer: RawIssuer,
-    #[serde(default)]
-    pub framework: Vec<RawFramework>,
-    #[serde(default)]
-    pub parcours: Vec<RawParcours>,
-    #[serde(default)]
-    pub module: Vec<RawModule>,
-    #[serde(default)]
-    pub badge: Vec<RawBadge>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct RawIssuer {
-    pub code: String,
-    pub name: String,
-    pub url: String,
-    pub email: String,
-    pub description: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct RawFramework {
-    pub code: String,
-    pub name: String,
-    pub description: Option<String>,
-    pub url: Option<String>,
-    #[serde(default)]
-    pub competency: Vec<RawCompetency>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct RawCompetency {
-    pub code: String,
-    pub name: String,
-    pub description: Option<String>,
-    pub url: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct RawParcours {
-    pub code: String,
-    pub title: String,
-    pub description: Option<String>,
-    pub moodle_course_id: Option<i64>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct RawModule {
-    pub code: String,
-    pub title: String,
-    pub parcours: String,
-    pub hours: f64,
-    pub modality: String,
-    #[serde(default)]
-    pub lms_ids: Vec<String>,
-    pub cmid: Option<i64>,
-    #[serde(default)]
-    pub competencies: Vec<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct RawBadge {
-    pub code: String,
-    pub name: String,
-    pub description: String,
-    pub image: Option<String>,
-    pub criteria: Option<String>,
-    #[serde(default)]
-    pub tags: Vec<String>,
-    pub validity_days: Option<i64>,
-    pub rule: RawRule,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct RawRule {
-    pub all_modules: Option<Vec<String>>,
-    pub parcours: Option<String>,
-    pub at_least: Option<u32>,
-    pub modules: Option<Vec<String>>,
-    pub all_competencies: Option<Vec<String>>,
-    pub all_badges: Option<Vec<String>>,
-}
 
 /// Parses and checks a catalogue. `base_dir` is where image files it names are read from
 /// (`None`: only data URIs are accepted, as for a catalogue sent over HTTP).

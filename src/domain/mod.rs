@@ -4,6 +4,7 @@
 pub mod award;
 pub mod badge_class;
 pub mod clock;
+pub mod ecap;
 pub mod email;
 pub mod ids;
 pub mod image;

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::catalogue::{AwardRule, CompetencyRef, Module};
+use crate::domain::ecap::{AwardRule, CompetencyRef, Module};
 
 /// A completed module, as the engine sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -124,7 +124,7 @@ impl Default for MoodleMapping {
     }
 }
 
-use crate::catalogue::normalize_label as norm;
+use crate::domain::ecap::normalize_label as norm;
 
 fn matches_any(value: &str, names: &[String]) -> bool {
     let v = norm(value);

@@ -14,7 +14,7 @@ use crate::domain::validation::Checker;
 use crate::domain::{AwardRequest, EmailAddress, Evidence, Recipient};
 use crate::engine::{Decision, TraceStep};
 use crate::faults::FaultPoint;
-use crate::storage::{NewCompletion, StoredAward, StoredCatalogue};
+use crate::storage::{NewCompletion, RuledBadge, StoredAward, StoredCatalogue};
 
 /// A completion as a connector reports it.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
@@ -241,10 +241,12 @@ impl Insigne {
         };
         let mut earned = Vec::new();
         for decision in decisions {
-            let Some((class_id, code, _, name)) = catalogue
-                .badges
-                .iter()
-                .find(|(_, c, ..)| *c == decision.badge)
+            let Some(RuledBadge {
+                id: class_id,
+                code,
+                name,
+                ..
+            }) = catalogue.badges.iter().find(|b| b.code == decision.badge)
             else {
                 continue;
             };
@@ -315,7 +317,7 @@ fn narrative(name: &str, d: &Decision, catalogue: &StoredCatalogue) -> String {
                 completed_at,
             } => {
                 let label = catalogue
-                    .competency(&crate::catalogue::CompetencyRef {
+                    .competency(&crate::domain::ecap::CompetencyRef {
                         framework: framework.clone(),
                         code: competency.clone(),
                     })

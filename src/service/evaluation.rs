@@ -156,15 +156,15 @@ impl Insigne {
         let held = catalogue
             .badges
             .iter()
-            .filter(|(id, ..)| held_ids.contains(id))
-            .map(|(_, code, ..)| code.clone())
+            .filter(|b| held_ids.contains(&b.id))
+            .map(|b| b.code.clone())
             .collect();
         let rules: Vec<RuleBadge> = catalogue
             .badges
             .iter()
-            .map(|(_, code, rule, _)| RuleBadge {
-                code: code.clone(),
-                rule: rule.clone(),
+            .map(|b| RuleBadge {
+                code: b.code.clone(),
+                rule: b.rule.clone(),
             })
             .collect();
         let decisions = engine::decide(&catalogue.modules, &rules, &facts, &held);

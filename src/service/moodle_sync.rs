@@ -363,7 +363,7 @@ impl Insigne {
         };
         for m in unnamed {
             let found = activities.iter().find(|(_, name)| {
-                crate::catalogue::find_module(std::slice::from_ref(*m), name).is_some()
+                crate::domain::ecap::find_module(std::slice::from_ref(*m), name).is_some()
             });
             match found {
                 Some((cmid, _)) => {

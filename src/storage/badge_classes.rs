@@ -3,7 +3,7 @@ use sqlx::Row;
 
 use super::issuers::{image_columns, image_from_columns};
 use super::{json_from_db, parse_id, time_from_db, time_to_db, StorageError, Store};
-use crate::catalogue::AwardRule;
+use crate::domain::ecap::AwardRule;
 use crate::domain::{BadgeClass, BadgeClassId, Criteria};
 
 const COLUMNS: &str = "id, issuer_id, name, description, image_type, image, criteria_narrative, \

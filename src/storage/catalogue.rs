@@ -7,7 +7,7 @@ use sqlx::Row;
 use super::badge_classes::upsert_badge_class;
 use super::issuers::upsert_issuer;
 use super::{json_from_db, parse_id, time_to_db, StorageError, Store};
-use crate::catalogue::{
+use crate::domain::ecap::{
     AwardRule, Competency, CompetencyRef, Framework, Modality, Module, Parcours,
 };
 use crate::domain::{BadgeClass, BadgeClassId, Issuer, IssuerId};
@@ -20,14 +20,24 @@ pub struct CatalogueBadge {
     pub rule: AwardRule,
 }
 
+/// A badge class the catalogue awards by a rule.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuledBadge {
+    pub id: BadgeClassId,
+    /// Its code in the catalogue.
+    pub code: String,
+    pub rule: AwardRule,
+    pub name: String,
+}
+
 /// What the award engine needs of the stored catalogue.
 #[derive(Debug, Clone, Default)]
 pub struct StoredCatalogue {
     pub frameworks: Vec<Framework>,
     pub parcours: Vec<Parcours>,
     pub modules: Vec<Module>,
-    /// Badge classes with a rule: (id, code, rule, name).
-    pub badges: Vec<(BadgeClassId, String, AwardRule, String)>,
+    /// Badge classes with a rule.
+    pub badges: Vec<RuledBadge>,
     /// Those badge classes and their issuers when read ahead (`load_rule_classes`, for an
     /// import); otherwise empty, and each award reads its own.
     pub classes: std::collections::BTreeMap<BadgeClassId, (BadgeClass, Issuer)>,
@@ -40,11 +50,11 @@ impl StoredCatalogue {
 
     /// The module an LMS identifier or a module code names (case and spaces ignored).
     pub fn module_by_lms_id(&self, id: &str) -> Option<&Module> {
-        crate::catalogue::find_module(&self.modules, id)
+        crate::domain::ecap::find_module(&self.modules, id)
     }
 
     pub fn competency(&self, r: &CompetencyRef) -> Option<(&Framework, &Competency)> {
-        crate::catalogue::find_competency(&self.frameworks, r)
+        crate::domain::ecap::find_competency(&self.frameworks, r)
     }
 }
 
@@ -269,12 +279,12 @@ impl Store {
         .fetch_all(&self.pool)
         .await?
         {
-            out.badges.push((
-                parse_id(&r, "id")?,
-                r.try_get("code")?,
-                json_from_db(&r.try_get::<String, _>("rule")?)?,
-                r.try_get("name")?,
-            ));
+            out.badges.push(RuledBadge {
+                id: parse_id(&r, "id")?,
+                code: r.try_get("code")?,
+                rule: json_from_db(&r.try_get::<String, _>("rule")?)?,
+                name: r.try_get("name")?,
+            });
         }
         Ok(out)
     }
@@ -282,7 +292,7 @@ impl Store {
     /// Reads ahead the badge classes (images included) and issuers of the catalogue's rules,
     /// worth it for an import that awards many badges, not for one completion.
     pub async fn load_rule_classes(&self, out: &mut StoredCatalogue) -> Result<(), StorageError> {
-        for (id, ..) in &out.badges {
+        for RuledBadge { id, .. } in &out.badges {
             let class = self
                 .get_badge_class(*id)
                 .await?

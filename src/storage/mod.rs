@@ -26,7 +26,7 @@ use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, Row};
 
 pub use awards::StoredAward;
-pub use catalogue::{CatalogueBadge, StoredCatalogue};
+pub use catalogue::{CatalogueBadge, RuledBadge, StoredCatalogue};
 pub use completions::{NewCompletion, Recorded, StoredCompletion};
 pub use evaluations::{EvaluationStats, Lease, Taken};
 pub use imports::{ImportRecord, ImportStatus};

@@ -305,12 +305,12 @@ async fn the_http_api_loads_catalogues_and_takes_completions() {
     let (status, _) = t.admin(Method::PUT, &path, Some(edit)).await;
     assert_eq!(status, StatusCode::OK);
     let stored = t.app.store.load_catalogue().await.expect("catalogue");
-    let (_, _, _, name) = stored
+    let ef3 = stored
         .badges
         .iter()
-        .find(|(_, code, ..)| code == "ef3")
+        .find(|b| b.code == "ef3")
         .expect("still a rule badge");
-    assert_eq!(name, "EF3 — intitulé revu");
+    assert_eq!(ef3.name, "EF3 — intitulé revu");
     assert_eq!(stored.badges.len(), 13);
 
     // Completions with the ingest token: one, then a batch with the trace of what they earn.

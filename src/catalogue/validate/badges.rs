@@ -1,249 +1,33 @@
-//! Checks a catalogue as a whole: every reference resolves, codes are unique, stackable badges
-//! have no cycle. Errors name the entry and the field (`module[E1-M2].parcours`).
+//! `[[badge]]`: the badges, their images, criteria and award rules; stackable badges without
+//! a cycle.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::Path;
 
-use super::file::{RawBadge, RawCatalogue, RawRule};
-use super::{
-    AwardRule, BadgeDef, Catalogue, Competency, CompetencyRef, Framework, IssuerDef, Modality,
-    Module, Parcours,
-};
+use super::frameworks::Competencies;
+use crate::catalogue::raw::{RawBadge, RawRule};
+use crate::catalogue::BadgeDef;
+use crate::domain::ecap::{AwardRule, Module};
 use crate::domain::validation::Checker;
-use crate::domain::{EmailAddress, Image, Invalid};
+use crate::domain::Image;
 
-pub(super) fn validate(raw: RawCatalogue, base_dir: Option<&Path>) -> Result<Catalogue, Invalid> {
-    let mut c = Checker::new();
-
-    let issuer = IssuerDef {
-        code: c.text("issuer.code", &raw.issuer.code, 100),
-        name: c.text("issuer.name", &raw.issuer.name, 200),
-        url: c.http_url("issuer.url", &raw.issuer.url),
-        email: c
-            .take("issuer.email", EmailAddress::parse(&raw.issuer.email))
-            .map(|e| e.to_string())
-            .unwrap_or_default(),
-        description: c.optional_text(
-            "issuer.description",
-            raw.issuer.description.as_deref(),
-            5000,
-        ),
-    };
-
-    // Frameworks and their competencies.
-    let mut frameworks = Vec::new();
-    let mut seen = BTreeSet::new();
-    for f in raw.framework {
-        let at = format!("framework[{}]", f.code);
-        if !seen.insert(f.code.clone()) {
-            c.add(&at, "is defined twice");
-        }
-        let mut competencies = Vec::new();
-        let mut seen_comp = BTreeSet::new();
-        for comp in f.competency {
-            let cat = format!("{at}.competency[{}]", comp.code);
-            if !seen_comp.insert(comp.code.clone()) {
-                c.add(&cat, "is defined twice");
-            }
-            competencies.push(Competency {
-                code: c.text(&format!("{cat}.code"), &comp.code, 50),
-                name: c.text(&format!("{cat}.name"), &comp.name, 300),
-                description: c.optional_text(
-                    &format!("{cat}.description"),
-                    comp.description.as_deref(),
-                    5000,
-                ),
-                url: comp
-                    .url
-                    .as_deref()
-                    .map(|u| c.http_url(&format!("{cat}.url"), u)),
-            });
-        }
-        frameworks.push(Framework {
-            code: c.text(&format!("{at}.code"), &f.code, 50),
-            name: c.text(&format!("{at}.name"), &f.name, 200),
-            description: c.optional_text(
-                &format!("{at}.description"),
-                f.description.as_deref(),
-                5000,
-            ),
-            url: f
-                .url
-                .as_deref()
-                .map(|u| c.http_url(&format!("{at}.url"), u)),
-            competencies,
-        });
-    }
-    // A bare competency code resolves when exactly one framework has it.
-    let mut by_code: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for f in &frameworks {
-        for comp in &f.competencies {
-            by_code
-                .entry(comp.code.as_str())
-                .or_default()
-                .push(f.code.as_str());
-        }
-    }
-    let resolve = |c: &mut Checker, field: &str, text: &str| -> Option<CompetencyRef> {
-        if let Some((fw, code)) = text.split_once(':') {
-            let (fw, code) = (fw.trim(), code.trim());
-            let known = frameworks
-                .iter()
-                .any(|f| f.code == fw && f.competencies.iter().any(|x| x.code == code));
-            if known {
-                return Some(CompetencyRef {
-                    framework: fw.into(),
-                    code: code.into(),
-                });
-            }
-            c.add(field, format!("unknown competency {text:?}"));
-            return None;
-        }
-        match by_code.get(text.trim()).map(Vec::as_slice) {
-            Some([fw]) => Some(CompetencyRef {
-                framework: (*fw).into(),
-                code: text.trim().into(),
-            }),
-            Some(many) => {
-                c.add(
-                    field,
-                    format!(
-                        "{text:?} is in several frameworks ({}): write FRAMEWORK:CODE",
-                        many.join(", ")
-                    ),
-                );
-                None
-            }
-            None => {
-                c.add(field, format!("unknown competency {text:?}"));
-                None
-            }
-        }
-    };
-
-    let mut parcours = Vec::new();
-    let mut seen = BTreeSet::new();
-    let mut courses: BTreeMap<i64, String> = BTreeMap::new();
-    for p in raw.parcours {
-        let at = format!("parcours[{}]", p.code);
-        if !seen.insert(p.code.clone()) {
-            c.add(&at, "is defined twice");
-        }
-        if let Some(id) = p.moodle_course_id {
-            if id <= 0 {
-                c.add(
-                    format!("{at}.moodle_course_id"),
-                    "must be a Moodle course id (more than 0)",
-                );
-            } else if let Some(owner) = courses.insert(id, p.code.clone()) {
-                c.add(
-                    format!("{at}.moodle_course_id"),
-                    format!("course {id} already holds parcours {owner}"),
-                );
-            }
-        }
-        parcours.push(Parcours {
-            code: c.text(&format!("{at}.code"), &p.code, 50),
-            title: c.text(&format!("{at}.title"), &p.title, 300),
-            description: c.optional_text(
-                &format!("{at}.description"),
-                p.description.as_deref(),
-                5000,
-            ),
-            moodle_course_id: p.moodle_course_id,
-        });
-    }
-
-    let mut modules = Vec::new();
-    let mut seen = BTreeSet::new();
-    let mut lms_owner: BTreeMap<String, String> = BTreeMap::new();
-    let mut cmids: BTreeMap<i64, String> = BTreeMap::new();
-    for m in raw.module {
-        let at = format!("module[{}]", m.code);
-        if !seen.insert(m.code.clone()) {
-            c.add(&at, "is defined twice");
-        }
-        if !parcours.iter().any(|p| p.code == m.parcours) {
-            c.add(
-                format!("{at}.parcours"),
-                format!("unknown parcours {:?}", m.parcours),
-            );
-        }
-        if !(m.hours > 0.0 && m.hours <= 1000.0) {
-            c.add(
-                format!("{at}.hours"),
-                "must be more than 0 and at most 1000",
-            );
-        }
-        let modality = match m.modality.as_str() {
-            "presentiel" => Some(Modality::Presentiel),
-            "classe_virtuelle" => Some(Modality::ClasseVirtuelle),
-            "distance" => Some(Modality::Distance),
-            other => {
-                c.add(
-                    format!("{at}.modality"),
-                    format!("{other:?} is not one of presentiel, classe_virtuelle, distance"),
-                );
-                None
-            }
-        };
-        for id in std::iter::once(&m.code).chain(&m.lms_ids) {
-            let key = super::normalize_label(id);
-            if let Some(owner) = lms_owner.insert(key, m.code.clone()) {
-                if owner != m.code {
-                    c.add(
-                        format!("{at}.lms_ids"),
-                        format!("{id:?} already names module {owner}"),
-                    );
-                }
-            }
-        }
-        if let Some(cmid) = m.cmid {
-            if cmid <= 0 {
-                c.add(
-                    format!("{at}.cmid"),
-                    "must be a Moodle course-module id (more than 0)",
-                );
-            } else if let Some(owner) = cmids.insert(cmid, m.code.clone()) {
-                c.add(
-                    format!("{at}.cmid"),
-                    format!("course module {cmid} already is module {owner}"),
-                );
-            }
-        }
-        let competencies = m
-            .competencies
-            .iter()
-            .enumerate()
-            .filter_map(|(i, t)| resolve(&mut c, &format!("{at}.competencies[{i}]"), t))
-            .collect();
-        modules.push(Module {
-            code: c.text(&format!("{at}.code"), &m.code, 50),
-            title: c.text(&format!("{at}.title"), &m.title, 300),
-            parcours: m.parcours,
-            hours: m.hours,
-            modality: modality.unwrap_or(Modality::Distance),
-            lms_ids: m
-                .lms_ids
-                .iter()
-                .map(|s| s.trim().to_string())
-                .filter(|s| !s.is_empty())
-                .collect(),
-            cmid: m.cmid,
-            competencies,
-        });
-    }
-
-    let badge_codes: BTreeSet<String> = raw.badge.iter().map(|b| b.code.clone()).collect();
+pub(super) fn badges(
+    c: &mut Checker,
+    raw: Vec<RawBadge>,
+    modules: &[Module],
+    competencies: &Competencies<'_>,
+    base_dir: Option<&Path>,
+) -> Vec<BadgeDef> {
+    let badge_codes: BTreeSet<String> = raw.iter().map(|b| b.code.clone()).collect();
     let mut badges = Vec::new();
     let mut seen = BTreeSet::new();
-    for b in raw.badge {
+    for b in raw {
         let at = format!("badge[{}]", b.code);
         if !seen.insert(b.code.clone()) {
             c.add(&at, "is defined twice");
         }
-        let rule = rule(&mut c, &at, &b.rule, &modules, &badge_codes, &resolve);
-        let image = badge_image(&mut c, &at, &b, base_dir);
+        let rule = rule(c, &at, &b.rule, modules, &badge_codes, competencies);
+        let image = badge_image(c, &at, &b, base_dir);
         if let Some(days) = b.validity_days {
             if !(1..=crate::domain::badge_class::MAX_VALIDITY_DAYS).contains(&days) {
                 c.add(format!("{at}.validity_days"), "must be between 1 and 36500");
@@ -258,7 +42,7 @@ pub(super) fn validate(raw: RawCatalogue, base_dir: Option<&Path>) -> Result<Cat
             Some(text) => text.to_string(),
             None => rule
                 .as_ref()
-                .map(|r| criteria_from_rule(r, &modules))
+                .map(|r| criteria_from_rule(r, modules))
                 .unwrap_or_default(),
         };
         badges.push(BadgeDef {
@@ -278,14 +62,7 @@ pub(super) fn validate(raw: RawCatalogue, base_dir: Option<&Path>) -> Result<Cat
             format!("stackable badges form a cycle: {}", cycle.join(" → ")),
         );
     }
-    c.finish()?;
-    Ok(Catalogue {
-        issuer,
-        frameworks,
-        parcours,
-        modules,
-        badges,
-    })
+    badges
 }
 
 fn rule(
@@ -294,7 +71,7 @@ fn rule(
     r: &RawRule,
     modules: &[Module],
     badges: &BTreeSet<String>,
-    resolve: &dyn Fn(&mut Checker, &str, &str) -> Option<CompetencyRef>,
+    competencies: &Competencies<'_>,
 ) -> Option<AwardRule> {
     let field = format!("{at}.rule");
     let check_modules = |c: &mut Checker, list: &[String]| {
@@ -366,7 +143,9 @@ fn rule(
         let competencies = list
             .iter()
             .enumerate()
-            .filter_map(|(i, t)| resolve(c, &format!("{field}.all_competencies[{i}]"), t))
+            .filter_map(|(i, t)| {
+                competencies.resolve(c, &format!("{field}.all_competencies[{i}]"), t)
+            })
             .collect();
         return Some(AwardRule::AllCompetencies { competencies });
     }

@@ -1,0 +1,114 @@
+//! The e-CAP vocabulary: competency frameworks and their competencies, parcours, their modules
+//! (with how they are followed) and the rules by which badges are earned. The catalogue file
+//! (`catalogue/`) is one way to write them; storage and the rule engine speak these types.
+
+use serde::{Deserialize, Serialize};
+
+/// How a module is followed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Modality {
+    Presentiel,
+    ClasseVirtuelle,
+    Distance,
+}
+
+impl Modality {
+    /// In French, as the badge pages and evidence say it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Modality::Presentiel => "présentiel",
+            Modality::ClasseVirtuelle => "classe virtuelle",
+            Modality::Distance => "à distance",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Competency {
+    pub code: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Framework {
+    pub code: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub url: Option<String>,
+    pub competencies: Vec<Competency>,
+}
+
+/// A competency named by its framework and code.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct CompetencyRef {
+    pub framework: String,
+    pub code: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Parcours {
+    pub code: String,
+    pub title: String,
+    pub description: Option<String>,
+    /// The Moodle course that holds it, for `insigne moodle sync`.
+    pub moodle_course_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Module {
+    pub code: String,
+    pub title: String,
+    pub parcours: String,
+    pub hours: f64,
+    pub modality: Modality,
+    /// The identifiers that recognise the module in LMS imports (activity names, id numbers).
+    pub lms_ids: Vec<String>,
+    /// The Moodle course-module id of its activity, for `insigne moodle sync` (which otherwise
+    /// matches the activity's name against `lms_ids`).
+    pub cmid: Option<i64>,
+    pub competencies: Vec<CompetencyRef>,
+}
+
+/// When a badge is earned.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum AwardRule {
+    /// Every module of the set completed.
+    AllModules { modules: Vec<String> },
+    /// At least `count` modules of the set completed.
+    AtLeast { count: u32, modules: Vec<String> },
+    /// Every competency of the set developed by some completed module.
+    AllCompetencies { competencies: Vec<CompetencyRef> },
+    /// Every badge of the set held (stackable badges).
+    AllBadges { badges: Vec<String> },
+}
+
+/// Labels compared the way people type them (LMS activity names, CSV headers): case, runs of
+/// spaces and typographic apostrophes do not matter.
+pub fn normalize_label(s: &str) -> String {
+    s.replace(['’', '`'], "'")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// The module a code or one of its LMS identifiers names.
+pub fn find_module<'a>(modules: &'a [Module], id: &str) -> Option<&'a Module> {
+    let wanted = normalize_label(id);
+    modules.iter().find(|m| {
+        normalize_label(&m.code) == wanted || m.lms_ids.iter().any(|l| normalize_label(l) == wanted)
+    })
+}
+
+/// A competency and its framework.
+pub fn find_competency<'a>(
+    frameworks: &'a [Framework],
+    r: &CompetencyRef,
+) -> Option<(&'a Framework, &'a Competency)> {
+    let f = frameworks.iter().find(|f| f.code == r.framework)?;
+    Some((f, f.competencies.iter().find(|c| c.code == r.code)?))
+}
