@@ -7,13 +7,13 @@
 use std::sync::Arc;
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
-use insigne::domain::award::{AwardInput, RecipientInput};
-use insigne::domain::badge_class::{BadgeClassInput, CriteriaInput};
-use insigne::domain::issuer::IssuerInput;
 use insigne::domain::{Clock, SystemClock};
 use insigne::formats::PublicUrls;
 use insigne::http::resolve::LocalResolver;
 use insigne::proof::KeyRing;
+use insigne::service::inputs::IssuerInput;
+use insigne::service::inputs::{AwardInput, RecipientInput};
+use insigne::service::inputs::{BadgeClassInput, CriteriaInput};
 use insigne::service::{BakedForm, Insigne};
 use insigne::storage::Store;
 use insigne::verify::{self, Options, Verdict};

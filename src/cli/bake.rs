@@ -108,17 +108,8 @@ pub fn unbake(args: UnbakeArgs) -> Result<(), CliError> {
     let bytes = read_limited(&args.file, bake::MAX_IMAGE_BYTES)?;
     let found = bake::unbake_any(&bytes).map_err(|e| CliError::Usage(e.to_string()))?;
     if args.json {
-        let list: Vec<serde_json::Value> = found
-            .iter()
-            .map(|u| {
-                serde_json::json!({
-                    "generation": match u.generation { Generation::Ob2 => "ob2", Generation::Ob3 => "ob3" },
-                    "image": match u.format { ImageFormat::Png => "png", ImageFormat::Svg => "svg" },
-                    "payload": u.payload,
-                })
-            })
-            .collect();
-        println!("{}", serde_json::Value::Array(list));
+        // The same objects as `POST /api/v1/unbake` answers under `badges`.
+        println!("{}", serde_json::to_string(&found)?);
         return Ok(());
     }
     let chosen = match args.generation {

@@ -4,7 +4,7 @@ use clap::Args;
 
 use super::{open_app, CliError};
 use crate::config::Config;
-use crate::domain::award::{AwardInput, RecipientInput};
+use crate::service::inputs::{AwardInput, RecipientInput};
 use crate::service::ServiceError;
 
 #[derive(Debug, Args)]

@@ -6,10 +6,10 @@ use rand::RngCore;
 use serde_json::Value;
 
 use super::{Insigne, ServiceError};
-use crate::domain::award::{AwardInput, RevokeInput};
 use crate::domain::{Award, AwardId, AwardRequest, BadgeClass, Invalid, Issuer, IssuerId};
 use crate::formats::ob2;
 use crate::proof::KeyAlgorithm;
+use crate::service::inputs::{AwardInput, RevokeInput};
 use crate::storage::{NewMessage, StoredAward};
 
 impl Insigne {

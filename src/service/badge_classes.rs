@@ -1,8 +1,8 @@
 //! Badge classes, as the admin defines them.
 
 use super::{Insigne, ServiceError};
-use crate::domain::badge_class::BadgeClassInput;
 use crate::domain::{BadgeClass, BadgeClassDraft, BadgeClassId, Invalid};
+use crate::service::inputs::BadgeClassInput;
 
 impl Insigne {
     pub async fn create_badge_class(

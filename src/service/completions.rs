@@ -9,11 +9,11 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 
 use super::{Insigne, ServiceError};
-use crate::domain::award::RecipientInput;
 use crate::domain::validation::Checker;
 use crate::domain::{AwardRequest, EmailAddress, Evidence, Recipient};
 use crate::engine::{Decision, TraceStep};
 use crate::faults::FaultPoint;
+use crate::service::inputs::RecipientInput;
 use crate::storage::{NewCompletion, RuledBadge, StoredAward, StoredCatalogue};
 
 /// A completion as a connector reports it.

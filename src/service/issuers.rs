@@ -1,8 +1,8 @@
 //! Issuers, as the admin defines them.
 
 use super::{Insigne, ServiceError};
-use crate::domain::issuer::IssuerInput;
 use crate::domain::{Issuer, IssuerDraft, IssuerId};
+use crate::service::inputs::IssuerInput;
 
 impl Insigne {
     pub async fn create_issuer(&self, input: &IssuerInput) -> Result<Issuer, ServiceError> {

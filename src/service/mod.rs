@@ -10,6 +10,7 @@ mod evaluation;
 mod hosted;
 mod images;
 mod import;
+pub mod inputs;
 mod issuers;
 mod moodle_sync;
 mod notifications;

@@ -122,6 +122,26 @@ async fn the_openapi_document_describes_the_json_api() {
             }
         }
     }
+    // Every documented operation is one the router answers: never its "no such route", never
+    // 405; and a route that needs a token says so with 401 (whose body is the envelope).
+    for (path, item) in paths {
+        let concrete = path
+            .replace("{id}", "6f0c1d6e-6a43-4b8e-9c1f-2b1f0d3c9a77")
+            .replace("{email}", "nobody@ac-versailles.fr");
+        for (method, operation) in item.as_object().expect("item") {
+            let method: Method = method.to_uppercase().parse().expect("method");
+            let (status, body) = t.call(method.clone(), &concrete, None, None).await;
+            assert_ne!(status, StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");
+            assert_ne!(
+                body["error"]["message"], "no such route",
+                "{method} {path} is documented but not routed"
+            );
+            if operation.get("security").is_some() {
+                assert_eq!(status, StatusCode::UNAUTHORIZED, "{method} {path}");
+                assert_eq!(body["error"]["code"], "unauthorized", "{method} {path}");
+            }
+        }
+    }
     // The document as served, kept: a change to the contract shows in review.
     insta::assert_snapshot!("openapi", serde_json::to_string_pretty(&doc).expect("json"));
 }

@@ -208,7 +208,7 @@ async fn concurrent_reports_award_once(backend: Backend) {
     };
     load_example_catalogue(&t).await;
     let report = |module: &str, day: u32| insigne::service::CompletionInput {
-        learner: Some(insigne::domain::award::RecipientInput {
+        learner: Some(insigne::service::inputs::RecipientInput {
             email: Some("ada.lovelace@ac-versailles.fr".into()),
             name: Some("Ada Lovelace".into()),
             lang: None,

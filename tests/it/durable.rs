@@ -86,7 +86,7 @@ enum Input {
 
 fn completion(email: &str, module: &str, day: u32) -> CompletionInput {
     CompletionInput {
-        learner: Some(insigne::domain::award::RecipientInput {
+        learner: Some(insigne::service::inputs::RecipientInput {
             email: Some(email.into()),
             name: Some(format!("Formateur {email}")),
             lang: None,

@@ -158,7 +158,7 @@ async fn credentials_signed_before_a_key_rotation_still_verify() {
     let id = before["id"].as_str().expect("id").parse().expect("id");
     app.revoke_award(
         id,
-        &insigne::domain::award::RevokeInput {
+        &insigne::service::inputs::RevokeInput {
             reason: Some("erreur".into()),
         },
     )

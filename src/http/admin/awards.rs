@@ -9,10 +9,10 @@ use utoipa_axum::routes;
 
 use super::path_id;
 use crate::auth::Admin;
-use crate::domain::award::{AwardInput, RevokeInput};
 use crate::domain::AwardId;
 use crate::http::error::ApiError;
 use crate::http::extract::{JsonBody, QueryParams};
+use crate::service::inputs::{AwardInput, RevokeInput};
 use crate::service::views::AwardView;
 use crate::service::{Insigne, Reconciled};
 

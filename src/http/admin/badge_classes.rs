@@ -9,10 +9,10 @@ use utoipa_axum::routes;
 
 use super::path_id;
 use crate::auth::Admin;
-use crate::domain::badge_class::BadgeClassInput;
 use crate::domain::BadgeClassId;
 use crate::http::error::ApiError;
 use crate::http::extract::JsonBody;
+use crate::service::inputs::BadgeClassInput;
 use crate::service::views::{BadgeClassView, Items};
 use crate::service::Insigne;
 

@@ -9,10 +9,10 @@ use utoipa_axum::routes;
 
 use super::path_id;
 use crate::auth::Admin;
-use crate::domain::issuer::IssuerInput;
 use crate::domain::IssuerId;
 use crate::http::error::ApiError;
 use crate::http::extract::JsonBody;
+use crate::service::inputs::IssuerInput;
 use crate::service::views::{IssuerView, Items};
 use crate::service::Insigne;
 
