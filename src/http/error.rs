@@ -188,3 +188,59 @@ impl IntoResponse for ApiError {
         response
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+    use std::sync::{Arc, Mutex};
+
+    use super::*;
+
+    /// A log sink the test can read back.
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().expect("log").extend_from_slice(buf);
+            Ok(buf.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[tokio::test]
+    async fn a_server_failure_logs_its_whole_chain_and_sends_none_of_it() {
+        let cause = std::io::Error::other("disk /var/lib/insigne/keys is read-only");
+        let error = ServiceError::Signing(crate::proof::keys::KeyError::Io {
+            path: "/var/lib/insigne/keys/keyring.toml".into(),
+            source: cause,
+        });
+        let log = Captured::default();
+        let sink = log.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || sink.clone())
+            .with_ansi(false)
+            .finish();
+        let response =
+            tracing::subscriber::with_default(subscriber, || ApiError::from(error).into_response());
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let body = axum::body::to_bytes(response.into_body(), 1 << 16)
+            .await
+            .expect("body");
+        let body: serde_json::Value = serde_json::from_slice(&body).expect("json");
+        assert_eq!(body["error"]["message"], "internal error");
+        assert_eq!(body["error"]["code"], "internal");
+        let sent = body.to_string();
+        assert!(
+            !sent.contains("read-only") && !sent.contains("keyring"),
+            "{sent}"
+        );
+        let logged = String::from_utf8(log.0.lock().expect("log").clone()).expect("utf-8");
+        assert!(logged.contains("signing failed"), "{logged}");
+        assert!(logged.contains("keyring.toml"), "{logged}");
+        assert!(logged.contains("is read-only"), "{logged}");
+    }
+}

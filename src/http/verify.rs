@@ -122,7 +122,12 @@ pub(crate) async fn verify_any(
                     message: e.body_text(),
                 })?;
         let mut fields = form_fields(form).await?;
-        let file = fields.remove("file").unwrap_or_default();
+        let Some(file) = fields.remove("file") else {
+            return Err(ApiError::BadField {
+                field: "file".into(),
+                message: "the form has no file".into(),
+            });
+        };
         let recipient = fields
             .remove("recipient")
             .map(|r| String::from_utf8_lossy(&r).trim().to_string())
@@ -134,10 +139,7 @@ pub(crate) async fn verify_any(
             });
         }
         if file.is_empty() {
-            return Err(ApiError::BadField {
-                field: "file".into(),
-                message: "the form has no file".into(),
-            });
+            return Err(ApiError::NotABadge("the file is empty".into()));
         }
         return answer(run(&app, &file, recipient).await?);
     }

@@ -143,18 +143,11 @@ impl Insigne {
             .await?
             .into_iter()
             .map(|o| {
-                let view = self.award_view(&o.stored);
+                let award = self.award_view(&o.stored);
                 ExportedAward {
-                    id: view.id,
-                    badge_class: view.badge_class,
-                    recipient: view.recipient,
-                    issued_on: view.issued_on,
-                    expires: view.expires,
-                    narrative: view.narrative,
-                    evidence: view.evidence,
-                    revocation: view.revocation,
+                    page: award.links.page.clone(),
+                    award,
                     visibility: if o.private { "private" } else { "public" }.into(),
-                    page: view.links.page,
                     ob2_assertion: o.stored.ob2_assertion,
                     ob2_signed: o.stored.ob2_signed,
                     ob3_credential: o.stored.ob3_credential,

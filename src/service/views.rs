@@ -258,23 +258,14 @@ impl From<&StoredMessage> for NotificationView {
     }
 }
 
-/// An award in a trainer's export: what was issued, byte for byte.
+/// An award in a trainer's export: the award, and what was issued, byte for byte.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ExportedAward {
-    #[schema(format = "uuid")]
-    pub id: String,
-    #[schema(format = "uuid")]
-    pub badge_class: String,
-    pub recipient: RecipientView,
-    #[schema(format = DateTime)]
-    pub issued_on: String,
-    #[schema(format = DateTime)]
-    pub expires: Option<String>,
-    pub narrative: Option<String>,
-    pub evidence: Vec<EvidenceView>,
-    pub revocation: Option<RevocationView>,
+    #[serde(flatten)]
+    pub award: AwardView,
     /// `public` or `private`: who may see its page.
     pub visibility: String,
+    /// The public badge page (as under `links`).
     pub page: String,
     /// The hosted OB 2.0 Assertion as issued (JSON text).
     pub ob2_assertion: String,
