@@ -1,6 +1,7 @@
 //! The e-CAP catalogue: competency frameworks, parcours, modules and the badges they lead to,
-//! with their award rules. Read from a TOML file (see `file.rs` and the README), checked as a
-//! whole (`validate.rs`): a catalogue with one bad entry is refused, with the entry and field.
+//! with their award rules. Read from a TOML file (`raw.rs` as written, `file.rs` parsing; see
+//! the README), checked as a whole (`validate/`, one file per section): a catalogue with one
+//! bad entry is refused, with the entry and field.
 
 mod file;
 pub(crate) mod raw;

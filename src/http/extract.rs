@@ -39,6 +39,31 @@ where
     }
 }
 
+/// A whole body as bytes, refused in the API's own words when it is over the route's limit
+/// (axum's answer is plain text): a chunked body has no length the edge could check first.
+pub struct RawBody(pub Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for RawBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let limit = super::edge::body_limit(req.uri().path());
+        Bytes::from_request(req, state)
+            .await
+            .map(RawBody)
+            .map_err(|rejection| {
+                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::TooLarge(limit.div_ceil(1024 * 1024))
+                } else {
+                    ApiError::BadField {
+                        field: "(body)".into(),
+                        message: rejection.body_text(),
+                    }
+                }
+            })
+    }
+}
+
 /// The request's media type, lower-cased, without parameters (empty when none is given).
 pub fn media_type(headers: &axum::http::HeaderMap) -> String {
     headers

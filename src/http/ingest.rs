@@ -1,7 +1,6 @@
 //! What LMS connectors send (ingest or admin token): completions as JSON, and Moodle's
 //! completion exports as they are downloaded.
 
-use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::Json;
@@ -11,7 +10,7 @@ use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
 use utoipa_axum::routes;
 
 use super::error::ApiError;
-use super::extract::{media_type, parse_json, JsonBody};
+use super::extract::{media_type, parse_json, JsonBody, RawBody};
 use crate::auth::Ingest;
 use crate::service::views::CompletionsView;
 use crate::service::{CompletionInput, ImportSummary, Insigne};
@@ -47,7 +46,7 @@ pub(crate) async fn import(
     State(app): State<Insigne>,
     _: Ingest,
     headers: HeaderMap,
-    body: Bytes,
+    RawBody(body): RawBody,
 ) -> Result<Json<ImportSummary>, ApiError> {
     let mime = media_type(&headers);
     if !matches!(mime.as_str(), "text/csv" | "application/csv" | "text/plain") {

@@ -1,6 +1,5 @@
 //! `POST /api/v1/unbake` (public): the badges baked in an uploaded PNG or SVG.
 
-use axum::body::Bytes;
 use axum::extract::DefaultBodyLimit;
 use axum::Json;
 use serde::Serialize;
@@ -8,6 +7,7 @@ use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
 use utoipa_axum::routes;
 
 use super::error::ApiError;
+use super::extract::RawBody;
 use crate::bake::{self, BakeError, Unbaked};
 use crate::service::Insigne;
 
@@ -41,7 +41,7 @@ pub struct UnbakedBadges {
         (status = 422, description = "Not an image, malformed, or no badge"),
     ),
 )]
-pub(crate) async fn unbake(body: Bytes) -> Result<Json<UnbakedBadges>, ApiError> {
+pub(crate) async fn unbake(RawBody(body): RawBody) -> Result<Json<UnbakedBadges>, ApiError> {
     let badges = bake::unbake_any(&body).map_err(|e| match e {
         BakeError::TooLarge => ApiError::TooLarge(bake::MAX_IMAGE_BYTES / (1024 * 1024)),
         other => ApiError::BadImage(other.to_string()),

@@ -1,6 +1,5 @@
 //! `PUT /api/v1/catalogue` (admin): the whole catalogue, as the TOML file.
 
-use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::Json;
@@ -9,7 +8,7 @@ use utoipa_axum::routes;
 
 use crate::auth::Admin;
 use crate::http::error::ApiError;
-use crate::http::extract::media_type;
+use crate::http::extract::{media_type, RawBody};
 use crate::service::{CatalogueLoaded, Insigne};
 
 pub fn routes() -> OpenApiRouter<Insigne> {
@@ -38,7 +37,7 @@ pub(crate) async fn load(
     State(app): State<Insigne>,
     _: Admin,
     headers: HeaderMap,
-    body: Bytes,
+    RawBody(body): RawBody,
 ) -> Result<Json<CatalogueLoaded>, ApiError> {
     let mime = media_type(&headers);
     if !matches!(
