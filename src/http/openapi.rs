@@ -72,7 +72,8 @@ impl Modify for Security {
 }
 
 /// Every operation's error answers carry the error envelope; a route that takes a token
-/// answers 401 without a live one, and an admin route 403 to a token of another scope.
+/// answers 401 without a live one, and an admin route 403 to a token of another scope; a route
+/// that takes a body answers 408 when it does not arrive in time (the edge's body deadline).
 struct ErrorResponses;
 
 impl Modify for ErrorResponses {
@@ -114,6 +115,11 @@ fn complete(operation: &mut Operation) {
         responses
             .entry("403".into())
             .or_insert_with(|| error("The token's scope is not admin"));
+    }
+    if operation.request_body.is_some() {
+        responses
+            .entry("408".into())
+            .or_insert_with(|| error("The body was not received in time"));
     }
     responses
         .entry("500".into())
