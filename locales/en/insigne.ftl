@@ -180,6 +180,8 @@ email-signin-subject = Your link to “my badges”
 email-signin-greeting = Hello,
 email-signin-intro = To see your badges and choose who sees them, open this link (valid for { $minutes } minutes, once):
 email-signin-ignore = If you did not ask for it, ignore this message: nothing changes without this link.
+email-admin-signin-subject = Your link to the insigne console
+email-admin-signin-intro = To open the badge administration console, open this link (valid for { $minutes } minutes, once):
 
 ## "My badges"
 
@@ -215,3 +217,35 @@ mine-erase-button = Erase my data
 mine-erased-title = Data erased
 mine-erased = Your personal data was erased and your badges revoked ({ $count }).
 mine-erase-unconfirmed = Tick the box to confirm the erasure.
+
+## The admin console
+console-signin-title = Administration console
+console-signin-intro = The console is for the DANE's e-formation team and the tutors. Receive a sign-in link by email.
+console-email = Your work email address
+console-send = Receive the link
+console-sent-title = Check your inbox
+console-sent = If this address has access to the console, a sign-in link has just been sent to it. It is valid for { $minutes } minutes and works once.
+console-limited-title = Too many requests
+console-limited = Too many links were asked for this address or from this device. Try again in a quarter of an hour.
+console-confirm-title = Sign in to the console
+console-confirm = This link opens the administration console on this device.
+console-confirm-button = Open the console
+console-expired-title = Link no longer valid
+console-expired = This link was already used or has expired. Ask for a new one.
+console-forbidden-title = Access denied
+console-forbidden = Your role does not give access to this screen.
+console-csrf-title = Form refused
+console-csrf = This form does not come from your session; nothing was changed. Reload the page and try again.
+console-dashboard-title = Dashboard
+console-signed-in = Signed in as { $email }
+console-sign-out = Sign out
+console-figures = In figures
+console-awards-week = Badges issued this week
+console-awards-total = Badges issued in all
+console-trainers = Trainers holding a badge
+console-waiting = Learners waiting for evaluation
+console-notifications-failed = Failed notifications
+console-imports = Latest imports
+console-no-import = No import yet.
+console-last-import = { $source } import of { $date }: { $completions } new completions, { $awards } badges issued.
+console-sync = Moodle sync of { $date }: { $status }

@@ -183,6 +183,8 @@ email-signin-subject = Votre lien vers « mes badges »
 email-signin-greeting = Bonjour,
 email-signin-intro = Pour voir vos badges et choisir qui les voit, ouvrez ce lien (valable { $minutes } minutes, une seule fois) :
 email-signin-ignore = Si vous n'avez rien demandé, ignorez ce message : rien ne change sans ce lien.
+email-admin-signin-subject = Votre lien vers la console d'insigne
+email-admin-signin-intro = Pour ouvrir la console d'administration des badges, ouvrez ce lien (valable { $minutes } minutes, une seule fois) :
 
 ## « Mes badges »
 
@@ -218,3 +220,35 @@ mine-erase-button = Effacer mes données
 mine-erased-title = Données effacées
 mine-erased = Vos données personnelles ont été effacées et vos badges révoqués ({ $count }).
 mine-erase-unconfirmed = Cochez la case pour confirmer l'effacement.
+
+## The admin console
+console-signin-title = Console d'administration
+console-signin-intro = La console est réservée à l'équipe e-formation de la DANE et aux tuteurs. Recevez par courriel un lien de connexion.
+console-email = Votre adresse électronique professionnelle
+console-send = Recevoir le lien
+console-sent-title = Vérifiez votre messagerie
+console-sent = Si cette adresse a accès à la console, un lien de connexion vient d'y être envoyé. Il est valable { $minutes } minutes et ne sert qu'une fois.
+console-limited-title = Trop de demandes
+console-limited = Trop de liens ont été demandés pour cette adresse ou depuis cet appareil. Réessayez dans un quart d'heure.
+console-confirm-title = Se connecter à la console
+console-confirm = Ce lien ouvre la console d'administration sur cet appareil.
+console-confirm-button = Ouvrir la console
+console-expired-title = Lien plus valable
+console-expired = Ce lien a déjà servi ou a expiré. Demandez-en un nouveau.
+console-forbidden-title = Accès refusé
+console-forbidden = Votre rôle ne donne pas accès à cet écran.
+console-csrf-title = Formulaire refusé
+console-csrf = Ce formulaire ne vient pas de votre session ; rien n'a été modifié. Rechargez la page et recommencez.
+console-dashboard-title = Tableau de bord
+console-signed-in = Connecté·e en tant que { $email }
+console-sign-out = Se déconnecter
+console-figures = En chiffres
+console-awards-week = Badges délivrés cette semaine
+console-awards-total = Badges délivrés en tout
+console-trainers = Formateurs titulaires d'un badge
+console-waiting = Apprenants en attente d'évaluation
+console-notifications-failed = Notifications en échec
+console-imports = Derniers imports
+console-no-import = Aucun import pour l'instant.
+console-last-import = Import { $source } du { $date } : { $completions } achèvements nouveaux, { $awards } badges délivrés.
+console-sync = Synchronisation Moodle du { $date } : { $status }

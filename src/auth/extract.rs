@@ -84,3 +84,42 @@ pub async fn signed_in(
         None => Ok(None),
     }
 }
+
+/// A request from someone signed in to the console, whatever their role; without a live
+/// session, the answer is the sign-in page (303).
+#[derive(Debug)]
+pub struct ConsoleUser(pub crate::service::AdminSession);
+
+impl FromRequestParts<Insigne> for ConsoleUser {
+    type Rejection = axum::response::Response;
+
+    async fn from_request_parts(parts: &mut Parts, app: &Insigne) -> Result<Self, Self::Rejection> {
+        use axum::response::{IntoResponse, Redirect};
+        let session = match super::session::admin_cookie(&parts.headers) {
+            Some(secret) => app
+                .admin_session(&secret)
+                .await
+                .map_err(|e| ApiError::from(e).into_response())?,
+            None => None,
+        };
+        session
+            .map(ConsoleUser)
+            .ok_or_else(|| Redirect::to("/admin/connexion").into_response())
+    }
+}
+
+/// A request from an admin signed in to the console; a tutor gets 403.
+#[derive(Debug)]
+pub struct ConsoleAdmin(pub crate::service::AdminSession);
+
+impl FromRequestParts<Insigne> for ConsoleAdmin {
+    type Rejection = axum::response::Response;
+
+    async fn from_request_parts(parts: &mut Parts, app: &Insigne) -> Result<Self, Self::Rejection> {
+        let ConsoleUser(session) = ConsoleUser::from_request_parts(parts, app).await?;
+        if session.role != super::Role::Admin {
+            return Err(crate::http::console::forbidden(&parts.headers));
+        }
+        Ok(ConsoleAdmin(session))
+    }
+}

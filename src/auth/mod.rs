@@ -7,7 +7,7 @@ pub mod extract;
 pub mod secrets;
 pub mod session;
 
-pub use extract::{Admin, Ingest, Trainer};
+pub use extract::{Admin, ConsoleAdmin, ConsoleUser, Ingest, Trainer};
 pub use secrets::{hash_secret, new_token_secret, TOKEN_PREFIX};
 
 /// What a bearer token may do.
@@ -31,6 +31,32 @@ impl Scope {
         match s {
             "admin" => Some(Scope::Admin),
             "ingest" => Some(Scope::Ingest),
+            _ => None,
+        }
+    }
+}
+
+/// What someone signed in to the console may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// The DANE's e-formation team: every screen.
+    Admin,
+    /// A tutor: only what is given to tutors.
+    Tutor,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Tutor => "tutor",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "admin" => Some(Role::Admin),
+            "tutor" => Some(Role::Tutor),
             _ => None,
         }
     }

@@ -1,6 +1,7 @@
 //! The `insigne` command line: `serve` (the default) and the admin tasks, one file each.
 //! Exit codes: 0 done, 1 failed, 2 bad usage or bad input.
 
+mod admins;
 mod awards;
 mod bake;
 mod catalogue;
@@ -67,6 +68,9 @@ enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Tokens(tokens::TokensCommand),
+    /// Who may sign in to the console.
+    #[command(subcommand)]
+    Admins(admins::AdminsCommand),
     /// Manage the e-CAP catalogue.
     #[command(subcommand)]
     Catalogue(catalogue::CatalogueCommand),
@@ -174,6 +178,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         }
         Command::Keys(cmd) => keys::run(&config, cmd),
         Command::Tokens(cmd) => tokens::run(&config, cmd).await,
+        Command::Admins(cmd) => admins::run(&config, cmd).await,
         Command::Catalogue(cmd) => catalogue::run(&config, cmd).await,
         Command::Completions(cmd) => completions::run(&config, cmd).await,
         Command::Moodle(cmd) => moodle::run(&config, cmd).await,

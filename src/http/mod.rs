@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod cache;
+pub mod console;
 pub mod edge;
 pub mod error;
 pub mod extract;
@@ -45,6 +46,7 @@ pub fn router(app: Insigne) -> Router {
         }),
     )
     .merge(public::router())
+    .merge(console::router())
     .fallback(not_found)
     .method_not_allowed_fallback(method_not_allowed)
     .layer(DefaultBodyLimit::max(extract::MAX_BODY_BYTES))
@@ -78,7 +80,11 @@ fn span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
 
 /// A path as the log may show it: a sign-in secret and a trainer's email replaced by `…`.
 fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
-    const HIDDEN: [&str; 2] = ["/mes-badges/connexion/", "/api/v1/trainers/"];
+    const HIDDEN: [&str; 3] = [
+        "/mes-badges/connexion/",
+        "/admin/connexion/",
+        "/api/v1/trainers/",
+    ];
     for prefix in HIDDEN {
         if let Some(rest) = path.strip_prefix(prefix) {
             let tail = rest.split_once('/').map(|(_, t)| t);
@@ -121,6 +127,11 @@ mod tests {
             super::loggable_path("/api/v1/trainers/marie@ac-versailles.fr/export"),
             "/api/v1/trainers/…/export"
         );
+        assert_eq!(
+            super::loggable_path("/admin/connexion/s3cr3t"),
+            "/admin/connexion/…"
+        );
+        assert_eq!(super::loggable_path("/admin/connexion"), "/admin/connexion");
         assert_eq!(super::loggable_path("/badges/42"), "/badges/42");
     }
 }

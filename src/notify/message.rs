@@ -171,3 +171,27 @@ pub fn signin_message(email: &str, link: &str, minutes: i64, t: Lang) -> NewMess
         body,
     }
 }
+
+/// The console sign-in link, as an admin or a tutor receives it.
+pub fn admin_signin_message(email: &str, link: &str, minutes: i64, t: Lang) -> NewMessage {
+    let mut body = String::new();
+    lines(
+        &mut body,
+        &[
+            t.t("email-signin-greeting"),
+            String::new(),
+            t.t_count("email-admin-signin-intro", "minutes", minutes),
+            link.to_string(),
+            String::new(),
+            t.t("email-signin-ignore"),
+        ],
+    );
+    NewMessage {
+        id: crate::domain::ids::random_uuid(),
+        kind: MessageKind::Signin,
+        recipient: email.to_string(),
+        lang: t.code().to_string(),
+        subject: t.t("email-admin-signin-subject"),
+        body,
+    }
+}

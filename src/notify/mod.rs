@@ -7,4 +7,6 @@ mod mailer;
 mod message;
 
 pub use mailer::{Delivered, LogMailer, MailFuture, Mailer, MailerError, SmtpMailer};
-pub use message::{awarded_envelope, awarded_message, revoked_message, signin_message};
+pub use message::{
+    admin_signin_message, awarded_envelope, awarded_message, revoked_message, signin_message,
+};

@@ -1,6 +1,7 @@
 //! Use cases: what an admin, a connector or the CLI asks insigne to do, tying the domain, the
 //! formats, the keys and the store together.
 
+mod admins;
 mod awards;
 mod badge_classes;
 mod catalogue;
@@ -28,6 +29,10 @@ use crate::import::moodle::MoodleMapping;
 use crate::proof::KeyRing;
 use crate::storage::{StorageError, Store};
 
+pub use admins::{
+    add_admin, list_admins, remove_admin, AdminSession, OpenedSession, ADMIN_IDLE_MINUTES,
+    ADMIN_SESSION_HOURS, ADMIN_SIGNIN_MINUTES,
+};
 pub use catalogue::{CatalogueLoaded, LoadedBadge};
 pub use completions::{parse_completion_date, CompletionInput, CompletionsOutcome, TriggeredAward};
 pub use evaluation::{run_evaluator, EvaluationRun, Reconciled, ReconciledAward};
@@ -38,7 +43,7 @@ pub use moodle_sync::{
     run_moodle_pull, CourseSync, SyncProgress, SyncSummary, SyncView, Withdrawn, MOODLE_WS_SOURCE,
 };
 pub use notifications::{backoff, run_worker, Round, LEASE, MAX_ATTEMPTS};
-pub use status::{EvaluationStatus, ImportStatusView, ServiceStatus};
+pub use status::{Dashboard, EvaluationStatus, ImportStatusView, ServiceStatus};
 pub use tokens::create_token;
 pub use trainers::{
     SigninRequest, ERASURE_REASON, SESSION_HOURS, SIGNIN_MINUTES, SIGNIN_PER_ADDRESS,

@@ -79,3 +79,30 @@ impl Insigne {
         })
     }
 }
+
+/// What the console's dashboard shows.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Dashboard {
+    pub awards_total: i64,
+    /// Awards issued in the last seven days.
+    pub awards_week: i64,
+    /// Trainers holding a badge.
+    pub trainers: i64,
+    pub status: ServiceStatus,
+    /// The last Moodle syncs, the latest first.
+    pub syncs: Vec<super::SyncView>,
+}
+
+impl Insigne {
+    pub async fn dashboard(&self) -> Result<Dashboard, ServiceError> {
+        let since = self.clock.now() - chrono::Duration::days(7);
+        let (awards_total, awards_week, trainers) = self.store.award_counts(since).await?;
+        Ok(Dashboard {
+            awards_total,
+            awards_week,
+            trainers,
+            status: self.status().await?,
+            syncs: self.moodle_syncs(5).await?,
+        })
+    }
+}

@@ -309,6 +309,17 @@ pub struct TrainerExport {
     pub messages: Vec<ExportedMessage>,
 }
 
+/// Someone who may sign in to the console.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AdminView {
+    #[schema(format = Email)]
+    pub email: String,
+    /// `admin` or `tutor`.
+    pub role: String,
+    #[schema(format = DateTime)]
+    pub added_at: String,
+}
+
 /// What an erasure did.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Erasure {

@@ -1,3 +1,4 @@
+use chrono::{DateTime, Utc};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
@@ -91,6 +92,27 @@ impl Store {
             .fetch_one(&self.pool)
             .await?;
         Ok(row.try_get::<i64, _>("n")?)
+    }
+
+    /// Awards in all, awards issued since `since`, and the trainers who hold one.
+    pub async fn award_counts(
+        &self,
+        since: DateTime<Utc>,
+    ) -> Result<(i64, i64, i64), StorageError> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS total,
+                    COALESCE(SUM(CASE WHEN issued_on >= $1 THEN 1 ELSE 0 END), 0) AS recent,
+                    COUNT(DISTINCT recipient_email) AS trainers
+             FROM awards",
+        )
+        .bind(time_to_db(since))
+        .fetch_one(&self.pool)
+        .await?;
+        Ok((
+            row.try_get::<i64, _>("total")?,
+            row.try_get::<i64, _>("recent")?,
+            row.try_get::<i64, _>("trainers")?,
+        ))
     }
 
     pub async fn get_award(&self, id: AwardId) -> Result<Option<StoredAward>, StorageError> {

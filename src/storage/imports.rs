@@ -15,7 +15,7 @@ pub enum ImportStatus {
 }
 
 impl ImportStatus {
-    fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             ImportStatus::Running => "running",
             ImportStatus::Done => "done",

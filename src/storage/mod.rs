@@ -4,6 +4,7 @@
 //! parameters, text times, `ON CONFLICT`), over sqlx's `Any` driver; the schema has a migrations
 //! folder per backend. Uniqueness and atomicity come from the database, never from memory.
 
+mod admins;
 mod awards;
 mod badge_classes;
 mod catalogue;
@@ -25,6 +26,7 @@ use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, Row};
 
+pub use admins::{StoredAdmin, StoredAdminSession};
 pub use awards::StoredAward;
 pub use catalogue::{CatalogueBadge, RuledBadge, StoredCatalogue};
 pub use completions::{NewCompletion, Recorded, StoredCompletion};

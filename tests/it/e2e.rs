@@ -137,3 +137,91 @@ async fn the_badge_page_in_a_real_browser_has_no_serious_accessibility_violation
         eprintln!("screenshot: {}", shot.display());
     }
 }
+
+async fn console_in_browser(e2e: &std::path::Path, args: &[&str]) -> Value {
+    let run = tokio::process::Command::new("node")
+        .arg(e2e.join("console.mjs"))
+        .args(args)
+        .output();
+    let out = tokio::time::timeout(Duration::from_secs(120), run)
+        .await
+        .expect("the browser test timed out")
+        .expect("run node");
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|_| panic!("not JSON: {}", String::from_utf8_lossy(&out.stdout)))
+}
+
+fn no_serious_violation(seen: &Value) {
+    for page in seen["pages"].as_array().expect("pages") {
+        let serious: Vec<&Value> = page["violations"]
+            .as_array()
+            .expect("violations")
+            .iter()
+            .filter(|v| matches!(v["impact"].as_str(), Some("serious" | "critical")))
+            .collect();
+        assert!(serious.is_empty(), "{}: {serious:#?}", page["url"]);
+        assert!(page["passes"].as_u64().is_some_and(|p| p > 5), "{page}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_signs_in_to_the_console_with_the_keyboard_alone() {
+    let Some(e2e) = browser_ready() else { return };
+    let live = live_now().await;
+    let t = &live.t;
+    t.app
+        .add_admin("dane@ac-versailles.fr", insigne::auth::Role::Admin)
+        .await
+        .expect("admin");
+    for (lang, h1, dashboard) in [
+        ("fr", "Console d'administration", "Tableau de bord"),
+        ("en", "Administration console", "Dashboard"),
+    ] {
+        let shots = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("e2e-console-{lang}"));
+        std::fs::create_dir_all(&shots).expect("screenshots folder");
+        let shots_arg = shots.to_str().expect("path");
+        let signin = format!("{}/admin/connexion?lang={lang}", live.base);
+        let seen =
+            console_in_browser(&e2e, &["ask", &signin, "dane@ac-versailles.fr", shots_arg]).await;
+        assert_eq!(seen["pages"][0]["h1"], h1, "{seen}");
+        assert!(
+            seen["pages"][1]["said"]
+                .as_str()
+                .is_some_and(|s| s.contains("15")),
+            "{seen}"
+        );
+        no_serious_violation(&seen);
+
+        let messages = t
+            .app
+            .store
+            .messages_to("dane@ac-versailles.fr")
+            .await
+            .expect("messages");
+        let body = &messages.last().expect("the link").body;
+        let link = body
+            .split_whitespace()
+            .find(|w| w.contains("/admin/connexion/"))
+            .expect("link in the message");
+        let seen = console_in_browser(&e2e, &["open", link, shots_arg]).await;
+        assert_eq!(seen["pages"][1]["h1"], dashboard, "{seen}");
+        assert_eq!(
+            seen["cookie"][0],
+            json!({"httpOnly": true, "sameSite": "Strict", "path": "/admin"}),
+            "{seen}"
+        );
+        assert!(
+            seen["after"]
+                .as_str()
+                .is_some_and(|u| u.ends_with("/admin/connexion")),
+            "signed out: {seen}"
+        );
+        no_serious_violation(&seen);
+        eprintln!("screenshots: {}", shots.display());
+    }
+}

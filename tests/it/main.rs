@@ -15,6 +15,7 @@ mod awarding;
 mod bad_input;
 mod cli;
 mod common;
+mod console;
 mod crash;
 mod durable;
 mod e2e;

@@ -16,7 +16,7 @@ use crate::common::{Backend, TestApp, BASE};
 
 const BROWSER: &str = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8";
 
-async fn send(
+pub(crate) async fn send(
     app: &Insigne,
     method: Method,
     path: &str,
@@ -48,7 +48,7 @@ async fn send(
 }
 
 /// The sentence the sign-in answer says, whatever the address.
-fn said(html: &str) -> String {
+pub(crate) fn said(html: &str) -> String {
     let start = html.find("<p role=\"status\">").expect("status paragraph");
     html[start..start + html[start..].find("</p>").expect("end")].to_string()
 }
@@ -115,7 +115,7 @@ async fn award(t: &TestApp, class: &str, email: &str, name: &str) -> String {
     award["id"].as_str().expect("id").to_string()
 }
 
-fn later(app: &Insigne, minutes: i64) -> Insigne {
+pub(crate) fn later(app: &Insigne, minutes: i64) -> Insigne {
     Insigne {
         clock: Arc::new(FixedClock(
             app.clock.now() + chrono::Duration::minutes(minutes),

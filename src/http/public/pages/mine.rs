@@ -4,13 +4,13 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 
-use super::{content_lang, html, LangQuery};
+use super::{content_lang, html, private, LangQuery};
 use crate::auth::extract::{signed_in, Trainer};
 use crate::auth::session::{session_cookie, set_cookie};
 use crate::domain::{AwardId, EmailAddress};
@@ -97,15 +97,6 @@ fn notice(
     *response.status_mut() = status;
     response.headers_mut().remove(header::ETAG);
     Ok(private(response))
-}
-
-/// Pages about one person are never stored by a shared cache.
-fn private(mut response: Response) -> Response {
-    response.headers_mut().insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, no-store"),
-    );
-    response
 }
 
 fn back_to_list() -> Response {

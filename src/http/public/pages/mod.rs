@@ -137,7 +137,7 @@ fn competencies(alignments: &[Alignment], lang: Lang) -> Vec<CompetencyView> {
 
 /// A rendered page, tagged for revalidation; it depends on `Accept-Language` (and on `Accept`
 /// where the same URL also serves JSON-LD).
-fn html(
+pub(crate) fn html(
     request: &HeaderMap,
     page: impl Template,
     vary: &'static str,
@@ -151,6 +151,15 @@ fn html(
         HeaderValue::from_static(PAGE_POLICY),
     );
     Ok(response)
+}
+
+/// Pages about one person are never stored by a shared cache.
+pub(crate) fn private(mut response: Response) -> Response {
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    response
 }
 
 /// Pages load their own stylesheet, script and images only; nothing runs inline.

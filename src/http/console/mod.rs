@@ -1,0 +1,310 @@
+//! The admin console (`/admin/…`): server-rendered pages for the DANE's team. Signing in takes
+//! an emailed link (single use, 15 minutes, confirmed with a button so that mail scanners do
+//! not use it up); the session cookie is HttpOnly, SameSite=Strict and scoped to `/admin`, and
+//! every form carries the session's CSRF token (a POST without it: 403, nothing changed).
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+
+use super::error::ApiError;
+use super::public::pages::{html, private, LangQuery};
+use crate::auth::session::{admin_cookie, same_token, set_admin_cookie};
+use crate::auth::{ConsoleAdmin, ConsoleUser};
+use crate::i18n::Lang;
+use crate::service::{
+    AdminSession, Insigne, SigninRequest, ADMIN_SESSION_HOURS, ADMIN_SIGNIN_MINUTES,
+};
+
+pub fn router() -> Router<Insigne> {
+    Router::new()
+        .route("/admin", get(dashboard))
+        .route("/admin/connexion", get(signin_form).post(ask_link))
+        .route("/admin/connexion/{secret}", get(confirm).post(sign_in))
+        .route("/admin/deconnexion", post(sign_out))
+}
+
+fn switch(path: &str, t: Lang) -> String {
+    format!("{path}?lang={}", t.other().code())
+}
+
+#[derive(Template)]
+#[template(path = "console_signin.html")]
+struct SigninPage {
+    t: Lang,
+    switch_url: String,
+}
+
+#[derive(Template)]
+#[template(path = "console_notice.html")]
+struct NoticePage {
+    t: Lang,
+    switch_url: String,
+    title: String,
+    text: String,
+    confirm: Option<String>,
+}
+
+/// One figure of the dashboard.
+struct Figure {
+    label: String,
+    value: String,
+}
+
+#[derive(Template)]
+#[template(path = "console_dashboard.html")]
+struct DashboardPage {
+    t: Lang,
+    switch_url: String,
+    signed_in: String,
+    csrf: String,
+    figures: Vec<Figure>,
+    last_import: Option<String>,
+    syncs: Vec<String>,
+}
+
+fn notice(
+    headers: &HeaderMap,
+    t: Lang,
+    status: StatusCode,
+    title: &str,
+    text: String,
+    confirm: Option<String>,
+) -> Result<Response, ApiError> {
+    let page = NoticePage {
+        t,
+        switch_url: switch("/admin/connexion", t),
+        title: t.t(title),
+        text,
+        confirm,
+    };
+    let mut response = html(headers, page, "Accept-Language")?;
+    *response.status_mut() = status;
+    response.headers_mut().remove(header::ETAG);
+    Ok(private(response))
+}
+
+/// The answer to a tutor (or anyone without the role) on an admin screen.
+pub fn forbidden(headers: &HeaderMap) -> Response {
+    let t = Lang::negotiate(None, headers);
+    notice(
+        headers,
+        t,
+        StatusCode::FORBIDDEN,
+        "console-forbidden-title",
+        t.t("console-forbidden"),
+        None,
+    )
+    .unwrap_or_else(IntoResponse::into_response)
+}
+
+/// A form posted without the session's CSRF token (or with another's): 403, nothing done.
+fn refused(headers: &HeaderMap) -> Response {
+    let t = Lang::negotiate(None, headers);
+    notice(
+        headers,
+        t,
+        StatusCode::FORBIDDEN,
+        "console-csrf-title",
+        t.t("console-csrf"),
+        None,
+    )
+    .unwrap_or_else(IntoResponse::into_response)
+}
+
+/// Whether a form posted in `session` carries its CSRF token.
+fn from_session(session: &AdminSession, token: Option<&str>) -> bool {
+    token.is_some_and(|token| same_token(&session.csrf, token))
+}
+
+async fn signin_form(Query(q): Query<LangQuery>, headers: HeaderMap) -> Result<Response, ApiError> {
+    let t = Lang::negotiate(q.lang.as_deref(), &headers);
+    let page = SigninPage {
+        t,
+        switch_url: switch("/admin/connexion", t),
+    };
+    Ok(private(html(&headers, page, "Accept-Language")?))
+}
+
+#[derive(Debug, Deserialize)]
+struct AskLink {
+    email: Option<String>,
+    lang: Option<String>,
+}
+
+async fn ask_link(
+    State(app): State<Insigne>,
+    client: Option<axum::Extension<crate::http::edge::ClientAddr>>,
+    headers: HeaderMap,
+    Form(form): Form<AskLink>,
+) -> Result<Response, ApiError> {
+    let t = Lang::negotiate(form.lang.as_deref(), &headers);
+    let client = client
+        .map(|axum::Extension(crate::http::edge::ClientAddr(ip))| ip.to_string())
+        .unwrap_or_else(|| "unknown".into());
+    let address = form.email.unwrap_or_default();
+    match app.request_admin_signin(&address, &client, t).await? {
+        SigninRequest::Accepted => notice(
+            &headers,
+            t,
+            StatusCode::OK,
+            "console-sent-title",
+            t.t_count("console-sent", "minutes", ADMIN_SIGNIN_MINUTES),
+            None,
+        ),
+        SigninRequest::RateLimited => notice(
+            &headers,
+            t,
+            StatusCode::TOO_MANY_REQUESTS,
+            "console-limited-title",
+            t.t("console-limited"),
+            None,
+        ),
+    }
+}
+
+fn expired(headers: &HeaderMap, t: Lang) -> Result<Response, ApiError> {
+    notice(
+        headers,
+        t,
+        StatusCode::GONE,
+        "console-expired-title",
+        t.t("console-expired"),
+        None,
+    )
+}
+
+/// Opening the link shows a button: mail scanners that fetch links do not use it up.
+async fn confirm(
+    State(app): State<Insigne>,
+    Path(secret): Path<String>,
+    Query(q): Query<LangQuery>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let t = Lang::negotiate(q.lang.as_deref(), &headers);
+    let secret: String = secret
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
+    if !app.admin_link_is_live(&secret).await? {
+        return expired(&headers, t);
+    }
+    notice(
+        &headers,
+        t,
+        StatusCode::OK,
+        "console-confirm-title",
+        t.t("console-confirm"),
+        Some(secret),
+    )
+}
+
+async fn sign_in(
+    State(app): State<Insigne>,
+    Path(secret): Path<String>,
+    Query(q): Query<LangQuery>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let t = Lang::negotiate(q.lang.as_deref(), &headers);
+    match app.exchange_admin_signin(&secret).await? {
+        Some(opened) => {
+            tracing::info!("a console session was opened");
+            let dashboard = match q.lang {
+                Some(_) => format!("/admin?lang={}", t.code()),
+                None => "/admin".into(),
+            };
+            let mut response = Redirect::to(&dashboard).into_response();
+            response.headers_mut().insert(
+                header::SET_COOKIE,
+                set_admin_cookie(&app, &opened.secret, ADMIN_SESSION_HOURS * 3600),
+            );
+            Ok(private(response))
+        }
+        None => expired(&headers, t),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct CsrfForm {
+    csrf: Option<String>,
+}
+
+async fn sign_out(
+    State(app): State<Insigne>,
+    ConsoleUser(session): ConsoleUser,
+    headers: HeaderMap,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    if !from_session(&session, form.csrf.as_deref()) {
+        return refused(&headers);
+    }
+    if let Some(secret) = admin_cookie(&headers) {
+        if let Err(e) = app.admin_sign_out(&secret).await {
+            return ApiError::from(e).into_response();
+        }
+    }
+    let mut response = Redirect::to("/admin/connexion").into_response();
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, set_admin_cookie(&app, "", 0));
+    private(response)
+}
+
+async fn dashboard(
+    State(app): State<Insigne>,
+    ConsoleAdmin(session): ConsoleAdmin,
+    Query(q): Query<LangQuery>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let t = Lang::negotiate(q.lang.as_deref(), &headers);
+    let d = app.dashboard().await?;
+    let count = |key: &str, n: i64| Figure {
+        label: t.t(key),
+        value: n.to_string(),
+    };
+    let failed = d.status.outbox.get("failed").copied().unwrap_or_default();
+    let figures = vec![
+        count("console-awards-week", d.awards_week),
+        count("console-awards-total", d.awards_total),
+        count("console-trainers", d.trainers),
+        count("console-waiting", d.status.evaluations.waiting),
+        count("console-notifications-failed", failed),
+    ];
+    let last_import = d.status.last_import.map(|i| {
+        t.t_with(
+            "console-last-import",
+            &[
+                ("source", &i.source),
+                ("date", &i.started_at),
+                ("completions", &i.completions_new.to_string()),
+                ("awards", &i.awards_issued.to_string()),
+            ],
+        )
+    });
+    let syncs = d
+        .syncs
+        .iter()
+        .map(|s| {
+            t.t_with(
+                "console-sync",
+                &[("date", &s.started_at), ("status", s.status.as_str())],
+            )
+        })
+        .collect();
+    let page = DashboardPage {
+        t,
+        switch_url: switch("/admin", t),
+        signed_in: t.t_with("console-signed-in", &[("email", &session.email)]),
+        csrf: session.csrf,
+        figures,
+        last_import,
+        syncs,
+    };
+    let mut response = html(&headers, page, "Accept-Language")?;
+    response.headers_mut().remove(header::ETAG);
+    Ok(private(response))
+}
