@@ -1,7 +1,9 @@
 // The console's sign-in as a person does it, with the keyboard alone, in headless Chromium;
 // axe-core (WCAG 2.1 A and AA) on every page it passes, and a screenshot of each.
 //
-// usage: node console.mjs ask SIGNIN_URL EMAIL SHOTS_DIR
+// usage: node console.mjs look URL SHOTS_DIR NAME
+//          one page as it is (the front door)
+//        node console.mjs ask SIGNIN_URL EMAIL SHOTS_DIR
 //          the sign-in form: Tab to the address, type it, Enter; the answer page
 //        node console.mjs open LINK_URL SHOTS_DIR
 //          the emailed link: Tab to the button, Enter; the dashboard; Tab to sign out, Enter
@@ -12,7 +14,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 
 const [mode, url, ...rest] = process.argv.slice(2);
-if (!["ask", "open"].includes(mode) || !url) {
+if (!["look", "ask", "open"].includes(mode) || !url) {
   console.error("usage: node console.mjs ask SIGNIN_URL EMAIL SHOTS_DIR | open LINK_URL SHOTS_DIR");
   process.exit(2);
 }
@@ -57,7 +59,14 @@ try {
   const page = await browser.newPage({ viewport: { width: 1024, height: 900 }, bypassCSP: true });
   const response = await page.goto(url, { waitUntil: "load" });
   const first = response ? response.status() : 0;
-  if (mode === "ask") {
+  if (mode === "look") {
+    const [shots, name] = rest;
+    await look(page, name, shots);
+    // Keyboard only: the first Tab reaches the skip link.
+    await page.keyboard.press("Tab");
+    const firstFocus = await page.evaluate(() => document.activeElement && document.activeElement.textContent.trim());
+    console.log(JSON.stringify({ first, pages, firstFocus }));
+  } else if (mode === "ask") {
     const [email, shots] = rest;
     await look(page, "signin", shots);
     const reached = await tabTo(page, () => document.activeElement && document.activeElement.id === "email");

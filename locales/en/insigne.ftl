@@ -249,3 +249,14 @@ console-imports = Latest imports
 console-no-import = No import yet.
 console-last-import = { $source } import of { $date }: { $completions } new completions, { $awards } badges issued.
 console-sync = Moodle sync of { $date }: { $status }
+
+## The front door
+home-title = Badges for trainers of trainers
+home-intro = The académie de Versailles recognises with Open Badges what its trainers learn in the e-CAP parcours on m@gistère. Here are the badges it issues, how they are earned and the competencies they attest.
+home-verify = Verify a badge
+home-mine = My badges
+home-issuers = Who issues these badges
+home-other-badges = Other badges
+home-no-badges = No badge is defined yet.
+home-earned-by = How to earn it:
+home-attests = Competencies attested:

@@ -252,3 +252,14 @@ console-imports = Derniers imports
 console-no-import = Aucun import pour l'instant.
 console-last-import = Import { $source } du { $date } : { $completions } achèvements nouveaux, { $awards } badges délivrés.
 console-sync = Synchronisation Moodle du { $date } : { $status }
+
+## The front door
+home-title = Les badges de la formation des formateurs
+home-intro = L'académie de Versailles reconnaît par des Open Badges ce que ses formateurs apprennent dans les parcours e-CAP sur m@gistère. Voici les badges qu'elle délivre, comment on les obtient et les compétences qu'ils attestent.
+home-verify = Vérifier un badge
+home-mine = Mes badges
+home-issuers = Qui délivre ces badges
+home-other-badges = Autres badges
+home-no-badges = Aucun badge n'est encore défini.
+home-earned-by = Comment l'obtenir :
+home-attests = Compétences attestées :

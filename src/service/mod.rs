@@ -8,6 +8,7 @@ mod catalogue;
 mod completions;
 mod credentials;
 mod evaluation;
+mod home;
 mod hosted;
 mod images;
 mod import;
@@ -36,6 +37,7 @@ pub use admins::{
 pub use catalogue::{CatalogueLoaded, LoadedBadge};
 pub use completions::{parse_completion_date, CompletionInput, CompletionsOutcome, TriggeredAward};
 pub use evaluation::{run_evaluator, EvaluationRun, Reconciled, ReconciledAward};
+pub use home::{BadgeGroup, Home};
 pub use hosted::HostedAssertion;
 pub use images::BakedForm;
 pub use import::{ImportProgress, ImportSummary, MOODLE_SOURCE};

@@ -170,7 +170,7 @@ fn no_serious_violation(seen: &Value) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_admin_signs_in_to_the_console_with_the_keyboard_alone() {
+async fn the_front_door_and_the_console_sign_in_with_the_keyboard_alone() {
     let Some(e2e) = browser_ready() else { return };
     let live = live_now().await;
     let t = &live.t;
@@ -178,13 +178,33 @@ async fn an_admin_signs_in_to_the_console_with_the_keyboard_alone() {
         .add_admin("dane@ac-versailles.fr", insigne::auth::Role::Admin)
         .await
         .expect("admin");
-    for (lang, h1, dashboard) in [
-        ("fr", "Console d'administration", "Tableau de bord"),
-        ("en", "Administration console", "Dashboard"),
+    crate::awarding::load_example_catalogue(t).await;
+    for (lang, h1, dashboard, home, skip) in [
+        (
+            "fr",
+            "Console d'administration",
+            "Tableau de bord",
+            "Les badges de la formation des formateurs",
+            "Aller au contenu",
+        ),
+        (
+            "en",
+            "Administration console",
+            "Dashboard",
+            "Badges for trainers of trainers",
+            "Skip to content",
+        ),
     ] {
         let shots = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("e2e-console-{lang}"));
         std::fs::create_dir_all(&shots).expect("screenshots folder");
         let shots_arg = shots.to_str().expect("path");
+        // The front door, with the example catalogue.
+        let front = format!("{}/?lang={lang}", live.base);
+        let seen = console_in_browser(&e2e, &["look", &front, shots_arg, "home"]).await;
+        assert_eq!(seen["first"], 200, "{seen}");
+        assert_eq!(seen["pages"][0]["h1"], home, "{seen}");
+        assert_eq!(seen["firstFocus"], skip, "{seen}");
+        no_serious_violation(&seen);
         let signin = format!("{}/admin/connexion?lang={lang}", live.base);
         let seen =
             console_in_browser(&e2e, &["ask", &signin, "dane@ac-versailles.fr", shots_arg]).await;

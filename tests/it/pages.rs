@@ -449,3 +449,66 @@ async fn an_unknown_badge_is_a_page_saying_so() {
         .expect("ct")
         .contains("json"));
 }
+
+crate::on_both_backends!(the_front_door_shows_the_badges_by_parcours);
+
+async fn the_front_door_shows_the_badges_by_parcours(backend: Backend) {
+    let Some(t) = TestApp::new(backend).await else {
+        return;
+    };
+    let (status, _, empty) = crate::mine::send(&t.app, Method::GET, "/", None, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        empty.contains("Aucun badge n&#x27;est encore défini."),
+        "{empty}"
+    );
+
+    crate::awarding::load_example_catalogue(&t).await;
+    for (lang, title, other) in [
+        (
+            "fr",
+            "Les badges de la formation des formateurs",
+            "Autres badges",
+        ),
+        ("en", "Badges for trainers of trainers", "Other badges"),
+    ] {
+        let path = format!("/?lang={lang}");
+        let (status, headers, page) =
+            crate::mine::send(&t.app, Method::GET, &path, None, None).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(headers[header::CONTENT_TYPE]
+            .to_str()
+            .expect("type")
+            .starts_with("text/html"));
+        assert!(page.contains(&format!("<h1>{title}</h1>")), "{page}");
+        // The parcours in the catalogue's order, each with its badge; the rest after them.
+        let at = |needle: &str| {
+            page.find(needle)
+                .unwrap_or_else(|| panic!("{needle} in {page}"))
+        };
+        let e1 = at("e-CAP1 — Concevoir un parcours de formation hybride</h2>");
+        let e2 = at("e-CAP2 — Animer une formation hybride</h2>");
+        let e3 = at("e-CAP3 — Tutorer une formation hybride</h2>");
+        let rest = at(&format!("{other}</h2>"));
+        assert!(e1 < e2 && e2 < e3 && e3 < rest, "{page}");
+        let badge = at(">e-CAP1 — Concevoir un parcours de formation hybride</a></h3>");
+        assert!(e1 < badge && badge < e2, "{page}");
+        let ef1 = at(">EF1 — Scénariser une formation hybride</a></h3>");
+        let ef2 =
+            at(">EF2 — Articuler présentiel, classe virtuelle et travail à distance</a></h3>");
+        assert!(rest < ef1 && ef1 < ef2, "the catalogue's order: {page}");
+        // Where to go next.
+        assert!(
+            page.contains(&format!("href=\"/verify?lang={lang}\"")),
+            "{page}"
+        );
+        assert!(
+            page.contains(&format!("href=\"/mes-badges?lang={lang}\"")),
+            "{page}"
+        );
+        assert!(
+            page.contains(&format!("href=\"/accessibilite?lang={lang}\"")),
+            "{page}"
+        );
+    }
+}

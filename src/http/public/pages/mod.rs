@@ -4,6 +4,7 @@
 
 mod badge;
 mod catalogue;
+mod home;
 mod mine;
 
 use askama::Template;
@@ -27,6 +28,7 @@ use crate::service::Insigne;
 
 pub fn router() -> Router<Insigne> {
     Router::new()
+        .route("/", get(home::home))
         .route("/badges/{id}", get(badge::badge_page))
         .route("/badges/{id}/qr.svg", get(badge::badge_qr))
         .route("/accessibilite", get(accessibility))
