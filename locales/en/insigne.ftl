@@ -260,3 +260,10 @@ home-other-badges = Other badges
 home-no-badges = No badge is defined yet.
 home-earned-by = How to earn it:
 home-attests = Competencies attested:
+mine-progress-title = In progress
+mine-progress-done = Done:
+mine-progress-remaining = Still to do:
+mine-progress-needed = { $count ->
+    [one] (one more of these)
+   *[other] ({ $count } more of these)
+}

@@ -263,3 +263,10 @@ home-other-badges = Autres badges
 home-no-badges = Aucun badge n'est encore défini.
 home-earned-by = Comment l'obtenir :
 home-attests = Compétences attestées :
+mine-progress-title = En cours
+mine-progress-done = Déjà fait :
+mine-progress-remaining = Reste à faire :
+mine-progress-needed = { $count ->
+    [one] (encore un parmi ceux-ci)
+   *[other] (encore { $count } parmi ceux-ci)
+}

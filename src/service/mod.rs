@@ -48,8 +48,8 @@ pub use notifications::{backoff, run_worker, Round, LEASE, MAX_ATTEMPTS};
 pub use status::{Dashboard, EvaluationStatus, ImportStatusView, ServiceStatus};
 pub use tokens::create_token;
 pub use trainers::{
-    SigninRequest, ERASURE_REASON, SESSION_HOURS, SIGNIN_MINUTES, SIGNIN_PER_ADDRESS,
-    SIGNIN_PER_CLIENT,
+    BadgeProgress, SigninRequest, ERASURE_REASON, SESSION_HOURS, SIGNIN_MINUTES,
+    SIGNIN_PER_ADDRESS, SIGNIN_PER_CLIENT,
 };
 
 #[derive(Debug, thiserror::Error)]

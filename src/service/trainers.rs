@@ -217,3 +217,113 @@ impl Insigne {
         })
     }
 }
+
+/// A badge the trainer has started to earn: what is done and what remains.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadgeProgress {
+    /// The badge class's name.
+    pub badge: String,
+    pub done: Vec<String>,
+    pub remaining: Vec<String>,
+    /// For "at least N of": how many more of `remaining` are needed (all of them otherwise).
+    pub needed: usize,
+}
+
+impl Insigne {
+    /// For each badge of the catalogue not yet held whose rule the trainer has started, in the
+    /// catalogue's order: the modules, competencies or badges done and those that remain.
+    pub async fn progress(&self, email: &EmailAddress) -> Result<Vec<BadgeProgress>, ServiceError> {
+        use crate::domain::ecap::AwardRule;
+        let catalogue = self.store.load_catalogue().await?;
+        let completed: std::collections::BTreeSet<String> = self
+            .store
+            .completions_of(email)
+            .await?
+            .into_iter()
+            .map(|c| c.module)
+            .collect();
+        let held = self.store.held_badge_classes(email).await?;
+        let module_name = |code: &str| match catalogue.module(code) {
+            Some(m) => format!("{} — {}", m.code, m.title),
+            None => code.to_string(),
+        };
+        let mut out = Vec::new();
+        for badge in catalogue.badges.iter().filter(|b| !held.contains(&b.id)) {
+            let split = |items: Vec<(String, bool)>| -> (Vec<String>, Vec<String>) {
+                let (done, remaining): (Vec<_>, Vec<_>) = items.into_iter().partition(|(_, d)| *d);
+                (
+                    done.into_iter().map(|(n, _)| n).collect(),
+                    remaining.into_iter().map(|(n, _)| n).collect(),
+                )
+            };
+            let (done, remaining, needed) = match &badge.rule {
+                AwardRule::AllModules { modules } => {
+                    let (done, remaining) = split(
+                        modules
+                            .iter()
+                            .map(|m| (module_name(m), completed.contains(m)))
+                            .collect(),
+                    );
+                    let needed = remaining.len();
+                    (done, remaining, needed)
+                }
+                AwardRule::AtLeast { count, modules } => {
+                    let (done, remaining) = split(
+                        modules
+                            .iter()
+                            .map(|m| (module_name(m), completed.contains(m)))
+                            .collect(),
+                    );
+                    let needed = (*count as usize).saturating_sub(done.len());
+                    (done, remaining, needed)
+                }
+                AwardRule::AllCompetencies { competencies } => {
+                    let developed = |r: &crate::domain::ecap::CompetencyRef| {
+                        catalogue
+                            .modules
+                            .iter()
+                            .any(|m| completed.contains(&m.code) && m.competencies.contains(r))
+                    };
+                    let (done, remaining) = split(
+                        competencies
+                            .iter()
+                            .map(|r| {
+                                let name = match catalogue.competency(r) {
+                                    Some((_, c)) => format!("{} — {}", c.code, c.name),
+                                    None => r.code.clone(),
+                                };
+                                (name, developed(r))
+                            })
+                            .collect(),
+                    );
+                    let needed = remaining.len();
+                    (done, remaining, needed)
+                }
+                AwardRule::AllBadges { badges } => {
+                    let (done, remaining) = split(
+                        badges
+                            .iter()
+                            .map(|code| {
+                                let b = catalogue.badges.iter().find(|b| b.code == *code);
+                                let name =
+                                    b.map(|b| b.name.clone()).unwrap_or_else(|| code.clone());
+                                (name, b.is_some_and(|b| held.contains(&b.id)))
+                            })
+                            .collect(),
+                    );
+                    let needed = remaining.len();
+                    (done, remaining, needed)
+                }
+            };
+            if !done.is_empty() && needed > 0 {
+                out.push(BadgeProgress {
+                    badge: badge.name.clone(),
+                    done,
+                    remaining,
+                    needed,
+                });
+            }
+        }
+        Ok(out)
+    }
+}

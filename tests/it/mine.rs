@@ -478,3 +478,63 @@ async fn export_and_erasure_touch_nobody_else(backend: Backend) {
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
+
+crate::on_both_backends!(the_trainer_sees_badge_cards_and_what_remains_to_earn);
+
+async fn the_trainer_sees_badge_cards_and_what_remains_to_earn(backend: Backend) {
+    let Some(t) = TestApp::new(backend).await else {
+        return;
+    };
+    crate::awarding::load_example_catalogue(&t).await;
+    let issuer = t.issuer().await;
+    let class = t.badge_class(&issuer, None).await;
+    award(&t, &class, "marie@ac-versailles.fr", "Marie Curie").await;
+    // Half of e-CAP1 done.
+    let done: Vec<insigne::service::CompletionInput> = ["E1-M1", "E1-M2"]
+        .iter()
+        .map(|m| insigne::service::CompletionInput {
+            learner: Some(insigne::service::inputs::RecipientInput {
+                email: Some("marie@ac-versailles.fr".into()),
+                name: Some("Marie Curie".into()),
+                lang: None,
+            }),
+            module: Some(m.to_string()),
+            completed_at: Some("2026-11-02".into()),
+            ..Default::default()
+        })
+        .collect();
+    t.app.record_completions(&done).await.expect("completions");
+
+    let cookie = sign_in(&t, "marie@ac-versailles.fr").await;
+    let (status, _, page) = send(&t.app, Method::GET, "/mes-badges", Some(&cookie), None).await;
+    assert_eq!(status, StatusCode::OK);
+    // The badge held, as a card with its image and its status in words.
+    assert!(
+        page.contains(&format!("<img src=\"{BASE}/badge-classes/{class}/image\"")),
+        "{page}"
+    );
+    assert!(page.contains("Valide"), "{page}");
+    // e-CAP1 in progress: two modules done, two to go, in the catalogue's order.
+    let at = |needle: &str| {
+        page.find(needle)
+            .unwrap_or_else(|| panic!("{needle} in {page}"))
+    };
+    let section = at("<h2>En cours</h2>");
+    let ecap1 = at(">e-CAP1 — Concevoir un parcours de formation hybride</h3>");
+    let done = at("Déjà fait :");
+    let m1 = at("<li>E1-M1 — ");
+    let m2 = at("<li>E1-M2 — ");
+    let remaining = at("Reste à faire :");
+    let m3 = at("<li>E1-M3 — ");
+    let m4 = at("<li>E1-M4 — ");
+    assert!(
+        section < ecap1 && ecap1 < done && done < m1 && m1 < m2,
+        "{page}"
+    );
+    assert!(m2 < remaining && remaining < m3 && m3 < m4, "{page}");
+    // Badges not started are not listed.
+    assert!(
+        !page.contains(">e-CAP3 — Tutorer une formation hybride</h3>"),
+        "{page}"
+    );
+}

@@ -49,6 +49,7 @@ struct NoticePage {
 struct BadgeRow {
     id: String,
     name: String,
+    image: String,
     issuer: String,
     issued_on: String,
     status: String,
@@ -69,6 +70,16 @@ struct MinePage {
     content_lang: Option<&'static str>,
     signed_in: String,
     badges: Vec<BadgeRow>,
+    progress: Vec<ProgressRow>,
+}
+
+/// A badge being earned, for the page.
+struct ProgressRow {
+    badge: String,
+    done: Vec<String>,
+    remaining: Vec<String>,
+    /// "2 more of these" for an "at least" rule, empty when all remain to do.
+    needed: Option<String>,
 }
 
 fn switch(t: Lang) -> String {
@@ -130,6 +141,7 @@ async fn mine(
         badges.push(BadgeRow {
             id: a.id.to_string(),
             name: class.name,
+            image: app.urls.badge_class_image(class.id),
             issuer: issuer.name,
             issued_on: t.date(a.issued_on),
             status,
@@ -146,6 +158,19 @@ async fn mine(
             credential: app.urls.credential(a.id),
         });
     }
+    let address = EmailAddress::parse(&email).map_err(ApiError::internal)?;
+    let progress = app
+        .progress(&address)
+        .await?
+        .into_iter()
+        .map(|p| ProgressRow {
+            needed: (p.needed < p.remaining.len())
+                .then(|| t.t_count("mine-progress-needed", "count", p.needed as i64)),
+            badge: p.badge,
+            done: p.done,
+            remaining: p.remaining,
+        })
+        .collect();
     let page = html(
         &headers,
         MinePage {
@@ -154,6 +179,7 @@ async fn mine(
             content_lang: content_lang(t),
             signed_in: t.t_with("mine-signed-in", &[("email", &email)]),
             badges,
+            progress,
         },
         "Accept-Language, Cookie",
     )?;
