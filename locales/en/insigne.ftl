@@ -249,6 +249,17 @@ console-imports = Latest imports
 console-no-import = No import yet.
 console-last-import = { $source } import of { $date }: { $completions } new completions, { $awards } badges issued.
 console-sync = Moodle sync of { $date }: { $status }
+console-journal-link = Audit log
+console-journal-title = Audit log
+console-journal-actor = Who
+console-journal-action = Action
+console-journal-filter = Filter
+console-journal-csv = Download the log (CSV)
+console-journal-empty = No action recorded for these filters.
+console-journal-caption = The actions, latest first
+console-journal-at = When
+console-journal-target = On
+console-journal-detail = Outcome
 
 ## The front door
 home-title = Badges for trainers of trainers

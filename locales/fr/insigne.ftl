@@ -252,6 +252,17 @@ console-imports = Derniers imports
 console-no-import = Aucun import pour l'instant.
 console-last-import = Import { $source } du { $date } : { $completions } achèvements nouveaux, { $awards } badges délivrés.
 console-sync = Synchronisation Moodle du { $date } : { $status }
+console-journal-link = Journal des actions
+console-journal-title = Journal des actions
+console-journal-actor = Qui
+console-journal-action = Action
+console-journal-filter = Filtrer
+console-journal-csv = Télécharger le journal (CSV)
+console-journal-empty = Aucune action enregistrée pour ces critères.
+console-journal-caption = Les actions, les plus récentes d'abord
+console-journal-at = Quand
+console-journal-target = Sur
+console-journal-detail = Résultat
 
 ## The front door
 home-title = Les badges de la formation des formateurs

@@ -36,7 +36,21 @@ impl FromRequestParts<Insigne> for Ingest {
     }
 }
 
+/// Where the API's audit layer learns which token a request was made with.
+#[derive(Debug, Clone, Default)]
+pub struct TokenSeen(pub std::sync::Arc<std::sync::Mutex<Option<String>>>);
+
 async fn authenticated(parts: &Parts, app: &Insigne) -> Result<ApiToken, ApiError> {
+    let token = authenticate(parts, app).await?;
+    if let Some(TokenSeen(seen)) = parts.extensions.get::<TokenSeen>() {
+        if let Ok(mut seen) = seen.lock() {
+            *seen = Some(token.id.to_string());
+        }
+    }
+    Ok(token)
+}
+
+async fn authenticate(parts: &Parts, app: &Insigne) -> Result<ApiToken, ApiError> {
     let value = parts
         .headers
         .get(header::AUTHORIZATION)

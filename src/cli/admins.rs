@@ -6,7 +6,17 @@ use super::{open_store, CliError};
 use crate::auth::Role;
 use crate::config::Config;
 use crate::domain::{Clock, SystemClock};
-use crate::service::ServiceError;
+use crate::service::{Actor, ServiceError};
+
+async fn audit(
+    store: &crate::storage::Store,
+    actor: &Actor,
+    action: &str,
+    target: Option<&str>,
+    detail: Option<&str>,
+) -> Result<(), ServiceError> {
+    crate::service::audit(store, SystemClock.now(), actor, action, target, detail).await
+}
 
 #[derive(Debug, Subcommand)]
 pub enum AdminsCommand {
@@ -52,12 +62,22 @@ pub async fn run(config: &Config, cmd: AdminsCommand) -> Result<(), CliError> {
     let outcome = match cmd {
         AdminsCommand::Add { email, role } => {
             let role = Role::from(role);
-            crate::service::add_admin(&store, &email, role, SystemClock.now())
-                .await
-                .map(|new| {
+            match crate::service::add_admin(&store, &email, role, SystemClock.now()).await {
+                Ok(new) => {
                     let what = if new { "added" } else { "updated" };
                     eprintln!("insigne: {} {what} as {}", email.trim(), role.as_str());
-                })
+                    let target = email.trim().to_lowercase();
+                    audit(
+                        &store,
+                        &Actor::Cli,
+                        "admins add",
+                        Some(&target),
+                        Some(role.as_str()),
+                    )
+                    .await
+                }
+                Err(e) => Err(e),
+            }
         }
         AdminsCommand::List => crate::service::list_admins(&store).await.map(|admins| {
             for a in admins {
@@ -68,7 +88,8 @@ pub async fn run(config: &Config, cmd: AdminsCommand) -> Result<(), CliError> {
             match crate::service::remove_admin(&store, &email).await {
                 Ok(true) => {
                     eprintln!("insigne: {} removed", email.trim());
-                    Ok(())
+                    let target = email.trim().to_lowercase();
+                    audit(&store, &Actor::Cli, "admins remove", Some(&target), None).await
                 }
                 Ok(false) => {
                     store.close().await;

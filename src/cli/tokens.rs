@@ -41,11 +41,17 @@ pub async fn run(config: &Config, cmd: TokensCommand) -> Result<(), CliError> {
     match cmd {
         TokensCommand::Create { scope, label } => {
             let store = open_store(config).await?;
-            let token = crate::service::create_token(
+            let scope: crate::auth::Scope = scope.into();
+            let token =
+                crate::service::create_token(&store, scope, label.as_deref(), SystemClock.now())
+                    .await?;
+            crate::service::audit(
                 &store,
-                scope.into(),
-                label.as_deref(),
                 SystemClock.now(),
+                &crate::service::Actor::Cli,
+                "tokens create",
+                label.as_deref(),
+                Some(scope.as_str()),
             )
             .await?;
             store.close().await;

@@ -31,6 +31,7 @@ use error::ApiError;
 /// Every route of the service.
 pub fn router(app: Insigne) -> Router {
     let (api, document) = openapi::api();
+    let api = api.layer(axum::middleware::from_fn_with_state(app.clone(), audited));
     // Serialising a document of strings and maps cannot fail; an empty one would show in tests.
     let document: Arc<str> = serde_json::to_string(&document).unwrap_or_default().into();
     api.route(
@@ -60,6 +61,43 @@ pub fn router(app: Insigne) -> Router {
         edge::guard,
     ))
     .with_state(app)
+}
+
+/// Every change made through the API (a request other than GET that succeeded, with a token)
+/// goes to the audit log: the token's id, the method and path (emails left out), the resource
+/// it created, the status.
+async fn audited(
+    axum::extract::State(app): axum::extract::State<Insigne>,
+    mut request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::http::Method;
+    let method = request.method().clone();
+    if matches!(method, Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.run(request).await;
+    }
+    let action = format!("{method} {}", loggable_path(request.uri().path()));
+    let seen = crate::auth::extract::TokenSeen::default();
+    request.extensions_mut().insert(seen.clone());
+    let response = next.run(request).await;
+    let token = seen.0.lock().ok().and_then(|t| t.clone());
+    if let (true, Some(token)) = (response.status().is_success(), token) {
+        let target = response
+            .headers()
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let status = response.status().as_u16().to_string();
+        let actor = crate::service::Actor::Token(token);
+        if let Err(e) = app
+            .audit(&actor, &action, target.as_deref(), Some(&status))
+            .await
+        {
+            // The change is made; a lost entry is said loudly rather than undoing it.
+            tracing::error!(error = format!("{e:#}"), %action, "the audit log could not be written");
+        }
+    }
+    response
 }
 
 /// The log span of a request: method, path and the client (behind trusted proxies, the

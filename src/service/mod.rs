@@ -2,6 +2,7 @@
 //! formats, the keys and the store together.
 
 mod admins;
+mod audit;
 mod awards;
 mod badge_classes;
 mod catalogue;
@@ -34,6 +35,7 @@ pub use admins::{
     add_admin, list_admins, remove_admin, AdminSession, OpenedSession, ADMIN_IDLE_MINUTES,
     ADMIN_SESSION_HOURS, ADMIN_SIGNIN_MINUTES,
 };
+pub use audit::{audit, Actor, AuditView};
 pub use catalogue::{CatalogueLoaded, LoadedBadge};
 pub use completions::{parse_completion_date, CompletionInput, CompletionsOutcome, TriggeredAward};
 pub use evaluation::{run_evaluator, EvaluationRun, Reconciled, ReconciledAward};

@@ -5,6 +5,7 @@
 //! folder per backend. Uniqueness and atomicity come from the database, never from memory.
 
 mod admins;
+mod audit;
 mod awards;
 mod badge_classes;
 mod catalogue;
@@ -27,6 +28,7 @@ use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, Row};
 
 pub use admins::{StoredAdmin, StoredAdminSession};
+pub use audit::AuditEntry;
 pub use awards::StoredAward;
 pub use catalogue::{CatalogueBadge, RuledBadge, StoredCatalogue};
 pub use completions::{NewCompletion, Recorded, StoredCompletion};

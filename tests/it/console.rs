@@ -44,7 +44,7 @@ async fn ask(app: &Insigne, email: &str) -> (StatusCode, String) {
 }
 
 /// Signs `email` in through a fresh link; returns the cookie to send.
-async fn sign_in(t: &TestApp, email: &str) -> String {
+pub(crate) async fn sign_in(t: &TestApp, email: &str) -> String {
     let (status, _) = ask(&t.app, email).await;
     assert_eq!(status, StatusCode::OK);
     let secret = link_secret(t, email).await;
@@ -264,8 +264,8 @@ async fn links_and_sessions_expire_and_tutors_stay_off_admin_screens(backend: Ba
     assert_eq!(status, StatusCode::SEE_OTHER, "8 hours after sign-in");
 }
 
-#[test]
-fn the_cli_adds_lists_and_removes_admins() {
+#[tokio::test]
+async fn the_cli_adds_lists_and_removes_admins() {
     let dir = tempfile::tempdir().expect("dir");
     let run = |args: &[&str]| {
         Command::new(env!("CARGO_BIN_EXE_insigne"))
@@ -303,4 +303,21 @@ fn the_cli_adds_lists_and_removes_admins() {
     let listed = String::from_utf8(out.stdout).expect("utf-8");
     assert_eq!(listed.lines().count(), 1, "{listed}");
     assert!(!listed.contains("dane@"), "{listed}");
+    // Each change is in the audit log, by the CLI; the refused ones are not.
+    let url = format!("sqlite://{}", dir.path().join("insigne.db").display());
+    let store = insigne::storage::Store::connect(&url).await.expect("store");
+    let entries = store.audit_entries(None, None, 10).await.expect("log");
+    let seen: Vec<(&str, &str, Option<&str>)> = entries
+        .iter()
+        .map(|e| (e.actor.as_str(), e.action.as_str(), e.target.as_deref()))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("cli", "admins remove", Some("dane@ac-versailles.fr")),
+            ("cli", "admins add", Some("tuteur@ac-versailles.fr")),
+            ("cli", "admins add", Some("dane@ac-versailles.fr")),
+        ]
+    );
+    store.close().await;
 }

@@ -10,6 +10,7 @@
     clippy::disallowed_methods
 )]
 
+mod audit;
 mod auth;
 mod awarding;
 mod bad_input;

@@ -26,6 +26,8 @@ pub fn router() -> Router<Insigne> {
         .route("/admin/connexion", get(signin_form).post(ask_link))
         .route("/admin/connexion/{secret}", get(confirm).post(sign_in))
         .route("/admin/deconnexion", post(sign_out))
+        .route("/admin/journal", get(journal))
+        .route("/admin/journal.csv", get(journal_csv))
 }
 
 fn switch(path: &str, t: Lang) -> String {
@@ -213,6 +215,8 @@ async fn sign_in(
     match app.exchange_admin_signin(&secret).await? {
         Some(opened) => {
             tracing::info!("a console session was opened");
+            let actor = crate::service::Actor::Console(opened.email.clone());
+            app.audit(&actor, "console sign-in", None, None).await?;
             let dashboard = match q.lang {
                 Some(_) => format!("/admin?lang={}", t.code()),
                 None => "/admin".into(),
@@ -243,7 +247,12 @@ async fn sign_out(
         return refused(&headers);
     }
     if let Some(secret) = admin_cookie(&headers) {
-        if let Err(e) = app.admin_sign_out(&secret).await {
+        let actor = crate::service::Actor::Console(session.email.clone());
+        let done = async {
+            app.admin_sign_out(&secret).await?;
+            app.audit(&actor, "console sign-out", None, None).await
+        };
+        if let Err(e) = done.await {
             return ApiError::from(e).into_response();
         }
     }
@@ -307,4 +316,89 @@ async fn dashboard(
     let mut response = html(&headers, page, "Accept-Language")?;
     response.headers_mut().remove(header::ETAG);
     Ok(private(response))
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct JournalQuery {
+    actor: Option<String>,
+    action: Option<String>,
+    lang: Option<String>,
+}
+
+impl JournalQuery {
+    fn actor(&self) -> Option<&str> {
+        self.actor
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+    }
+
+    fn action(&self) -> Option<&str> {
+        self.action
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+    }
+
+    /// The filters as a query string, for the CSV link.
+    fn query(&self) -> String {
+        url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("actor", self.actor().unwrap_or_default())
+            .append_pair("action", self.action().unwrap_or_default())
+            .finish()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "console_journal.html")]
+struct JournalPage {
+    t: Lang,
+    switch_url: String,
+    actor: String,
+    action: String,
+    csv_url: String,
+    entries: Vec<crate::service::AuditView>,
+}
+
+/// The audit log: who did what and when, the latest first, filtered by actor and action.
+async fn journal(
+    State(app): State<Insigne>,
+    ConsoleAdmin(_): ConsoleAdmin,
+    Query(q): Query<JournalQuery>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let t = Lang::negotiate(q.lang.as_deref(), &headers);
+    let entries = app.audit_log(q.actor(), q.action()).await?;
+    let page = JournalPage {
+        t,
+        switch_url: switch("/admin/journal", t),
+        actor: q.actor().unwrap_or_default().to_string(),
+        action: q.action().unwrap_or_default().to_string(),
+        csv_url: format!("/admin/journal.csv?{}", q.query()),
+        entries,
+    };
+    let mut response = html(&headers, page, "Accept-Language")?;
+    response.headers_mut().remove(header::ETAG);
+    Ok(private(response))
+}
+
+async fn journal_csv(
+    State(app): State<Insigne>,
+    ConsoleAdmin(_): ConsoleAdmin,
+    Query(q): Query<JournalQuery>,
+) -> Result<Response, ApiError> {
+    let csv = app.audit_csv(q.actor(), q.action()).await?;
+    Ok(private(
+        (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"journal-insigne.csv\"",
+                ),
+            ],
+            csv,
+        )
+            .into_response(),
+    ))
 }
