@@ -83,6 +83,15 @@ try {
     await Promise.all([page.waitForNavigation(), page.keyboard.press("Enter")]);
     await look(page, "dashboard", shots);
     const cookies = await page.context().cookies();
+    // The screens the dashboard leads to, then back to sign out.
+    const lang = new URL(page.url()).searchParams.get("lang") || "fr";
+    const base = new URL(page.url()).origin;
+    for (const [name, path] of [["issuers", "/admin/emetteurs"], ["issuer-new", "/admin/emetteurs/nouveau"], ["journal", "/admin/journal"]]) {
+      const r = await page.goto(`${base}${path}?lang=${lang}`, { waitUntil: "load" });
+      if (!r || r.status() !== 200) throw new Error(`${path} answered ${r && r.status()}`);
+      await look(page, name, shots);
+    }
+    await page.goto(`${base}/admin?lang=${lang}`, { waitUntil: "load" });
     const out = await tabTo(page, () => document.activeElement && document.activeElement.tagName === "BUTTON");
     if (!out) throw new Error("the sign-out button cannot be reached with Tab");
     await Promise.all([page.waitForNavigation(), page.keyboard.press("Enter")]);

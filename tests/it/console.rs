@@ -321,3 +321,164 @@ async fn the_cli_adds_lists_and_removes_admins() {
     );
     store.close().await;
 }
+
+/// A multipart form body (text fields, and an optional `image` file).
+fn multipart(fields: &[(&str, &str)], image: Option<&[u8]>) -> (String, Vec<u8>) {
+    let boundary = "insigne-test-boundary";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
+        );
+    }
+    if let Some(bytes) = image {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"image\"; filename=\"logo\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+async fn post_form(
+    app: &Insigne,
+    path: &str,
+    cookie: &str,
+    form: (String, Vec<u8>),
+) -> (StatusCode, axum::http::HeaderMap, String) {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let req = axum::http::Request::post(path)
+        .header(header::COOKIE, cookie)
+        .header(header::ACCEPT_LANGUAGE, "fr")
+        .header(header::CONTENT_TYPE, form.0)
+        .body(axum::body::Body::from(form.1))
+        .expect("request");
+    let res = insigne::http::router(app.clone())
+        .oneshot(req)
+        .await
+        .expect("response");
+    let (status, headers) = (res.status(), res.headers().clone());
+    let body = res.into_body().collect().await.expect("body").to_bytes();
+    (status, headers, String::from_utf8_lossy(&body).into_owned())
+}
+
+crate::on_both_backends!(an_admin_creates_and_edits_an_issuer_in_the_console);
+
+async fn an_admin_creates_and_edits_an_issuer_in_the_console(backend: Backend) {
+    let Some(t) = TestApp::new(backend).await else {
+        return;
+    };
+    t.app
+        .add_admin("dane@ac-versailles.fr", Role::Admin)
+        .await
+        .expect("admin");
+    let cookie = sign_in(&t, "dane@ac-versailles.fr").await;
+    let (status, _, page) = send(
+        &t.app,
+        Method::GET,
+        "/admin/emetteurs/nouveau",
+        Some(&cookie),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let token = csrf(&page);
+    let svg = br#"<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64"><circle cx="32" cy="32" r="30"/></svg>"#;
+    let fields = |csrf: &str| {
+        vec![
+            ("csrf".to_string(), csrf.to_string()),
+            (
+                "name".to_string(),
+                "DANE de l'académie de Versailles".to_string(),
+            ),
+            (
+                "url".to_string(),
+                "https://www.ac-versailles.fr".to_string(),
+            ),
+            ("email".to_string(), "dane@ac-versailles.fr".to_string()),
+            ("description".to_string(), String::new()),
+        ]
+    };
+    let form = |v: Vec<(String, String)>, image: Option<&[u8]>| {
+        let pairs: Vec<(&str, &str)> = v.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        multipart(&pairs, image)
+    };
+
+    // Without the session's token: 403, nothing created.
+    let (status, _, _) = post_form(
+        &t.app,
+        "/admin/emetteurs",
+        &cookie,
+        form(fields("forged"), Some(svg)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(t.app.issuers().await.expect("issuers").is_empty());
+
+    // A wrong field and a file that is no image: both said, values kept, nothing created.
+    let mut wrong = fields(&token);
+    wrong[2].1 = "ftp://ac-versailles.fr".into();
+    let (status, _, page) = post_form(
+        &t.app,
+        "/admin/emetteurs",
+        &cookie,
+        form(wrong, Some(b"%PDF-1.7 not an image")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(page.contains("role=\"alert\""), "{page}");
+    assert!(page.contains("id=\"url-error\""), "{page}");
+    assert!(page.contains("value=\"ftp://ac-versailles.fr\""), "{page}");
+    assert!(page.contains("href=\"#image\""), "{page}");
+    assert!(t.app.issuers().await.expect("issuers").is_empty());
+
+    // Created, with its image.
+    let (status, headers, _) = post_form(
+        &t.app,
+        "/admin/emetteurs",
+        &cookie,
+        form(fields(&token), Some(svg)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(headers[header::LOCATION]
+        .to_str()
+        .expect("location")
+        .starts_with("/admin/emetteurs"));
+    let issuers = t.app.issuers().await.expect("issuers");
+    assert_eq!(issuers.len(), 1);
+    let id = issuers[0].id;
+    assert!(issuers[0].image.is_some());
+    let (_, _, list) = send(&t.app, Method::GET, "/admin/emetteurs", Some(&cookie), None).await;
+    assert!(
+        list.contains("DANE de l&#x27;académie de Versailles"),
+        "{list}"
+    );
+
+    // Edited without a new file: the image stays.
+    let mut renamed = fields(&token);
+    renamed[1].1 = "DANE — académie de Versailles".into();
+    let path = format!("/admin/emetteurs/{id}");
+    let (status, _, _) = post_form(&t.app, &path, &cookie, form(renamed, None)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let issuer = t.app.issuer(id).await.expect("issuer");
+    assert_eq!(issuer.name, "DANE — académie de Versailles");
+    assert!(issuer.image.is_some(), "the image is kept");
+
+    // Both changes are in the audit log, by the admin.
+    let entries = t.app.audit_log(None, Some("issuers")).await.expect("log");
+    let seen: Vec<(&str, &str)> = entries
+        .iter()
+        .map(|e| (e.actor.as_str(), e.action.as_str()))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("console:dane@ac-versailles.fr", "issuers update"),
+            ("console:dane@ac-versailles.fr", "issuers create"),
+        ]
+    );
+}

@@ -3,6 +3,8 @@
 //! not use it up); the session cookie is HttpOnly, SameSite=Strict and scoped to `/admin`, and
 //! every form carries the session's CSRF token (a POST without it: 403, nothing changed).
 
+mod issuers;
+
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -26,6 +28,12 @@ pub fn router() -> Router<Insigne> {
         .route("/admin/connexion", get(signin_form).post(ask_link))
         .route("/admin/connexion/{secret}", get(confirm).post(sign_in))
         .route("/admin/deconnexion", post(sign_out))
+        .route("/admin/emetteurs", get(issuers::list).post(issuers::create))
+        .route("/admin/emetteurs/nouveau", get(issuers::new_form))
+        .route(
+            "/admin/emetteurs/{id}",
+            get(issuers::edit_form).post(issuers::update),
+        )
         .route("/admin/journal", get(journal))
         .route("/admin/journal.csv", get(journal_csv))
 }
