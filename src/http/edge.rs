@@ -30,6 +30,15 @@ pub const BODY_DEADLINE: Duration = Duration::from_secs(30);
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ClientAddr(pub IpAddr);
 
+impl ClientAddr {
+    /// The client's address as rate limits count it (`unknown` when the edge did not say).
+    pub fn label(client: Option<axum::Extension<ClientAddr>>) -> String {
+        client
+            .map(|axum::Extension(ClientAddr(ip))| ip.to_string())
+            .unwrap_or_else(|| "unknown".into())
+    }
+}
+
 /// The client behind `peer`: `peer` itself unless it is one of `trusted`; then the nearest
 /// address of the `X-Forwarded-For` chain (or `Forwarded: for=`) that is not a trusted proxy.
 /// Each proxy appends the address it received from, so only the part of the chain written by

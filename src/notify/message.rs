@@ -150,37 +150,44 @@ pub fn revoked_message(
 
 /// The message carrying a sign-in link to "mes badges".
 pub fn signin_message(email: &str, link: &str, minutes: i64, t: Lang) -> NewMessage {
-    let mut body = String::new();
-    lines(
-        &mut body,
-        &[
-            t.t("email-signin-greeting"),
-            String::new(),
-            t.t_count("email-signin-intro", "minutes", minutes),
-            link.to_string(),
-            String::new(),
-            t.t("email-signin-ignore"),
-        ],
-    );
-    NewMessage {
-        id: crate::domain::ids::random_uuid(),
-        kind: MessageKind::Signin,
-        recipient: email.to_string(),
-        lang: t.code().to_string(),
-        subject: t.t("email-signin-subject"),
-        body,
-    }
+    link_message(
+        email,
+        link,
+        minutes,
+        t,
+        "email-signin-subject",
+        "email-signin-intro",
+    )
 }
 
 /// The console sign-in link, as an admin or a tutor receives it.
 pub fn admin_signin_message(email: &str, link: &str, minutes: i64, t: Lang) -> NewMessage {
+    link_message(
+        email,
+        link,
+        minutes,
+        t,
+        "email-admin-signin-subject",
+        "email-admin-signin-intro",
+    )
+}
+
+/// A sign-in link valid `minutes`, with its subject and the sentence that says where it leads.
+fn link_message(
+    email: &str,
+    link: &str,
+    minutes: i64,
+    t: Lang,
+    subject: &str,
+    intro: &str,
+) -> NewMessage {
     let mut body = String::new();
     lines(
         &mut body,
         &[
             t.t("email-signin-greeting"),
             String::new(),
-            t.t_count("email-admin-signin-intro", "minutes", minutes),
+            t.t_count(intro, "minutes", minutes),
             link.to_string(),
             String::new(),
             t.t("email-signin-ignore"),
@@ -191,7 +198,7 @@ pub fn admin_signin_message(email: &str, link: &str, minutes: i64, t: Lang) -> N
         kind: MessageKind::Signin,
         recipient: email.to_string(),
         lang: t.code().to_string(),
-        subject: t.t("email-admin-signin-subject"),
+        subject: t.t(subject),
         body,
     }
 }

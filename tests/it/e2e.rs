@@ -41,10 +41,15 @@ fn browser_ready() -> Option<PathBuf> {
 }
 
 async fn in_browser(e2e: &std::path::Path, url: &str, screenshot: &std::path::Path) -> Value {
+    let screenshot = screenshot.to_str().expect("path");
+    node(&e2e.join("badge-page.mjs"), &[url, screenshot]).await
+}
+
+/// Runs one of the e2e scripts, which prints one JSON object.
+async fn node(script: &std::path::Path, args: &[&str]) -> Value {
     let run = tokio::process::Command::new("node")
-        .arg(e2e.join("badge-page.mjs"))
-        .arg(url)
-        .arg(screenshot)
+        .arg(script)
+        .args(args)
         .output();
     let out = tokio::time::timeout(Duration::from_secs(120), run)
         .await
@@ -52,7 +57,7 @@ async fn in_browser(e2e: &std::path::Path, url: &str, screenshot: &std::path::Pa
         .expect("run node");
     assert!(
         out.status.success(),
-        "{url}: {}",
+        "{args:?}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
     serde_json::from_slice(&out.stdout)
@@ -139,21 +144,7 @@ async fn the_badge_page_in_a_real_browser_has_no_serious_accessibility_violation
 }
 
 async fn console_in_browser(e2e: &std::path::Path, args: &[&str]) -> Value {
-    let run = tokio::process::Command::new("node")
-        .arg(e2e.join("console.mjs"))
-        .args(args)
-        .output();
-    let out = tokio::time::timeout(Duration::from_secs(120), run)
-        .await
-        .expect("the browser test timed out")
-        .expect("run node");
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|_| panic!("not JSON: {}", String::from_utf8_lossy(&out.stdout)))
+    node(&e2e.join("console.mjs"), args).await
 }
 
 fn no_serious_violation(seen: &Value) {

@@ -153,9 +153,7 @@ async fn ask_link(
     Form(form): Form<AskLink>,
 ) -> Result<Response, ApiError> {
     let t = Lang::negotiate(form.lang.as_deref(), &headers);
-    let client = client
-        .map(|axum::Extension(crate::http::edge::ClientAddr(ip))| ip.to_string())
-        .unwrap_or_else(|| "unknown".into());
+    let client = crate::http::edge::ClientAddr::label(client);
     let address = form.email.unwrap_or_default();
     match app.request_admin_signin(&address, &client, t).await? {
         SigninRequest::Accepted => notice(
