@@ -1,6 +1,7 @@
 //! `insigne awards reconcile [--dry-run]`: evaluate every learner against the current
 //! catalogue, and award what they earn (or only say what that would be).
 
+use crate::service::Actor;
 use clap::Subcommand;
 
 use super::{open_app, CliError};
@@ -28,6 +29,11 @@ pub async fn run(config: &Config, cmd: AwardsCommand) -> Result<(), CliError> {
         done.pending.len()
     );
     println!("{}", serde_json::to_string_pretty(&done)?);
+    if !dry_run {
+        let detail = format!("{} awards", done.awards.len());
+        app.audit(&Actor::Cli, "awards reconcile", None, Some(&detail))
+            .await?;
+    }
     app.store.close().await;
     Ok(())
 }

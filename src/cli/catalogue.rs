@@ -6,7 +6,7 @@ use clap::Subcommand;
 
 use super::{open_app, CliError};
 use crate::config::Config;
-use crate::service::ServiceError;
+use crate::service::{Actor, ServiceError};
 
 #[derive(Debug, Subcommand)]
 pub enum CatalogueCommand {
@@ -33,6 +33,9 @@ pub async fn run(config: &Config, cmd: CatalogueCommand) -> Result<(), CliError>
                     other => CliError::failed(&other),
                 })?;
             println!("{}", serde_json::to_string_pretty(&loaded)?);
+            let file_name = file.display().to_string();
+            app.audit(&Actor::Cli, "catalogue load", Some(&file_name), None)
+                .await?;
             app.store.close().await;
             Ok(())
         }

@@ -10,7 +10,7 @@ use clap::Subcommand;
 use super::{open_app, CliError};
 use crate::config::Config;
 use crate::import::moodle::MoodleMapping;
-use crate::service::{ImportProgress, ServiceError};
+use crate::service::{Actor, ImportProgress, ServiceError};
 
 /// The largest export accepted (a 2,000-learner course is a few MiB).
 const MAX_CSV_BYTES: u64 = 64 * 1024 * 1024;
@@ -116,6 +116,18 @@ pub async fn run(config: &Config, cmd: CompletionsCommand) -> Result<(), CliErro
         );
     }
     println!("{}", serde_json::to_string_pretty(&summary)?);
+    let file_name = file.display().to_string();
+    let detail = format!(
+        "{} new completions, {} awards",
+        summary.completions_new, summary.awards_issued
+    );
+    app.audit(
+        &Actor::Cli,
+        "completions import",
+        Some(&file_name),
+        Some(&detail),
+    )
+    .await?;
     app.store.close().await;
     Ok(())
 }

@@ -5,7 +5,7 @@ use clap::Args;
 use super::{open_app, CliError};
 use crate::config::Config;
 use crate::service::inputs::{AwardInput, RecipientInput};
-use crate::service::ServiceError;
+use crate::service::{Actor, ServiceError};
 
 #[derive(Debug, Args)]
 pub struct IssueArgs {
@@ -41,6 +41,8 @@ pub async fn run(config: &Config, args: IssueArgs) -> Result<(), CliError> {
     })?;
     let view = app.award_view(&stored);
     println!("{}", serde_json::to_string_pretty(&view)?);
+    app.audit(&Actor::Cli, "issue", Some(&view.id), None)
+        .await?;
     app.store.close().await;
     Ok(())
 }

@@ -297,6 +297,35 @@ fn catalogue_load_and_completions_import_from_the_command_line() {
         "{}",
         text_of(&out.stderr)
     );
+
+    // What changed is in the audit log, by the CLI; the dry run and the refusals are not.
+    let url = format!("sqlite://{}", dir.path().join("data/insigne.db").display());
+    let actions = tokio::runtime::Runtime::new()
+        .expect("runtime")
+        .block_on(async {
+            let store = insigne::storage::Store::connect(&url).await.expect("store");
+            let entries = store.audit_entries(None, None, 20).await.expect("log");
+            store.close().await;
+            entries
+                .into_iter()
+                .map(|e| (e.actor, e.action, e.detail))
+                .collect::<Vec<_>>()
+        });
+    let cli = |action: &str, detail: &str| {
+        (
+            "cli".to_string(),
+            action.to_string(),
+            Some(detail.to_string()),
+        )
+    };
+    assert_eq!(
+        actions,
+        [
+            cli("awards reconcile", "0 awards"),
+            cli("completions import", "0 new completions, 0 awards"),
+            cli("completions import", "20 new completions, 25 awards"),
+        ]
+    );
 }
 
 fn text_of(bytes: &[u8]) -> String {
