@@ -56,7 +56,8 @@ pub(crate) async fn sign_in(t: &TestApp, email: &str) -> String {
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert_eq!(headers[header::LOCATION], "/admin");
     let cookie = headers[header::SET_COOKIE].to_str().expect("cookie");
-    for attribute in ["HttpOnly", "SameSite=Strict", "Path=/admin"] {
+    // The tests' public URL is https: the cookie is Secure.
+    for attribute in ["HttpOnly", "SameSite=Strict", "Path=/admin", "Secure"] {
         assert!(cookie.contains(attribute), "{cookie}");
     }
     cookie.split(';').next().expect("pair").to_string()

@@ -14,7 +14,7 @@ use axum::{Form, Router};
 use serde::Deserialize;
 
 use super::error::ApiError;
-use super::public::pages::{html, private, LangQuery};
+use super::public::pages::{html, private, LangQuery, SigninNotice};
 use crate::auth::session::{admin_cookie, same_token, set_admin_cookie};
 use crate::auth::{ConsoleAdmin, ConsoleUser};
 use crate::i18n::Lang;
@@ -49,16 +49,6 @@ struct SigninPage {
     switch_url: String,
 }
 
-#[derive(Template)]
-#[template(path = "console_notice.html")]
-struct NoticePage {
-    t: Lang,
-    switch_url: String,
-    title: String,
-    text: String,
-    confirm: Option<String>,
-}
-
 /// One figure of the dashboard.
 struct Figure {
     label: String,
@@ -85,12 +75,16 @@ fn notice(
     text: String,
     confirm: Option<String>,
 ) -> Result<Response, ApiError> {
-    let page = NoticePage {
+    let page = SigninNotice {
         t,
         switch_url: switch("/admin/connexion", t),
         title: t.t(title),
         text,
-        confirm,
+        confirm_action: confirm
+            .map(|secret| format!("/admin/connexion/{secret}?lang={}", t.code())),
+        confirm_label: t.t("console-confirm-button"),
+        back_url: format!("/admin/connexion?lang={}", t.code()),
+        back_label: t.t("console-signin-title"),
     };
     let mut response = html(headers, page, "Accept-Language")?;
     *response.status_mut() = status;

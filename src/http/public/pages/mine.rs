@@ -10,7 +10,7 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 
-use super::{content_lang, html, private, LangQuery};
+use super::{content_lang, html, private, LangQuery, SigninNotice};
 use crate::auth::extract::{signed_in, Trainer};
 use crate::auth::session::{session_cookie, set_cookie};
 use crate::domain::{AwardId, EmailAddress};
@@ -34,16 +34,6 @@ pub fn router() -> Router<Insigne> {
 struct SigninPage {
     t: Lang,
     switch_url: String,
-}
-
-#[derive(Template)]
-#[template(path = "mine_notice.html")]
-struct NoticePage {
-    t: Lang,
-    switch_url: String,
-    title: String,
-    text: String,
-    confirm: Option<String>,
 }
 
 struct BadgeRow {
@@ -96,12 +86,15 @@ fn notice(
 ) -> Result<Response, ApiError> {
     let mut response = html(
         headers,
-        NoticePage {
+        SigninNotice {
             t,
             switch_url: switch(t),
             title: t.t(title),
             text,
-            confirm,
+            confirm_action: confirm.map(|secret| format!("/mes-badges/connexion/{secret}")),
+            confirm_label: t.t("mine-confirm-button"),
+            back_url: format!("/mes-badges?lang={}", t.code()),
+            back_label: t.t("mine-title"),
         },
         "Accept-Language",
     )?;

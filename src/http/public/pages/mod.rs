@@ -155,6 +155,22 @@ pub(crate) fn html(
     Ok(response)
 }
 
+/// What a sign-in step says ("check your inbox", "this link has expired"…), with the button that
+/// confirms a link when there is one: "mes badges" and the console share it.
+#[derive(Template)]
+#[template(path = "signin_notice.html")]
+pub(crate) struct SigninNotice {
+    pub t: Lang,
+    pub switch_url: String,
+    pub title: String,
+    pub text: String,
+    /// Where the confirm button posts, when the page confirms a link.
+    pub confirm_action: Option<String>,
+    pub confirm_label: String,
+    pub back_url: String,
+    pub back_label: String,
+}
+
 /// Pages about one person are never stored by a shared cache.
 pub(crate) fn private(mut response: Response) -> Response {
     response.headers_mut().insert(
