@@ -22,7 +22,15 @@ export INSIGNE_DATABASE_URL="sqlite://$WORK/insigne.db" INSIGNE_KEYS_DIR="$WORK/
   INSIGNE_CATALOGUE=examples/catalogue/ecap.toml INSIGNE_LOG=warn
 "$BIN" serve >"$WORK/serve.log" 2>&1 &
 SERVER=$!
-trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true; rm -rf "$WORK"' EXIT
+finish() {
+  local rc=$?
+  kill $SERVER 2>/dev/null || true
+  wait $SERVER 2>/dev/null || true
+  # A failure shows what the service logged (errors and warnings) before its folder goes.
+  [ "$rc" -eq 0 ] || { echo "--- the service's log:"; tail -n 40 "$WORK/serve.log"; }
+  rm -rf "$WORK"
+}
+trap finish EXIT
 for _ in $(seq 1 100); do curl -fsS "$BASE/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
 curl -fsS "$BASE/healthz" >/dev/null || { cat "$WORK/serve.log"; exit 1; }
 
