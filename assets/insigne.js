@@ -19,3 +19,7 @@ document.querySelectorAll("[data-print]").forEach(function (button) {
   button.hidden = false;
   button.addEventListener("click", function () { window.print(); });
 });
+// A page following a running task (an import) reloads itself every second until it ends.
+document.querySelectorAll("[data-refresh]").forEach(function (part) {
+  window.setTimeout(function () { window.location.replace(part.getAttribute("data-refresh")); }, 1000);
+});

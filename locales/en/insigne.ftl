@@ -293,3 +293,88 @@ mine-progress-needed = { $count ->
     [one] (one more of these)
    *[other] ({ $count } more of these)
 }
+
+## Console: catalogue and imports
+console-cancel = Cancel
+console-dry-run = Check (dry run, nothing is saved)
+console-file-missing = Choose a file.
+console-not-utf8 = The file is not UTF-8 text.
+console-upload-gone = This file was already applied or is no longer available (a file waits 24 hours for its confirmation). Upload it again.
+console-learner = Learner
+console-badge = Badge
+console-code = Code
+console-entry = Entry
+console-change = Change
+console-change-new = New
+console-change-changed = Changed
+console-entry-issuer = Issuer
+console-entry-framework = Framework
+console-entry-competency = Competency
+console-entry-parcours = Parcours
+console-entry-module = Module
+console-entry-badge = Badge
+console-catalogue-title = e-CAP catalogue
+console-catalogue-summary = The catalogue has { $parcours } parcours, { $modules } modules and { $badges } badges awarded by a rule.
+console-catalogue-download = Download the current catalogue (TOML)
+console-catalogue-upload = Load a catalogue
+console-catalogue-file = Catalogue file (TOML)
+console-catalogue-help = The file described in the README; images in it are data URIs. A load adds and updates, it never removes.
+console-catalogue-refused = The catalogue is refused
+console-catalogue-dry-run = Dry run of loading “{ $file }”
+console-catalogue-no-change = This file changes nothing in the catalogue.
+console-catalogue-changes = What the load would change
+console-catalogue-unchanged = { $count ->
+    [0] No entry unchanged.
+    [one] One entry would stay unchanged.
+   *[other] { $count } entries would stay unchanged.
+}
+console-catalogue-newly = Badges that would be newly earned
+console-catalogue-newly-none = No learner would earn a new badge.
+console-catalogue-learners = { $count ->
+    [0] No learner has completions recorded.
+    [one] One learner has completions: evaluated against the catalogue as loaded.
+   *[other] { $count } learners have completions: all evaluated against the catalogue as loaded.
+}
+console-catalogue-apply = Apply this catalogue
+console-catalogue-loaded = The catalogue “{ $file }” is loaded: { $badges } badges, { $learners } learners to evaluate again (the badges earned are issued within a minute).
+console-imports-title = Moodle imports
+console-import-upload = Import a Moodle export
+console-import-file = Completion CSV export (“Activity completion” or “Course completion” report)
+console-import-help = The file as Moodle downloads it (CSV, UTF-8 or Excel). Nothing is saved before you confirm.
+console-import-refused = The file is refused
+console-import-history = Past imports
+console-import-started = Started
+console-import-file-col = File
+console-import-by = By
+console-import-by-unknown = (unknown)
+console-import-status = Status
+console-import-result = Result
+console-import-counts = { $rows } rows, { $rejected } rejected, { $completions } new completions, { $awards } badges issued
+console-import-running = running
+console-import-done = done
+console-import-failed = failed
+console-import-preview-title = Import dry run
+console-import-preview-intro = This is what importing this file would do:
+console-import-confirm = Confirm the import
+console-import-rows-read = Rows read
+console-import-rows-accepted = Rows accepted
+console-import-rows-rejected = Rows rejected
+console-import-new = New completions
+console-import-known = Completions already known
+console-import-awarded = Badges issued
+console-import-would-award = Badges that would be issued
+console-import-ignored = Ignored columns (no module of the catalogue has this name)
+console-import-rejected = Rejected rows
+console-import-line = Line
+console-import-reason = Reason
+console-import-awards = Badges issued by the import
+console-import-no-award = This import would issue no badge.
+console-import-pending = Learners still being evaluated (a background worker will issue their badges):
+console-import-title = Import “{ $file }” of { $date }
+console-import-recording = Recording the completions
+console-import-evaluating = Evaluating the award rules
+console-import-refresh = Refresh the page
+console-import-no-summary = No summary was kept for this import.
+console-layout-activity = Moodle's “Activity completion” report
+console-layout-course = Moodle's “Course completion” report
+console-layout-mapped = File with configured columns ([moodle] in the configuration)

@@ -296,3 +296,88 @@ mine-progress-needed = { $count ->
     [one] (encore un parmi ceux-ci)
    *[other] (encore { $count } parmi ceux-ci)
 }
+
+## Console : catalogue et imports
+console-cancel = Annuler
+console-dry-run = Vérifier (simulation, rien n'est enregistré)
+console-file-missing = Choisissez un fichier.
+console-not-utf8 = Le fichier n'est pas un texte UTF-8.
+console-upload-gone = Ce fichier a déjà été appliqué ou n'est plus disponible (un fichier attend sa confirmation 24 heures). Déposez-le à nouveau.
+console-learner = Apprenant
+console-badge = Badge
+console-code = Code
+console-entry = Élément
+console-change = Changement
+console-change-new = Nouveau
+console-change-changed = Modifié
+console-entry-issuer = Émetteur
+console-entry-framework = Référentiel
+console-entry-competency = Compétence
+console-entry-parcours = Parcours
+console-entry-module = Module
+console-entry-badge = Badge
+console-catalogue-title = Catalogue e-CAP
+console-catalogue-summary = Le catalogue compte { $parcours } parcours, { $modules } modules et { $badges } badges attribués par une règle.
+console-catalogue-download = Télécharger le catalogue actuel (TOML)
+console-catalogue-upload = Charger un catalogue
+console-catalogue-file = Fichier du catalogue (TOML)
+console-catalogue-help = Le fichier décrit dans le README ; les images y sont des URI data. Le chargement ajoute et met à jour, il ne supprime rien.
+console-catalogue-refused = Le catalogue est refusé
+console-catalogue-dry-run = Simulation du chargement de « { $file } »
+console-catalogue-no-change = Ce fichier ne change rien au catalogue.
+console-catalogue-changes = Ce que le chargement changerait
+console-catalogue-unchanged = { $count ->
+    [0] Aucun élément inchangé.
+    [one] Un élément resterait inchangé.
+   *[other] { $count } éléments resteraient inchangés.
+}
+console-catalogue-newly = Badges qui seraient nouvellement obtenus
+console-catalogue-newly-none = Aucun apprenant n'obtiendrait de nouveau badge.
+console-catalogue-learners = { $count ->
+    [0] Aucun apprenant n'a d'achèvement enregistré.
+    [one] Un apprenant a des achèvements : il a été évalué selon le catalogue chargé.
+   *[other] { $count } apprenants ont des achèvements : tous ont été évalués selon le catalogue chargé.
+}
+console-catalogue-apply = Appliquer ce catalogue
+console-catalogue-loaded = Le catalogue « { $file } » est chargé : { $badges } badges, { $learners } apprenants à réévaluer (les badges obtenus sont délivrés dans la minute).
+console-imports-title = Imports Moodle
+console-import-upload = Importer un export Moodle
+console-import-file = Export CSV d'achèvement (rapport « Achèvement des activités » ou « Achèvement de cours »)
+console-import-help = Le fichier tel que Moodle le télécharge (CSV, UTF-8 ou Excel). Rien n'est enregistré avant votre confirmation.
+console-import-refused = Le fichier est refusé
+console-import-history = Imports précédents
+console-import-started = Commencé le
+console-import-file-col = Fichier
+console-import-by = Par
+console-import-by-unknown = (inconnu)
+console-import-status = État
+console-import-result = Résultat
+console-import-counts = { $rows } lignes, { $rejected } rejetées, { $completions } achèvements nouveaux, { $awards } badges délivrés
+console-import-running = en cours
+console-import-done = terminé
+console-import-failed = en échec
+console-import-preview-title = Simulation de l'import
+console-import-preview-intro = Voici ce que donnerait l'import du fichier
+console-import-confirm = Confirmer l'import
+console-import-rows-read = Lignes lues
+console-import-rows-accepted = Lignes acceptées
+console-import-rows-rejected = Lignes rejetées
+console-import-new = Achèvements nouveaux
+console-import-known = Achèvements déjà connus
+console-import-awarded = Badges délivrés
+console-import-would-award = Badges qui seraient délivrés
+console-import-ignored = Colonnes ignorées (aucun module du catalogue ne porte ce nom)
+console-import-rejected = Lignes rejetées
+console-import-line = Ligne
+console-import-reason = Motif
+console-import-awards = Badges délivrés par l'import
+console-import-no-award = Aucun badge ne serait délivré par cet import.
+console-import-pending = Apprenants encore en cours d'évaluation (un traitement en arrière-plan délivrera leurs badges) :
+console-import-title = Import « { $file } » du { $date }
+console-import-recording = Enregistrement des achèvements
+console-import-evaluating = Évaluation des règles d'attribution
+console-import-refresh = Actualiser la page
+console-import-no-summary = Aucun bilan n'a été conservé pour cet import.
+console-layout-activity = Rapport « Achèvement des activités » de Moodle
+console-layout-course = Rapport « Achèvement de cours » de Moodle
+console-layout-mapped = Fichier aux colonnes configurées ([moodle] de la configuration)

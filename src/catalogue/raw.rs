@@ -1,8 +1,8 @@
 //! The catalogue file as written, before any check: what TOML gives, entry by entry.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawCatalogue {
     pub issuer: RawIssuer,
@@ -16,7 +16,7 @@ pub(crate) struct RawCatalogue {
     pub badge: Vec<RawBadge>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawIssuer {
     pub code: String,
@@ -26,7 +26,7 @@ pub(crate) struct RawIssuer {
     pub description: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawFramework {
     pub code: String,
@@ -37,7 +37,7 @@ pub(crate) struct RawFramework {
     pub competency: Vec<RawCompetency>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawCompetency {
     pub code: String,
@@ -46,7 +46,7 @@ pub(crate) struct RawCompetency {
     pub url: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawParcours {
     pub code: String,
@@ -55,7 +55,7 @@ pub(crate) struct RawParcours {
     pub moodle_course_id: Option<i64>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawModule {
     pub code: String,
@@ -70,7 +70,7 @@ pub(crate) struct RawModule {
     pub competencies: Vec<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawBadge {
     pub code: String,
@@ -84,7 +84,7 @@ pub(crate) struct RawBadge {
     pub rule: RawRule,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawRule {
     pub all_modules: Option<Vec<String>>,

@@ -114,6 +114,7 @@ pub fn body_limit(path: &str) -> usize {
         "/api/v1/verify" => crate::verify::MAX_INPUT_BYTES,
         "/verify" => super::public::VERIFY_FORM_MAX_BYTES,
         "/api/v1/unbake" => crate::bake::MAX_IMAGE_BYTES,
+        "/admin/catalogue" | "/admin/imports" => super::console::UPLOAD_MAX_BYTES,
         _ => super::extract::MAX_BODY_BYTES,
     }
 }

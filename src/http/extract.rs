@@ -107,6 +107,10 @@ pub async fn form_fields(
         message: e.to_string(),
     })? {
         let name = field.name().unwrap_or_default().to_string();
+        if let Some(file_name) = field.file_name().filter(|f| !f.is_empty()) {
+            // A file's name, for what keeps it (`NAME.name`).
+            fields.insert(format!("{name}.name"), file_name.as_bytes().to_vec());
+        }
         let bytes = field.bytes().await.map_err(|e| ApiError::BadField {
             field: name.clone(),
             message: e.to_string(),

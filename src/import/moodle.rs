@@ -132,7 +132,7 @@ fn matches_any(value: &str, names: &[String]) -> bool {
 }
 
 /// Which report a file is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Layout {
     /// `report/progress`: "Achèvement des activités".
@@ -167,7 +167,7 @@ pub struct RowCompletion {
 }
 
 /// A row refused, with its line number (1 = the header) and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Rejected {
     pub line: usize,
     pub reason: String,

@@ -1,12 +1,14 @@
 //! Loading the e-CAP catalogue: checked as a whole, then saved in one transaction, upserting by
 //! code. Awards already issued are never touched (their documents are stored as issued).
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::Serialize;
 
 use super::{Insigne, ServiceError};
 use crate::catalogue::{self, Catalogue};
+use crate::domain::ecap::AwardRule;
 use crate::domain::{
     Alignment, BadgeClass, BadgeClassId, Criteria, EmailAddress, Image, Invalid, Issuer, IssuerId,
 };
@@ -31,6 +33,69 @@ pub struct LoadedBadge {
     pub code: String,
     pub id: String,
     pub created: bool,
+}
+
+/// What a load would write.
+struct Plan {
+    issuer: Issuer,
+    existing_issuer: Option<Issuer>,
+    badges: Vec<CatalogueBadge>,
+    /// The badge classes already there, by code.
+    current: BTreeMap<String, BadgeClass>,
+}
+
+/// How a load would change an entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Change {
+    New,
+    Changed,
+    Same,
+}
+
+fn same(equal: bool) -> Change {
+    if equal {
+        Change::Same
+    } else {
+        Change::Changed
+    }
+}
+
+/// An entry of a catalogue file, and what loading it would do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EntryChange {
+    /// `issuer`, `framework`, `competency`, `parcours`, `module` or `badge`.
+    pub kind: &'static str,
+    pub code: String,
+    pub name: String,
+    pub change: Change,
+}
+
+impl EntryChange {
+    fn new(kind: &'static str, code: &str, name: &str, change: Change) -> Self {
+        Self {
+            kind,
+            code: code.to_string(),
+            name: name.to_string(),
+            change,
+        }
+    }
+}
+
+/// A badge a learner would earn once the catalogue is loaded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NewlyEarned {
+    pub email: String,
+    pub badge: String,
+}
+
+/// What loading a catalogue would do (a dry run).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CataloguePreview {
+    pub entries: Vec<EntryChange>,
+    /// Learners with completions, all evaluated against the catalogue as it would be.
+    pub learners: usize,
+    pub awards: Vec<NewlyEarned>,
 }
 
 impl Insigne {
@@ -68,11 +133,9 @@ impl Insigne {
         }
     }
 
-    async fn try_save_catalogue(
-        &self,
-        c: &Catalogue,
-        if_empty: bool,
-    ) -> Result<Option<CatalogueLoaded>, ServiceError> {
+    /// What saving `c` would write: its issuer and badge classes, with the ids they have
+    /// (by code) or new ones.
+    async fn plan(&self, c: &Catalogue) -> Result<Plan, ServiceError> {
         let now = self.clock.now();
         let issuer_id = self.store.issuer_id_by_code(&c.issuer.code).await?;
         let existing = match issuer_id {
@@ -91,11 +154,16 @@ impl Insigne {
             updated_at: now,
         };
         let mut badges = Vec::new();
-        let mut loaded = Vec::new();
+        let mut current = BTreeMap::new();
         for b in &c.badges {
             let id = self.store.badge_class_id_by_code(&b.code).await?;
             let created_at = match id {
-                Some(id) => self.badge_class(id).await?.created_at,
+                Some(id) => {
+                    let class = self.badge_class(id).await?;
+                    let created_at = class.created_at;
+                    current.insert(b.code.clone(), class);
+                    created_at
+                }
                 None => now,
             };
             let alignments = c
@@ -127,17 +195,180 @@ impl Insigne {
                 created_at,
                 updated_at: now,
             };
-            loaded.push(LoadedBadge {
-                code: b.code.clone(),
-                id: class.id.to_string(),
-                created: id.is_none(),
-            });
             badges.push(CatalogueBadge {
                 class,
                 code: b.code.clone(),
                 rule: b.rule.clone(),
             });
         }
+        Ok(Plan {
+            issuer,
+            existing_issuer: existing,
+            badges,
+            current,
+        })
+    }
+
+    /// What loading the catalogue `text` would change, and which learners would newly earn a
+    /// badge by it; saves nothing. A refused catalogue gives the same errors as a load.
+    pub async fn preview_catalogue(
+        &self,
+        text: &str,
+        base_dir: Option<&Path>,
+    ) -> Result<CataloguePreview, ServiceError> {
+        let c = catalogue::parse(text, base_dir)?;
+        let plan = self.plan(&c).await?;
+        let stored = self.store.load_catalogue().await?;
+        let mut entries = Vec::new();
+        let issuer_change = match &plan.existing_issuer {
+            None => Change::New,
+            Some(i) => same(
+                (&i.name, &i.url, &i.email, &i.description)
+                    == (
+                        &plan.issuer.name,
+                        &plan.issuer.url,
+                        &plan.issuer.email,
+                        &plan.issuer.description,
+                    ),
+            ),
+        };
+        entries.push(EntryChange::new(
+            "issuer",
+            &c.issuer.code,
+            &c.issuer.name,
+            issuer_change,
+        ));
+        for f in &c.frameworks {
+            let old = stored.frameworks.iter().find(|o| o.code == f.code);
+            let change = match old {
+                None => Change::New,
+                Some(o) => {
+                    same((&o.name, &o.description, &o.url) == (&f.name, &f.description, &f.url))
+                }
+            };
+            entries.push(EntryChange::new("framework", &f.code, &f.name, change));
+            for comp in &f.competencies {
+                let change =
+                    match old.and_then(|o| o.competencies.iter().find(|x| x.code == comp.code)) {
+                        None => Change::New,
+                        Some(x) => same(x == comp),
+                    };
+                let code = format!("{}/{}", f.code, comp.code);
+                entries.push(EntryChange::new("competency", &code, &comp.name, change));
+            }
+        }
+        for p in &c.parcours {
+            let change = match stored.parcours.iter().find(|o| o.code == p.code) {
+                None => Change::New,
+                Some(o) => same(o == p),
+            };
+            entries.push(EntryChange::new("parcours", &p.code, &p.title, change));
+        }
+        for m in &c.modules {
+            let change = match stored.modules.iter().find(|o| o.code == m.code) {
+                None => Change::New,
+                Some(o) => same(o == m),
+            };
+            entries.push(EntryChange::new("module", &m.code, &m.title, change));
+        }
+        for b in &plan.badges {
+            let rule = stored
+                .badges
+                .iter()
+                .find(|o| o.code == b.code)
+                .map(|o| &o.rule);
+            let change = match plan.current.get(&b.code) {
+                None => Change::New,
+                Some(o) => {
+                    let n = &b.class;
+                    same(
+                        (
+                            &o.issuer,
+                            &o.name,
+                            &o.description,
+                            &o.image,
+                            &o.criteria,
+                            &o.alignments,
+                            &o.tags,
+                            &o.validity_days,
+                        ) == (
+                            &n.issuer,
+                            &n.name,
+                            &n.description,
+                            &n.image,
+                            &n.criteria,
+                            &n.alignments,
+                            &n.tags,
+                            &n.validity_days,
+                        ) && rule == Some(&b.rule),
+                    )
+                }
+            };
+            entries.push(EntryChange::new("badge", &b.code, &b.class.name, change));
+        }
+        // The catalogue once loaded: what is stored, each entry replaced by the file's (loads
+        // add and update, they never remove).
+        let mut modules = stored.modules.clone();
+        for m in &c.modules {
+            match modules.iter_mut().find(|o| o.code == m.code) {
+                Some(o) => *o = m.clone(),
+                None => modules.push(m.clone()),
+            }
+        }
+        let mut badges = stored.badges.clone();
+        for b in &plan.badges {
+            let ruled = crate::storage::RuledBadge {
+                id: b.class.id,
+                code: b.code.clone(),
+                rule: b.rule.clone(),
+                name: b.class.name.clone(),
+            };
+            match badges.iter_mut().find(|o| o.code == b.code) {
+                Some(o) => *o = ruled,
+                None => badges.push(ruled),
+            }
+        }
+        let learners = self.store.learners_with_completions().await?;
+        let mut awards = Vec::new();
+        for address in &learners {
+            let email = EmailAddress::parse(address)
+                .map_err(|e| ServiceError::Storage(crate::storage::StorageError::Corrupt(e)))?;
+            if let Some((_, decisions)) =
+                self.decisions_under(&email, &modules, &badges, &[]).await?
+            {
+                awards.extend(decisions.into_iter().map(|d| NewlyEarned {
+                    email: address.clone(),
+                    badge: d.badge,
+                }));
+            }
+        }
+        Ok(CataloguePreview {
+            entries,
+            learners: learners.len(),
+            awards,
+        })
+    }
+
+    async fn try_save_catalogue(
+        &self,
+        c: &Catalogue,
+        if_empty: bool,
+    ) -> Result<Option<CatalogueLoaded>, ServiceError> {
+        let now = self.clock.now();
+        let Plan {
+            issuer,
+            badges,
+            current,
+            ..
+        } = self.plan(c).await?;
+        let loaded = badges
+            .iter()
+            .map(|b| LoadedBadge {
+                code: b.code.clone(),
+                id: b.class.id.to_string(),
+                created: !current.contains_key(&b.code),
+            })
+            .collect();
         let Some(learners_marked) = self
             .store
             .save_catalogue(
@@ -162,6 +393,110 @@ impl Insigne {
             badge_classes: loaded,
             learners_marked,
         }))
+    }
+
+    /// The catalogue as it stands, as a catalogue file: loading it again changes nothing.
+    /// Competencies are written `FRAMEWORK:CODE`, images as data URIs, rules as they resolve.
+    pub async fn catalogue_toml(&self) -> Result<String, ServiceError> {
+        use crate::catalogue::raw::{
+            RawBadge, RawCatalogue, RawCompetency, RawFramework, RawIssuer, RawModule, RawParcours,
+            RawRule,
+        };
+        let Some((issuer_id, code)) = self.store.catalogue_issuer().await? else {
+            return Err(ServiceError::not_found("catalogue", "(none loaded)"));
+        };
+        let issuer = self.issuer(issuer_id).await?;
+        let stored = self.store.load_catalogue().await?;
+        let reference =
+            |r: &crate::domain::ecap::CompetencyRef| format!("{}:{}", r.framework, r.code);
+        let mut badge = Vec::new();
+        for b in &stored.badges {
+            let class = self.badge_class(b.id).await?;
+            let mut rule = RawRule::default();
+            match &b.rule {
+                AwardRule::AllModules { modules } => rule.all_modules = Some(modules.clone()),
+                AwardRule::AtLeast { count, modules } => {
+                    rule.at_least = Some(*count);
+                    rule.modules = Some(modules.clone());
+                }
+                AwardRule::AllCompetencies { competencies } => {
+                    rule.all_competencies = Some(competencies.iter().map(reference).collect())
+                }
+                AwardRule::AllBadges { badges } => rule.all_badges = Some(badges.clone()),
+            }
+            badge.push(RawBadge {
+                code: b.code.clone(),
+                name: class.name,
+                description: class.description,
+                image: Some(class.image.to_data_uri()),
+                criteria: class.criteria.narrative,
+                tags: class.tags,
+                validity_days: class.validity_days,
+                rule,
+            });
+        }
+        let raw = RawCatalogue {
+            issuer: RawIssuer {
+                code,
+                name: issuer.name,
+                url: issuer.url,
+                email: issuer.email.to_string(),
+                description: issuer.description,
+            },
+            framework: stored
+                .frameworks
+                .iter()
+                .map(|f| RawFramework {
+                    code: f.code.clone(),
+                    name: f.name.clone(),
+                    description: f.description.clone(),
+                    url: f.url.clone(),
+                    competency: f
+                        .competencies
+                        .iter()
+                        .map(|c| RawCompetency {
+                            code: c.code.clone(),
+                            name: c.name.clone(),
+                            description: c.description.clone(),
+                            url: c.url.clone(),
+                        })
+                        .collect(),
+                })
+                .collect(),
+            parcours: stored
+                .parcours
+                .iter()
+                .map(|p| RawParcours {
+                    code: p.code.clone(),
+                    title: p.title.clone(),
+                    description: p.description.clone(),
+                    moodle_course_id: p.moodle_course_id,
+                })
+                .collect(),
+            module: stored
+                .modules
+                .iter()
+                .map(|m| RawModule {
+                    code: m.code.clone(),
+                    title: m.title.clone(),
+                    parcours: m.parcours.clone(),
+                    hours: m.hours,
+                    modality: serde_json::to_value(m.modality)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_string))
+                        .unwrap_or_default(),
+                    lms_ids: m.lms_ids.clone(),
+                    cmid: m.cmid,
+                    competencies: m.competencies.iter().map(reference).collect(),
+                })
+                .collect(),
+            badge,
+        };
+        let body = toml::to_string(&raw)
+            .map_err(|e| ServiceError::Inconsistent(format!("the catalogue as TOML: {e}")))?;
+        Ok(format!(
+            "# The catalogue as insigne holds it; `insigne catalogue load` reads it back.\n\n{body}"
+        ))
     }
 
     /// Loads the catalogue file at start when the database has none yet.

@@ -137,37 +137,49 @@ impl Insigne {
         email: &EmailAddress,
         catalogue: &StoredCatalogue,
     ) -> Result<Option<(String, Vec<Decision>)>, ServiceError> {
+        self.decisions_under(email, &catalogue.modules, &catalogue.badges, &[])
+            .await
+    }
+
+    /// What `pending_decisions` gives under another catalogue (`modules`, `badges`) and with
+    /// `more` completions besides the recorded ones: for dry runs, which change nothing.
+    pub(super) async fn decisions_under(
+        &self,
+        email: &EmailAddress,
+        modules: &[crate::domain::ecap::Module],
+        badges: &[crate::storage::RuledBadge],
+        more: &[engine::CompletionFact],
+    ) -> Result<Option<(String, Vec<Decision>)>, ServiceError> {
         let completions = self.store.completions_of(email).await?;
-        let Some(name) = completions
+        let name = completions
             .iter()
             .max_by_key(|c| c.recorded_at)
-            .map(|c| c.learner_name.clone())
-        else {
+            .map(|c| c.learner_name.clone());
+        let Some(name) = name.or_else(|| (!more.is_empty()).then(String::new)) else {
             return Ok(None);
         };
-        let facts: Vec<engine::CompletionFact> = completions
+        let mut facts: Vec<engine::CompletionFact> = completions
             .into_iter()
             .map(|c| engine::CompletionFact {
                 module: c.module,
                 completed_at: c.completed_at,
             })
             .collect();
+        facts.extend_from_slice(more);
         let held_ids = self.store.held_badge_classes(email).await?;
-        let held = catalogue
-            .badges
+        let held = badges
             .iter()
             .filter(|b| held_ids.contains(&b.id))
             .map(|b| b.code.clone())
             .collect();
-        let rules: Vec<RuleBadge> = catalogue
-            .badges
+        let rules: Vec<RuleBadge> = badges
             .iter()
             .map(|b| RuleBadge {
                 code: b.code.clone(),
                 rule: b.rule.clone(),
             })
             .collect();
-        let decisions = engine::decide(&catalogue.modules, &rules, &facts, &held);
+        let decisions = engine::decide(modules, &rules, &facts, &held);
         Ok(Some((name, decisions)))
     }
 

@@ -20,6 +20,7 @@ mod notifications;
 mod status;
 mod tokens;
 mod trainers;
+mod uploads;
 pub mod views;
 
 use std::sync::Arc;
@@ -36,13 +37,17 @@ pub use admins::{
     ADMIN_SESSION_HOURS, ADMIN_SIGNIN_MINUTES,
 };
 pub use audit::{audit, Actor, AuditView};
-pub use catalogue::{CatalogueLoaded, LoadedBadge};
+pub use catalogue::{
+    CatalogueLoaded, CataloguePreview, Change, EntryChange, LoadedBadge, NewlyEarned,
+};
 pub use completions::{parse_completion_date, CompletionInput, CompletionsOutcome, TriggeredAward};
 pub use evaluation::{run_evaluator, EvaluationRun, Reconciled, ReconciledAward};
 pub use home::{BadgeGroup, Home};
 pub use hosted::HostedAssertion;
 pub use images::BakedForm;
-pub use import::{ImportProgress, ImportSummary, MOODLE_SOURCE};
+pub use import::{
+    ImportPreview, ImportProgress, ImportSummary, ImportView, PreparedImport, MOODLE_SOURCE,
+};
 pub use moodle_sync::{
     run_moodle_pull, CourseSync, SyncProgress, SyncSummary, SyncView, Withdrawn, MOODLE_WS_SOURCE,
 };

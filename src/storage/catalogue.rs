@@ -67,6 +67,17 @@ fn modality_str(m: Modality) -> &'static str {
 }
 
 impl Store {
+    /// The catalogue's issuer (the one with a code, updated last) and its code.
+    pub async fn catalogue_issuer(&self) -> Result<Option<(IssuerId, String)>, StorageError> {
+        let row = sqlx::query(
+            "SELECT id, code FROM issuers WHERE code IS NOT NULL ORDER BY updated_at DESC, id LIMIT 1",
+        )
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| Ok((parse_id(&r, "id")?, r.try_get("code")?)))
+            .transpose()
+    }
+
     pub async fn issuer_id_by_code(&self, code: &str) -> Result<Option<IssuerId>, StorageError> {
         let row = sqlx::query("SELECT id FROM issuers WHERE code = $1")
             .bind(code.to_string())

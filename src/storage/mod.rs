@@ -18,6 +18,7 @@ mod outbox;
 mod status;
 mod tokens;
 mod trainers;
+mod uploads;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -33,11 +34,12 @@ pub use awards::StoredAward;
 pub use catalogue::{CatalogueBadge, RuledBadge, StoredCatalogue};
 pub use completions::{NewCompletion, Recorded, StoredCompletion};
 pub use evaluations::{EvaluationStats, Lease, Taken};
-pub use imports::{ImportRecord, ImportStatus};
+pub use imports::{ImportOrigin, ImportRecord, ImportStatus};
 pub use moodle_syncs::{SyncRecord, SyncedCompletion};
 pub use outbox::{MessageKind, MessageStatus, NewMessage, StoredMessage};
 pub use status::StatusSlot;
 pub use trainers::OwnedAward;
+pub use uploads::Upload;
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("migrations/postgres");

@@ -209,7 +209,7 @@ impl Store {
     /// (those already revoked keep theirs), made private, and stripped of the address, the name
     /// and the documents that carried them; completions (and any wait for evaluation), claims,
     /// language, messages, sign-in
-    /// links and sessions go. Returns the awards concerned. Nobody else's rows are touched.
+    /// links, sessions, the import summaries naming them and pending CSV uploads go. Returns the awards concerned. Nobody else's rows are touched.
     pub async fn erase_trainer(
         &self,
         email: &str,
@@ -264,7 +264,29 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
+        // Import summaries and console uploads waiting for confirmation name learners: those
+        // that name this one go (the import's counts stay).
+        let quoted = format!("%\"{}\"%", like_escaped(&email));
+        sqlx::query("UPDATE imports SET summary = NULL WHERE summary LIKE $1 ESCAPE '\\'")
+            .bind(quoted)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM console_uploads WHERE kind = 'moodle-csv'")
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(ids)
     }
+}
+
+/// `text` with LIKE's wildcards (and the escape character) escaped by `\`.
+fn like_escaped(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }

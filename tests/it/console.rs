@@ -64,7 +64,7 @@ pub(crate) async fn sign_in(t: &TestApp, email: &str) -> String {
 }
 
 /// The CSRF token of the dashboard's forms.
-fn csrf(page: &str) -> String {
+pub(crate) fn csrf(page: &str) -> String {
     let start = page.find("name=\"csrf\" value=\"").expect("csrf field") + 19;
     page[start..start + page[start..].find('"').expect("end")].to_string()
 }
@@ -324,7 +324,15 @@ async fn the_cli_adds_lists_and_removes_admins() {
 }
 
 /// A multipart form body (text fields, and an optional `image` file).
-fn multipart(fields: &[(&str, &str)], image: Option<&[u8]>) -> (String, Vec<u8>) {
+pub(crate) fn multipart(fields: &[(&str, &str)], image: Option<&[u8]>) -> (String, Vec<u8>) {
+    multipart_with(fields, image.map(|bytes| ("image", "logo", bytes)))
+}
+
+/// A multipart form body: text fields, and a file (field name, file name, bytes).
+pub(crate) fn multipart_with(
+    fields: &[(&str, &str)],
+    file: Option<(&str, &str, &[u8])>,
+) -> (String, Vec<u8>) {
     let boundary = "insigne-test-boundary";
     let mut body = Vec::new();
     for (name, value) in fields {
@@ -332,9 +340,9 @@ fn multipart(fields: &[(&str, &str)], image: Option<&[u8]>) -> (String, Vec<u8>)
             format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
         );
     }
-    if let Some(bytes) = image {
+    if let Some((name, file_name, bytes)) = file {
         body.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"image\"; filename=\"logo\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes(),
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes(),
         );
         body.extend_from_slice(bytes);
         body.extend_from_slice(b"\r\n");
@@ -343,7 +351,7 @@ fn multipart(fields: &[(&str, &str)], image: Option<&[u8]>) -> (String, Vec<u8>)
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
-async fn post_form(
+pub(crate) async fn post_form(
     app: &Insigne,
     path: &str,
     cookie: &str,

@@ -3,10 +3,12 @@
 //! not use it up); the session cookie is HttpOnly, SameSite=Strict and scoped to `/admin`, and
 //! every form carries the session's CSRF token (a POST without it: 403, nothing changed).
 
+mod catalogue;
+mod imports;
 mod issuers;
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -22,6 +24,9 @@ use crate::service::{
     AdminSession, Insigne, SigninRequest, ADMIN_SESSION_HOURS, ADMIN_SIGNIN_MINUTES,
 };
 
+/// The largest file the console takes (a catalogue, a Moodle export), with its form.
+pub const UPLOAD_MAX_BYTES: usize = 32 * 1024 * 1024;
+
 pub fn router() -> Router<Insigne> {
     Router::new()
         .route("/admin", get(dashboard))
@@ -34,6 +39,22 @@ pub fn router() -> Router<Insigne> {
             "/admin/emetteurs/{id}",
             get(issuers::edit_form).post(issuers::update),
         )
+        .route(
+            "/admin/catalogue",
+            get(catalogue::show)
+                .post(catalogue::upload)
+                .layer(DefaultBodyLimit::max(UPLOAD_MAX_BYTES)),
+        )
+        .route("/admin/catalogue/appliquer", post(catalogue::apply))
+        .route("/admin/catalogue.toml", get(catalogue::download))
+        .route(
+            "/admin/imports",
+            get(imports::list)
+                .post(imports::upload)
+                .layer(DefaultBodyLimit::max(UPLOAD_MAX_BYTES)),
+        )
+        .route("/admin/imports/confirmer", post(imports::confirm))
+        .route("/admin/imports/{id}", get(imports::show))
         .route("/admin/journal", get(journal))
         .route("/admin/journal.csv", get(journal_csv))
 }
@@ -118,6 +139,18 @@ fn refused(headers: &HeaderMap) -> Response {
         None,
     )
     .unwrap_or_else(IntoResponse::into_response)
+}
+
+/// A console page: never cached, never stored.
+pub(super) fn page_response(
+    headers: &HeaderMap,
+    page: impl Template,
+    status: StatusCode,
+) -> Result<Response, ApiError> {
+    let mut response = html(headers, page, "Accept-Language")?;
+    *response.status_mut() = status;
+    response.headers_mut().remove(header::ETAG);
+    Ok(private(response))
 }
 
 /// Whether a form posted in `session` carries its CSRF token.

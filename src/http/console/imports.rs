@@ -1,0 +1,336 @@
+//! Moodle completion exports in the console: upload a CSV, read the dry run (rows accepted and
+//! rejected with their line and reason, the awards that would follow), confirm; the import
+//! runs in the background with its progress shown, and its summary is kept and listed.
+
+use askama::Template;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use serde::Deserialize;
+
+use super::{from_session, page_response, refused, switch};
+use crate::auth::ConsoleAdmin;
+use crate::domain::FieldError;
+use crate::http::error::ApiError;
+use crate::http::extract::form_fields;
+use crate::http::public::pages::{private, LangQuery};
+use crate::i18n::Lang;
+use crate::service::{Actor, ImportSummary, ImportView, Insigne, ServiceError, MOODLE_SOURCE};
+use crate::storage::{ImportOrigin, ImportStatus};
+
+/// One import of the list.
+struct ImportRow {
+    link: String,
+    started: String,
+    file: String,
+    by: String,
+    status: String,
+    counts: String,
+}
+
+#[derive(Template)]
+#[template(path = "console_imports.html")]
+struct ImportsPage {
+    t: Lang,
+    switch_url: String,
+    csrf: String,
+    errors: Vec<FieldError>,
+    rows: Vec<ImportRow>,
+}
+
+/// A summary, for the page (a dry run's or a finished import's).
+struct SummaryView {
+    layout: String,
+    counts: Vec<(String, String)>,
+    rejected: Vec<(usize, String)>,
+    ignored: Vec<String>,
+    awards: Vec<(String, String, Option<String>)>,
+    pending: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "console_import_preview.html")]
+struct PreviewPage {
+    t: Lang,
+    switch_url: String,
+    csrf: String,
+    upload: String,
+    file_name: String,
+    summary: SummaryView,
+}
+
+#[derive(Template)]
+#[template(path = "console_import.html")]
+struct ImportPage {
+    t: Lang,
+    switch_url: String,
+    title: String,
+    running: bool,
+    progress: Option<(String, i64, i64)>,
+    status: String,
+    error: Option<String>,
+    summary: Option<SummaryView>,
+    refresh: String,
+}
+
+fn summary_view(t: Lang, s: &ImportSummary, done: bool) -> SummaryView {
+    let n = |v: usize| v.to_string();
+    let mut counts = vec![
+        (t.t("console-import-rows-read"), n(s.rows_read)),
+        (t.t("console-import-rows-accepted"), n(s.rows_accepted)),
+        (
+            t.t("console-import-rows-rejected"),
+            n(s.rows_rejected.len()),
+        ),
+        (t.t("console-import-new"), n(s.completions_new)),
+        (t.t("console-import-known"), n(s.completions_known)),
+    ];
+    counts.push(if done {
+        (t.t("console-import-awarded"), n(s.awards_issued))
+    } else {
+        (t.t("console-import-would-award"), n(s.awards.len()))
+    });
+    SummaryView {
+        layout: s
+            .layout
+            .map(|l| t.t(&format!("console-layout-{}", layout_key(l))))
+            .unwrap_or_default(),
+        counts,
+        rejected: s
+            .rows_rejected
+            .iter()
+            .map(|r| (r.line, r.reason.clone()))
+            .collect(),
+        ignored: s.ignored_columns.clone(),
+        awards: s
+            .awards
+            .iter()
+            .map(|a| {
+                let link = (!a.award.is_empty())
+                    .then(|| format!("/admin/badges-delivres/{}?lang={}", a.award, t.code()));
+                (a.email.clone(), a.badge.clone(), link)
+            })
+            .collect(),
+        pending: s.pending.clone(),
+    }
+}
+
+fn layout_key(l: crate::import::moodle::Layout) -> &'static str {
+    use crate::import::moodle::Layout;
+    match l {
+        Layout::ActivityCompletion => "activity",
+        Layout::CourseCompletion => "course",
+        Layout::Mapped => "mapped",
+    }
+}
+
+fn status_label(t: Lang, s: ImportStatus) -> String {
+    t.t(match s {
+        ImportStatus::Running => "console-import-running",
+        ImportStatus::Done => "console-import-done",
+        ImportStatus::Failed => "console-import-failed",
+    })
+}
+
+async fn list_page(
+    app: &Insigne,
+    t: Lang,
+    csrf: String,
+    errors: Vec<FieldError>,
+) -> Result<ImportsPage, ApiError> {
+    let rows = app
+        .imports(50)
+        .await?
+        .into_iter()
+        .map(|i| {
+            let r = i.record;
+            ImportRow {
+                link: format!("/admin/imports/{}?lang={}", r.id, t.code()),
+                started: r.started_at.format("%Y-%m-%d %H:%M").to_string(),
+                file: r.file_name.unwrap_or_else(|| r.source.clone()),
+                by: r
+                    .started_by
+                    .unwrap_or_else(|| t.t("console-import-by-unknown")),
+                status: status_label(t, r.status),
+                counts: t.t_with(
+                    "console-import-counts",
+                    &[
+                        ("rows", &r.rows_read.to_string()),
+                        ("rejected", &r.rows_rejected.to_string()),
+                        ("completions", &r.completions_new.to_string()),
+                        ("awards", &r.awards_issued.to_string()),
+                    ],
+                ),
+            }
+        })
+        .collect();
+    Ok(ImportsPage {
+        t,
+        switch_url: switch("/admin/imports", t),
+        csrf,
+        errors,
+        rows,
+    })
+}
+
+pub(super) async fn list(
+    State(app): State<Insigne>,
+    ConsoleAdmin(session): ConsoleAdmin,
+    Query(q): Query<LangQuery>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let t = Lang::negotiate(q.lang.as_deref(), &headers);
+    let page = list_page(&app, t, session.csrf, Vec::new()).await?;
+    page_response(&headers, page, StatusCode::OK)
+}
+
+/// An uploaded export: read, checked and shown as a dry run; nothing recorded but the file.
+pub(super) async fn upload(
+    State(app): State<Insigne>,
+    ConsoleAdmin(session): ConsoleAdmin,
+    Query(q): Query<LangQuery>,
+    headers: HeaderMap,
+    form: Multipart,
+) -> Result<Response, ApiError> {
+    let t = Lang::negotiate(q.lang.as_deref(), &headers);
+    let mut fields = form_fields(form).await?;
+    let csrf = fields
+        .remove("csrf")
+        .map(|v| String::from_utf8_lossy(&v).into_owned());
+    if !from_session(&session, csrf.as_deref()) {
+        return Ok(refused(&headers));
+    }
+    let file_name = fields
+        .remove("file.name")
+        .map(|v| String::from_utf8_lossy(&v).into_owned())
+        .unwrap_or_else(|| "export.csv".into());
+    let bytes = fields.remove("file").unwrap_or_default();
+    let refuse = |errors: Vec<FieldError>| async {
+        let page = list_page(&app, t, session.csrf.clone(), errors).await?;
+        page_response(&headers, page, StatusCode::UNPROCESSABLE_ENTITY)
+    };
+    if bytes.is_empty() {
+        return refuse(vec![FieldError::new("file", t.t("console-file-missing"))]).await;
+    }
+    match app.preview_moodle_import(&bytes, &app.moodle_mapping).await {
+        Ok(preview) => {
+            let upload = app
+                .keep_upload(MOODLE_SOURCE, &session.email, &file_name, bytes)
+                .await?;
+            let page = PreviewPage {
+                t,
+                switch_url: switch("/admin/imports", t),
+                csrf: session.csrf.clone(),
+                upload,
+                file_name,
+                summary: summary_view(t, &preview.summary, false),
+            };
+            page_response(&headers, page, StatusCode::OK)
+        }
+        Err(ServiceError::Invalid(invalid)) => refuse(invalid.0).await,
+        Err(other) => Err(other.into()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct Confirm {
+    csrf: Option<String>,
+    upload: Option<String>,
+    lang: Option<String>,
+}
+
+/// Starts importing the file previewed, in the background; its page follows it.
+pub(super) async fn confirm(
+    State(app): State<Insigne>,
+    ConsoleAdmin(session): ConsoleAdmin,
+    headers: HeaderMap,
+    Form(form): Form<Confirm>,
+) -> Result<Response, ApiError> {
+    let t = Lang::negotiate(form.lang.as_deref(), &headers);
+    if !from_session(&session, form.csrf.as_deref()) {
+        return Ok(refused(&headers));
+    }
+    let id = form.upload.unwrap_or_default();
+    let upload = match app.upload(&id, MOODLE_SOURCE, &session.email).await? {
+        Some(upload) if app.take_upload(&id).await? => upload,
+        _ => {
+            let errors = vec![FieldError::new("file", t.t("console-upload-gone"))];
+            let page = list_page(&app, t, session.csrf.clone(), errors).await?;
+            return page_response(&headers, page, StatusCode::GONE);
+        }
+    };
+    let actor = Actor::Console(session.email.clone());
+    let origin = ImportOrigin {
+        file_name: Some(upload.file_name.clone()),
+        started_by: Some(actor.label()),
+    };
+    match app
+        .start_moodle_import(&upload.content, &app.moodle_mapping, origin)
+        .await
+    {
+        Ok(import) => {
+            app.audit(
+                &actor,
+                "completions import",
+                Some(&upload.file_name),
+                Some(&format!("import {import}")),
+            )
+            .await?;
+            Ok(private(
+                Redirect::to(&format!("/admin/imports/{import}?lang={}", t.code())).into_response(),
+            ))
+        }
+        Err(ServiceError::Invalid(invalid)) => {
+            let page = list_page(&app, t, session.csrf.clone(), invalid.0).await?;
+            page_response(&headers, page, StatusCode::UNPROCESSABLE_ENTITY)
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// An import: its progress while it runs (the page refreshes itself with JavaScript; a link
+/// does it without), then its summary.
+pub(super) async fn show(
+    State(app): State<Insigne>,
+    ConsoleAdmin(_): ConsoleAdmin,
+    Path(id): Path<String>,
+    Query(q): Query<LangQuery>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let t = Lang::negotiate(q.lang.as_deref(), &headers);
+    let ImportView { record, summary } = app.import(&id).await?;
+    let running = record.status == ImportStatus::Running;
+    let progress = running.then(|| {
+        let phase = match record.phase.as_deref() {
+            Some("evaluating") => t.t("console-import-evaluating"),
+            _ => t.t("console-import-recording"),
+        };
+        (phase, record.progress_done, record.progress_total.max(1))
+    });
+    let title = t.t_with(
+        "console-import-title",
+        &[
+            (
+                "file",
+                record.file_name.as_deref().unwrap_or(&record.source),
+            ),
+            (
+                "date",
+                &record.started_at.format("%Y-%m-%d %H:%M").to_string(),
+            ),
+        ],
+    );
+    let page = ImportPage {
+        t,
+        switch_url: switch(&format!("/admin/imports/{}", record.id), t),
+        title,
+        running,
+        progress,
+        status: status_label(t, record.status),
+        error: record.error,
+        summary: summary.as_ref().map(|s| summary_view(t, s, true)),
+        refresh: format!("/admin/imports/{}?lang={}", record.id, t.code()),
+    };
+    page_response(&headers, page, StatusCode::OK)
+}
