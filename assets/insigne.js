@@ -23,3 +23,19 @@ document.querySelectorAll("[data-print]").forEach(function (button) {
 document.querySelectorAll("[data-refresh]").forEach(function (part) {
   window.setTimeout(function () { window.location.replace(part.getAttribute("data-refresh")); }, 1000);
 });
+// The badge editor's preview follows the form as one types, and shows a chosen image.
+document.querySelectorAll("[data-preview-source]").forEach(function (field) {
+  var shown = document.querySelector('[data-preview="' + field.getAttribute("data-preview-source") + '"]');
+  if (!shown) { return; }
+  field.addEventListener("input", function () { shown.textContent = field.value; });
+});
+document.querySelectorAll("[data-preview-image]").forEach(function (field) {
+  var shown = document.querySelector('[data-preview="image"]');
+  field.addEventListener("change", function () {
+    var file = field.files && field.files[0];
+    if (!file || !shown || !window.FileReader) { return; }
+    var reader = new FileReader();
+    reader.onload = function () { shown.src = reader.result; };
+    reader.readAsDataURL(file);
+  });
+});

@@ -378,3 +378,50 @@ console-import-no-summary = No summary was kept for this import.
 console-layout-activity = Moodle's “Activity completion” report
 console-layout-course = Moodle's “Course completion” report
 console-layout-mapped = File with configured columns ([moodle] in the configuration)
+
+## Console: badges
+console-badges-title = Badges
+console-badges-none = No badge yet.
+console-badge-new = New badge
+console-badge-edit = Edit the badge “{ $badge }”
+console-badge-issuer = Issuer
+console-badge-identity = The badge
+console-badge-description = Description
+console-badge-image = Image (PNG or SVG)
+console-badge-tags = Tags (optional)
+console-badge-tags-help = Separated by commas.
+console-badge-criteria = Criteria
+console-badge-criteria-narrative = What one must have done to earn it
+console-badge-criteria-url = Page describing the criteria (optional)
+console-badge-validity = Validity
+console-badge-validity-days = Validity in days (optional)
+console-badge-validity-help = Without one, the badge does not expire.
+console-validity-none = No limit
+console-validity-days = { $count ->
+    [one] One day
+   *[other] { $count } days
+}
+console-badge-alignments = Competencies attested
+console-badge-no-competency = No framework is loaded: load the catalogue to align the badge with competencies.
+console-badge-rule = Award rule
+console-badge-rule-help = With a rule, the badge is issued automatically as soon as a learner's completions meet it; without one, it is issued by hand.
+console-badge-code = The badge's code in the catalogue
+console-badge-code-help = Required with a rule; no spaces (for instance e-cap1).
+console-badge-rule-kind = The badge is earned
+console-rule-none = By hand only (no rule)
+console-rule-parcours = By completing every module of a parcours
+console-rule-all_modules = By completing every module chosen
+console-rule-at_least = By completing a minimum number of the modules chosen
+console-rule-all_competencies = By developing every competency chosen
+console-rule-all_badges = By earning every badge chosen
+console-rule-parcours-choice = Parcours
+console-rule-modules-choice = Modules
+console-rule-count = Minimum number of modules
+console-rule-competencies-choice = Competencies of the rule
+console-rule-badges-choice = Badges needed
+console-rule-all-modules-text = All modules: { $list }
+console-rule-at-least-text = At least { $count } of: { $list }
+console-rule-all-competencies-text = All competencies: { $list }
+console-rule-all-badges-text = All badges: { $list }
+console-preview = Preview
+console-preview-title = Preview of the badge as trainers will see it

@@ -381,3 +381,50 @@ console-import-no-summary = Aucun bilan n'a été conservé pour cet import.
 console-layout-activity = Rapport « Achèvement des activités » de Moodle
 console-layout-course = Rapport « Achèvement de cours » de Moodle
 console-layout-mapped = Fichier aux colonnes configurées ([moodle] de la configuration)
+
+## Console : badges
+console-badges-title = Badges
+console-badges-none = Aucun badge pour l'instant.
+console-badge-new = Nouveau badge
+console-badge-edit = Modifier le badge « { $badge } »
+console-badge-issuer = Émetteur
+console-badge-identity = Le badge
+console-badge-description = Description
+console-badge-image = Image (PNG ou SVG)
+console-badge-tags = Mots-clés (facultatifs)
+console-badge-tags-help = Séparés par des virgules.
+console-badge-criteria = Critères d'obtention
+console-badge-criteria-narrative = Ce qu'il faut avoir fait pour l'obtenir
+console-badge-criteria-url = Page décrivant les critères (facultative)
+console-badge-validity = Validité
+console-badge-validity-days = Durée de validité en jours (facultative)
+console-badge-validity-help = Sans durée, le badge n'expire pas.
+console-validity-none = Sans limite
+console-validity-days = { $count ->
+    [one] Un jour
+   *[other] { $count } jours
+}
+console-badge-alignments = Compétences attestées
+console-badge-no-competency = Aucun référentiel n'est chargé : chargez le catalogue pour aligner le badge sur des compétences.
+console-badge-rule = Règle d'attribution
+console-badge-rule-help = Avec une règle, le badge est délivré automatiquement dès que les achèvements d'un apprenant la satisfont ; sans règle, il est délivré à la main.
+console-badge-code = Code du badge dans le catalogue
+console-badge-code-help = Obligatoire avec une règle ; sans espaces (par exemple e-cap1).
+console-badge-rule-kind = Le badge est obtenu
+console-rule-none = À la main seulement (sans règle)
+console-rule-parcours = En terminant tous les modules d'un parcours
+console-rule-all_modules = En terminant tous les modules choisis
+console-rule-at_least = En terminant un nombre minimal des modules choisis
+console-rule-all_competencies = En développant toutes les compétences choisies
+console-rule-all_badges = En obtenant tous les badges choisis
+console-rule-parcours-choice = Parcours
+console-rule-modules-choice = Modules
+console-rule-count = Nombre minimal de modules
+console-rule-competencies-choice = Compétences de la règle
+console-rule-badges-choice = Badges requis
+console-rule-all-modules-text = Tous les modules : { $list }
+console-rule-at-least-text = Au moins { $count } parmi : { $list }
+console-rule-all-competencies-text = Toutes les compétences : { $list }
+console-rule-all-badges-text = Tous les badges : { $list }
+console-preview = Prévisualiser
+console-preview-title = Aperçu du badge tel que les formateurs le verront

@@ -99,23 +99,30 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
 /// The fields of a multipart form, by name (a repeated name keeps its last value). The body limit
 /// of the route bounds the whole.
 pub async fn form_fields(
-    mut form: axum::extract::Multipart,
+    form: axum::extract::Multipart,
 ) -> Result<std::collections::BTreeMap<String, Vec<u8>>, ApiError> {
-    let mut fields = std::collections::BTreeMap::new();
+    Ok(form_entries(form).await?.into_iter().collect())
+}
+
+/// The fields of a multipart form in their order, repeated names included (checkboxes); a
+/// file's name comes as `NAME.name` before its bytes.
+pub async fn form_entries(
+    mut form: axum::extract::Multipart,
+) -> Result<Vec<(String, Vec<u8>)>, ApiError> {
+    let mut fields = Vec::new();
     while let Some(field) = form.next_field().await.map_err(|e| ApiError::BadField {
         field: "(form)".into(),
         message: e.to_string(),
     })? {
         let name = field.name().unwrap_or_default().to_string();
         if let Some(file_name) = field.file_name().filter(|f| !f.is_empty()) {
-            // A file's name, for what keeps it (`NAME.name`).
-            fields.insert(format!("{name}.name"), file_name.as_bytes().to_vec());
+            fields.push((format!("{name}.name"), file_name.as_bytes().to_vec()));
         }
         let bytes = field.bytes().await.map_err(|e| ApiError::BadField {
             field: name.clone(),
             message: e.to_string(),
         })?;
-        fields.insert(name, bytes.to_vec());
+        fields.push((name, bytes.to_vec()));
     }
     Ok(fields)
 }

@@ -412,6 +412,10 @@ impl Insigne {
         let mut badge = Vec::new();
         for b in &stored.badges {
             let class = self.badge_class(b.id).await?;
+            if class.issuer != issuer_id {
+                // A file has one issuer: badges ruled in the console for another stay out.
+                continue;
+            }
             let mut rule = RawRule::default();
             match &b.rule {
                 AwardRule::AllModules { modules } => rule.all_modules = Some(modules.clone()),

@@ -5,6 +5,7 @@ mod admins;
 mod audit;
 mod awards;
 mod badge_classes;
+pub use badge_classes::RuleChoice;
 mod catalogue;
 mod completions;
 mod credentials;

@@ -16,6 +16,52 @@ impl Store {
         upsert_badge_class(&self.pool, class, None).await
     }
 
+    /// Saves a badge class with its catalogue code and award rule (`None`: awarded by hand
+    /// only, any rule it had removed). With a rule, every learner with completions is marked
+    /// for evaluation in the same transaction; returns how many.
+    pub async fn save_ruled_badge_class(
+        &self,
+        class: &BadgeClass,
+        rule: Option<(&str, &AwardRule)>,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<usize, StorageError> {
+        let mut tx = self.pool.begin().await?;
+        upsert_badge_class(&mut *tx, class, rule).await?;
+        let marked = match rule {
+            Some(_) => super::evaluations::mark_all_in(&mut tx, at, None)
+                .await?
+                .len(),
+            None => {
+                sqlx::query("UPDATE badge_classes SET rule = NULL WHERE id = $1")
+                    .bind(class.id.to_string())
+                    .execute(&mut *tx)
+                    .await?;
+                0
+            }
+        };
+        tx.commit().await?;
+        Ok(marked)
+    }
+
+    /// The catalogue code and award rule of a badge class, when it has them.
+    pub async fn badge_class_rule(
+        &self,
+        id: BadgeClassId,
+    ) -> Result<(Option<String>, Option<AwardRule>), StorageError> {
+        let row = sqlx::query("SELECT code, rule FROM badge_classes WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(r) = row else {
+            return Ok((None, None));
+        };
+        let rule: Option<String> = r.try_get("rule")?;
+        Ok((
+            r.try_get("code")?,
+            rule.map(|t| json_from_db(&t)).transpose()?,
+        ))
+    }
+
     pub async fn get_badge_class(
         &self,
         id: BadgeClassId,

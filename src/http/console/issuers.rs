@@ -5,9 +5,8 @@ use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use base64::Engine;
 
-use super::{from_session, page_response, refused, switch};
+use super::{from_session, page_response, refused, switch, uploaded_image};
 use crate::auth::ConsoleAdmin;
 use crate::domain::{FieldError, IssuerId};
 use crate::http::error::ApiError;
@@ -162,18 +161,7 @@ async fn posted(form: Multipart) -> Result<Posted, ApiError> {
     let image = fields
         .remove("image")
         .filter(|bytes| !bytes.is_empty())
-        .map(|bytes| {
-            // The bytes decide what the image is (Image::from_data_uri checks them).
-            let mime = if bytes.starts_with(b"\x89PNG") {
-                "image/png"
-            } else {
-                "image/svg+xml"
-            };
-            format!(
-                "data:{mime};base64,{}",
-                base64::engine::general_purpose::STANDARD.encode(&bytes)
-            )
-        });
+        .map(|bytes| uploaded_image(&bytes));
     let input = IssuerInput {
         name: Some(values.name.clone()),
         url: Some(values.url.clone()),

@@ -3,6 +3,7 @@
 //! not use it up); the session cookie is HttpOnly, SameSite=Strict and scoped to `/admin`, and
 //! every form carries the session's CSRF token (a POST without it: 403, nothing changed).
 
+mod badge_classes;
 mod catalogue;
 mod imports;
 mod issuers;
@@ -55,6 +56,15 @@ pub fn router() -> Router<Insigne> {
         )
         .route("/admin/imports/confirmer", post(imports::confirm))
         .route("/admin/imports/{id}", get(imports::show))
+        .route(
+            "/admin/badges",
+            get(badge_classes::list).post(badge_classes::create),
+        )
+        .route("/admin/badges/nouveau", get(badge_classes::new_form))
+        .route(
+            "/admin/badges/{id}",
+            get(badge_classes::edit_form).post(badge_classes::update),
+        )
         .route("/admin/journal", get(journal))
         .route("/admin/journal.csv", get(journal_csv))
 }
@@ -151,6 +161,21 @@ pub(super) fn page_response(
     *response.status_mut() = status;
     response.headers_mut().remove(header::ETAG);
     Ok(private(response))
+}
+
+/// An uploaded image file as the data URI the service checks (its bytes decide what it is:
+/// `Image::from_data_uri` refuses anything but a PNG or an SVG).
+pub(super) fn uploaded_image(bytes: &[u8]) -> String {
+    use base64::Engine;
+    let mime = if bytes.starts_with(b"\x89PNG") {
+        "image/png"
+    } else {
+        "image/svg+xml"
+    };
+    format!(
+        "data:{mime};base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    )
 }
 
 /// Whether a form posted in `session` carries its CSRF token.
