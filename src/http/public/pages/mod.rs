@@ -2,6 +2,7 @@
 //! OB 2.0 URLs, when a browser asks for HTML), the accessibility statement, and their assets.
 //! French first; every word comes from `locales/` (see `http::i18n`).
 
+pub mod assets;
 mod badge;
 mod catalogue;
 mod home;
@@ -10,7 +11,7 @@ mod mine;
 use askama::Template;
 use axum::extract::Query;
 use axum::http::{header, HeaderMap, HeaderValue};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use chrono::{DateTime, Utc};
@@ -32,8 +33,7 @@ pub fn router() -> Router<Insigne> {
         .route("/badges/{id}", get(badge::badge_page))
         .route("/badges/{id}/qr.svg", get(badge::badge_qr))
         .route("/accessibilite", get(accessibility))
-        .route("/assets/insigne.css", get(stylesheet))
-        .route("/assets/insigne.js", get(script))
+        .merge(assets::router())
         .merge(mine::router())
 }
 
@@ -182,7 +182,7 @@ pub(crate) fn private(mut response: Response) -> Response {
 
 /// Pages load their own stylesheet, script and images only; nothing runs inline.
 pub(crate) const PAGE_POLICY: &str = "default-src 'none'; img-src 'self' data:; style-src 'self'; \
-     script-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+     script-src 'self'; font-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 #[derive(Template)]
 #[template(path = "not_found.html")]
@@ -237,31 +237,6 @@ async fn accessibility(
         },
         "Accept-Language",
     )
-}
-
-async fn stylesheet(headers: HeaderMap) -> Response {
-    asset(
-        &headers,
-        "text/css; charset=utf-8",
-        include_str!("../../../../assets/insigne.css"),
-    )
-}
-
-async fn script(headers: HeaderMap) -> Response {
-    asset(
-        &headers,
-        "text/javascript; charset=utf-8",
-        include_str!("../../../../assets/insigne.js"),
-    )
-}
-
-fn asset(headers: &HeaderMap, content_type: &'static str, body: &'static str) -> Response {
-    let mut response = revalidated(headers, content_type, body, None);
-    response.headers_mut().insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=3600"),
-    );
-    response.into_response()
 }
 
 #[cfg(test)]
