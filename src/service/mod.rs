@@ -36,6 +36,7 @@ pub use admins::{
     ADMIN_SESSION_HOURS, ADMIN_SIGNIN_MINUTES,
 };
 pub use audit::{audit, Actor, AuditView};
+pub use awards::{AwardSearch, AWARD_SEARCH_LIMIT};
 pub use catalogue::{CatalogueLoaded, LoadedBadge};
 pub use completions::{parse_completion_date, CompletionInput, CompletionsOutcome, TriggeredAward};
 pub use evaluation::{run_evaluator, EvaluationRun, Reconciled, ReconciledAward};

@@ -89,7 +89,7 @@ pub(super) async fn list(
     page_response(&headers, page, StatusCode::OK)
 }
 
-fn page_response(
+pub(super) fn page_response(
     headers: &HeaderMap,
     page: impl Template,
     status: StatusCode,
