@@ -713,3 +713,56 @@ async fn tutors_stay_off_awards_and_notifications(backend: Backend) {
     assert!(console_actions(&t, "awards").await.is_empty());
     assert!(console_actions(&t, "notifications").await.is_empty());
 }
+
+crate::on_both_backends!(the_search_shows_the_latest_200_and_says_so);
+
+async fn the_search_shows_the_latest_200_and_says_so(backend: Backend) {
+    use insigne::domain::{Award, EmailAddress, Recipient};
+    use insigne::storage::StoredAward;
+    let Some((t, cookie)) = signed_in(backend).await else {
+        return;
+    };
+    let issuer = t.issuer().await;
+    let class: insigne::domain::BadgeClassId =
+        t.badge_class(&issuer, None).await.parse().expect("id");
+    // Stored as such (signing 201 badges would only slow the test), one a minute.
+    let start = t.app.clock.now() - chrono::Duration::days(1);
+    for i in 0..201 {
+        let award = Award {
+            id: AwardId::random(),
+            badge_class: class,
+            recipient: Recipient {
+                email: EmailAddress::parse(&format!("formateur{i}@ac-versailles.fr"))
+                    .expect("email"),
+                name: format!("Formateur {i}"),
+            },
+            salt: "00".repeat(16),
+            issued_on: start + chrono::Duration::minutes(i),
+            expires: None,
+            narrative: None,
+            evidence: Vec::new(),
+            revocation: None,
+        };
+        let stored = StoredAward {
+            award,
+            ob2_assertion: "{}".into(),
+            ob2_signed: None,
+            ob3_credential: None,
+            ob3_jwt: None,
+        };
+        t.app.store.insert_award(&stored).await.expect("stored");
+    }
+    let (status, page) = get(&t, "/admin/badges-delivres", &cookie).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("Seuls les 200 badges les plus récents sont affichés"),
+        "{page}"
+    );
+    assert_eq!(page.matches("<th scope=\"row\">").count(), 200);
+    assert!(page.contains("formateur200@"), "the latest is shown");
+    assert!(!page.contains("formateur0@"), "the oldest is left out");
+    // Narrowed, all are shown and nothing is said.
+    let (_, page) = get(&t, "/admin/badges-delivres?email=formateur1", &cookie).await;
+    assert!(!page.contains("Seuls les"), "{page}");
+    assert_eq!(page.matches("<th scope=\"row\">").count(), 111);
+}
