@@ -10,7 +10,17 @@ use crate::domain::{Award, AwardId, AwardRequest, BadgeClass, Invalid, Issuer, I
 use crate::formats::ob2;
 use crate::proof::KeyAlgorithm;
 use crate::service::inputs::{AwardInput, RevokeInput};
-use crate::storage::{NewMessage, StoredAward};
+use crate::storage::{AwardFilter, NewMessage, StoredAward};
+
+/// At most this many awards answer a search: a longer list is refined, not read.
+pub const AWARD_SEARCH_LIMIT: usize = 200;
+
+/// The awards a search found, latest issued first, and whether more matched than shown.
+#[derive(Debug, Clone)]
+pub struct AwardSearch {
+    pub awards: Vec<Award>,
+    pub truncated: bool,
+}
 
 impl Insigne {
     /// Awards a badge class to a recipient: checks the request, fixes and signs every published
@@ -190,6 +200,19 @@ impl Insigne {
             .get_award(id)
             .await?
             .ok_or_else(|| ServiceError::not_found("award", id))
+    }
+
+    /// The awards that match `filter` (their state as it stands now), latest issued first,
+    /// [`AWARD_SEARCH_LIMIT`] at most.
+    pub async fn search_awards(&self, filter: &AwardFilter) -> Result<AwardSearch, ServiceError> {
+        let limit = i64::try_from(AWARD_SEARCH_LIMIT + 1).unwrap_or(i64::MAX);
+        let mut awards = self
+            .store
+            .search_awards(filter, self.clock.now(), limit)
+            .await?;
+        let truncated = awards.len() > AWARD_SEARCH_LIMIT;
+        awards.truncate(AWARD_SEARCH_LIMIT);
+        Ok(AwardSearch { awards, truncated })
     }
 
     /// Revokes an award: the hosted assertion answers 410, the OB 2.0 RevocationList names it

@@ -38,6 +38,7 @@ pub use admins::{
     ADMIN_SESSION_HOURS, ADMIN_SIGNIN_MINUTES,
 };
 pub use audit::{audit, Actor, AuditView};
+pub use awards::{AwardSearch, AWARD_SEARCH_LIMIT};
 pub use catalogue::{
     CatalogueLoaded, CataloguePreview, Change, EntryChange, LoadedBadge, NewlyEarned,
 };

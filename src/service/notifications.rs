@@ -144,6 +144,15 @@ impl Insigne {
         Ok(messages.iter().map(NotificationView::from).collect())
     }
 
+    /// The messages about one award (its announcement, its revocation), oldest first.
+    pub async fn award_notifications(
+        &self,
+        award: AwardId,
+    ) -> Result<Vec<NotificationView>, ServiceError> {
+        let messages = self.store.messages_of_award(award).await?;
+        Ok(messages.iter().map(NotificationView::from).collect())
+    }
+
     /// Puts a failed (or logged, or sent) message back in line, due now.
     pub async fn resend_notification(&self, id: &str) -> Result<NotificationView, ServiceError> {
         let missing = || ServiceError::NotFound {

@@ -329,16 +329,21 @@ pub struct Erasure {
 }
 
 impl Insigne {
-    /// The award as the API and the CLI show it.
-    pub fn award_view(&self, stored: &StoredAward) -> AwardView {
-        let award = &stored.award;
-        let status = if award.revocation.is_some() {
+    /// Where `award` stands now: revoked, expired or valid.
+    pub fn award_status(&self, award: &crate::domain::Award) -> AwardStatus {
+        if award.revocation.is_some() {
             AwardStatus::Revoked
         } else if award.is_expired(self.clock.now()) {
             AwardStatus::Expired
         } else {
             AwardStatus::Valid
-        };
+        }
+    }
+
+    /// The award as the API and the CLI show it.
+    pub fn award_view(&self, stored: &StoredAward) -> AwardView {
+        let award = &stored.award;
+        let status = self.award_status(award);
         let id = award.id;
         AwardView {
             id: id.to_string(),

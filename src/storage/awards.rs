@@ -7,7 +7,35 @@ use super::{
 };
 use crate::domain::award::Revocation;
 
-use crate::domain::{Award, AwardId, EmailAddress, IssuerId, Recipient};
+use crate::domain::{Award, AwardId, BadgeClassId, EmailAddress, IssuerId, Recipient};
+
+/// The columns of the award itself, without the signed documents (heavy, unneeded in a list).
+const AWARD_COLUMNS: &str =
+    "id, badge_class_id, recipient_email, recipient_name, salt, issued_on, expires, \
+     narrative, evidence, revoked_at, revocation_reason";
+
+/// Where an award stands, as a search asks for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AwardState {
+    /// Neither revoked nor expired.
+    Active,
+    /// Past its expiry date, not revoked.
+    Expired,
+    Revoked,
+}
+
+/// What a search of awards asks for; every criterion given must hold.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AwardFilter {
+    /// Part of the recipient's address, case ignored.
+    pub email_contains: Option<String>,
+    pub badge_class: Option<BadgeClassId>,
+    pub state: Option<AwardState>,
+    /// Issued at or after.
+    pub issued_from: Option<DateTime<Utc>>,
+    /// Issued strictly before.
+    pub issued_before: Option<DateTime<Utc>>,
+}
 
 pub(super) const COLUMNS: &str =
     "id, badge_class_id, recipient_email, recipient_name, salt, issued_on, expires, \
@@ -115,6 +143,56 @@ impl Store {
         ))
     }
 
+    /// The awards that match `filter` (their state as it stands at `now`), latest issued
+    /// first, at most `limit`; without their signed documents.
+    pub async fn search_awards(
+        &self,
+        filter: &AwardFilter,
+        now: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<Award>, StorageError> {
+        // The state is one of three fixed clauses; everything a person typed is bound.
+        let state = match filter.state {
+            None => "",
+            Some(AwardState::Active) => {
+                "AND revoked_at IS NULL AND (expires IS NULL OR expires > $6)"
+            }
+            Some(AwardState::Expired) => "AND revoked_at IS NULL AND expires <= $6",
+            Some(AwardState::Revoked) => "AND revoked_at IS NOT NULL",
+        };
+        // Times are RFC 3339 text in UTC with whole seconds: they sort as they compare, and
+        // '' and '9' bound every one of them.
+        let sql = format!(
+            "SELECT {AWARD_COLUMNS} FROM awards
+             WHERE LOWER(recipient_email) LIKE $1 ESCAPE '\\'
+               AND ($2 = '' OR badge_class_id = $2)
+               AND issued_on >= $3 AND issued_on < $4 {state}
+             ORDER BY issued_on DESC, id DESC LIMIT $5"
+        );
+        let mut query = sqlx::query(&sql)
+            .bind(like_pattern(filter.email_contains.as_deref()))
+            .bind(
+                filter
+                    .badge_class
+                    .map(|c| c.to_string())
+                    .unwrap_or_default(),
+            )
+            .bind(filter.issued_from.map(time_to_db).unwrap_or_default())
+            .bind(
+                filter
+                    .issued_before
+                    .map(time_to_db)
+                    .unwrap_or_else(|| "9".into()),
+            )
+            .bind(limit);
+        // PostgreSQL refuses a parameter the statement does not use.
+        if sql.contains("$6") {
+            query = query.bind(time_to_db(now));
+        }
+        let rows = query.fetch_all(&self.pool).await?;
+        rows.iter().map(award_only_from_row).collect()
+    }
+
     pub async fn get_award(&self, id: AwardId) -> Result<Option<StoredAward>, StorageError> {
         let row = sqlx::query(&format!("SELECT {COLUMNS} FROM awards WHERE id = $1"))
             .bind(id.to_string())
@@ -124,7 +202,30 @@ impl Store {
     }
 }
 
+/// `%part%` for LIKE, lower case, its own `%`, `_` and `\` taken literally.
+fn like_pattern(part: Option<&str>) -> String {
+    let mut pattern = String::from("%");
+    for c in part.unwrap_or_default().trim().to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
 pub(super) fn award_from_row(row: &AnyRow) -> Result<StoredAward, StorageError> {
+    Ok(StoredAward {
+        award: award_only_from_row(row)?,
+        ob2_assertion: row.try_get("ob2_assertion")?,
+        ob2_signed: row.try_get("ob2_signed")?,
+        ob3_credential: row.try_get("ob3_credential")?,
+        ob3_jwt: row.try_get("ob3_jwt")?,
+    })
+}
+
+fn award_only_from_row(row: &AnyRow) -> Result<Award, StorageError> {
     let email: String = row.try_get("recipient_email")?;
     let revoked_at = opt_time_from_db(row.try_get("revoked_at")?)?;
     let reason: Option<String> = row.try_get("revocation_reason")?;
@@ -145,13 +246,7 @@ pub(super) fn award_from_row(row: &AnyRow) -> Result<StoredAward, StorageError> 
             reason: reason.unwrap_or_default(),
         }),
     };
-    Ok(StoredAward {
-        award,
-        ob2_assertion: row.try_get("ob2_assertion")?,
-        ob2_signed: row.try_get("ob2_signed")?,
-        ob3_credential: row.try_get("ob3_credential")?,
-        ob3_jwt: row.try_get("ob3_jwt")?,
-    })
+    Ok(award)
 }
 
 /// Stores an award with the documents fixed at issuance, within `tx`.

@@ -30,7 +30,7 @@ use sqlx::{AnyPool, Row};
 
 pub use admins::{StoredAdmin, StoredAdminSession};
 pub use audit::AuditEntry;
-pub use awards::StoredAward;
+pub use awards::{AwardFilter, AwardState, StoredAward};
 pub use catalogue::{CatalogueBadge, RuledBadge, StoredCatalogue};
 pub use completions::{NewCompletion, Recorded, StoredCompletion};
 pub use evaluations::{EvaluationStats, Lease, Taken};

@@ -363,6 +363,20 @@ impl Store {
         rows.iter().map(message_from_row).collect()
     }
 
+    /// The messages about one award (its announcement, its revocation), oldest first.
+    pub async fn messages_of_award(
+        &self,
+        award: AwardId,
+    ) -> Result<Vec<StoredMessage>, StorageError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM outbox WHERE award_id = $1 ORDER BY created_at, id"
+        ))
+        .bind(award.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(message_from_row).collect()
+    }
+
     pub async fn message(&self, id: &str) -> Result<Option<StoredMessage>, StorageError> {
         let row = sqlx::query(&format!("SELECT {COLUMNS} FROM outbox WHERE id = $1"))
             .bind(id.to_string())

@@ -17,6 +17,7 @@ mod bad_input;
 mod cli;
 mod common;
 mod console;
+mod console_awards;
 mod console_badges;
 mod console_catalogue;
 mod crash;

@@ -3,10 +3,15 @@
 //! not use it up); the session cookie is HttpOnly, SameSite=Strict and scoped to `/admin`, and
 //! every form carries the session's CSRF token (a POST without it: 403, nothing changed).
 
+mod award_issue;
+mod award_revoke;
+mod award_search;
+mod awards;
 mod badge_classes;
 mod catalogue;
 mod imports;
 mod issuers;
+mod notifications;
 
 use askama::Template;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
@@ -64,6 +69,22 @@ pub fn router() -> Router<Insigne> {
         .route(
             "/admin/badges/{id}",
             get(badge_classes::edit_form).post(badge_classes::update),
+        )
+        .route(
+            "/admin/badges-delivres",
+            get(award_search::search).post(award_issue::create),
+        )
+        .route("/admin/badges-delivres/nouveau", get(award_issue::new_form))
+        .route("/admin/badges-delivres/{id}", get(awards::detail))
+        .route(
+            "/admin/badges-delivres/{id}/revoquer",
+            get(award_revoke::form).post(award_revoke::revoke),
+        )
+        .route("/admin/badges-delivres/{id}/renvoyer", post(awards::resend))
+        .route("/admin/notifications", get(notifications::list))
+        .route(
+            "/admin/notifications/{id}/renvoyer",
+            post(notifications::resend),
         )
         .route("/admin/journal", get(journal))
         .route("/admin/journal.csv", get(journal_csv))
