@@ -39,3 +39,19 @@ document.querySelectorAll("[data-preview-image]").forEach(function (field) {
     reader.readAsDataURL(file);
   });
 });
+// The badge editor shows only the fields of the kind of rule chosen (all of them without
+// JavaScript: the server ignores those of other kinds).
+(function () {
+  var kinds = document.querySelectorAll("input[name=rule_kind]");
+  if (!kinds.length) { return; }
+  var parts = document.querySelectorAll("[data-rule-for]");
+  var show = function () {
+    var chosen = document.querySelector("input[name=rule_kind]:checked");
+    var kind = chosen ? chosen.value : "none";
+    parts.forEach(function (part) {
+      part.hidden = part.getAttribute("data-rule-for").split(" ").indexOf(kind) < 0;
+    });
+  };
+  kinds.forEach(function (k) { k.addEventListener("change", show); });
+  show();
+})();

@@ -399,6 +399,7 @@ console-entry-parcours = Parcours
 console-entry-module = Module
 console-entry-badge = Badge
 console-catalogue-title = e-CAP catalogue
+console-catalogue-empty = No catalogue is loaded yet.
 console-catalogue-summary = The catalogue has { $parcours } parcours, { $modules } modules and { $badges } badges awarded by a rule.
 console-catalogue-download = Download the current catalogue (TOML)
 console-catalogue-upload = Load a catalogue

@@ -402,6 +402,7 @@ console-entry-parcours = Parcours
 console-entry-module = Module
 console-entry-badge = Badge
 console-catalogue-title = Catalogue e-CAP
+console-catalogue-empty = Aucun catalogue n'est chargé pour l'instant.
 console-catalogue-summary = Le catalogue compte { $parcours } parcours, { $modules } modules et { $badges } badges attribués par une règle.
 console-catalogue-download = Télécharger le catalogue actuel (TOML)
 console-catalogue-upload = Charger un catalogue

@@ -236,3 +236,103 @@ async fn the_front_door_and_the_console_sign_in_with_the_keyboard_alone() {
         eprintln!("screenshots: {}", shots.display());
     }
 }
+
+/// The admin's whole story in the browser, in French then in English, each on a fresh
+/// service: the CLI's admin signs in through the logged link, creates an issuer and a badge
+/// class with uploaded images, loads the example catalogue and imports the sample Moodle
+/// export (each a dry run first), finds an award and revokes it, reads the audit log; axe-core
+/// on every screen, the content security policy enforced. The screenshots stay in
+/// `target/e2e-artifacts/admin-story-LANG/` (`.ci/run` keeps them when the test fails).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_admin_story_in_the_browser_in_french_and_in_english() {
+    let Some(e2e) = browser_ready() else { return };
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let files = tempfile::tempdir().expect("tempdir");
+    let issuer_image = files.path().join("dane.svg");
+    std::fs::write(&issuer_image, br##"<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64"><rect width="64" height="64" fill="#000091"/></svg>"##).expect("image");
+    let badge_image = files.path().join("tutorat.svg");
+    std::fs::write(&badge_image, br##"<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64"><circle cx="32" cy="32" r="30" fill="#e1000f"/></svg>"##).expect("image");
+    let catalogue = root.join("examples/catalogue/ecap.toml");
+    let csv = root.join("examples/moodle/progress.e-cap_2025-2026.csv");
+    for (lang, dashboard, loaded) in [
+        ("fr", "Tableau de bord", "awards revoke"),
+        ("en", "Dashboard", "awards revoke"),
+    ] {
+        let live = live_now().await;
+        let t = &live.t;
+        // As the README says: the CLI adds the admin, on the service's database.
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_insigne"))
+            .env("INSIGNE_DATABASE_URL", &t.db.url)
+            .env("INSIGNE_CATALOGUE", "")
+            .args(["admins", "add", "dane@ac-versailles.fr"])
+            .output()
+            .expect("insigne");
+        assert!(out.status.success(), "{out:?}");
+        let ask = format!("email=dane%40ac-versailles.fr&lang={lang}");
+        let (status, _, _) =
+            crate::mine::send(&t.app, Method::POST, "/admin/connexion", None, Some(&ask)).await;
+        assert_eq!(status, StatusCode::OK);
+        let messages = t
+            .app
+            .store
+            .messages_to("dane@ac-versailles.fr")
+            .await
+            .expect("messages");
+        let body = &messages.last().expect("the link").body;
+        let link = body
+            .split_whitespace()
+            .find(|w| w.contains("/admin/connexion/"))
+            .expect("link in the message")
+            .to_string();
+        let shots = root.join(format!("target/e2e-artifacts/admin-story-{lang}"));
+        let _ = std::fs::remove_dir_all(&shots);
+        std::fs::create_dir_all(&shots).expect("screenshots folder");
+        let path = |p: &std::path::Path| p.to_str().expect("path").to_string();
+        let seen = node(
+            &e2e.join("admin-story.mjs"),
+            &[
+                &link,
+                lang,
+                &path(&shots),
+                &path(&issuer_image),
+                &path(&badge_image),
+                &path(&catalogue),
+                &path(&csv),
+                "marie.curie@ac-versailles.fr",
+            ],
+        )
+        .await;
+        let pages = seen["pages"].as_array().expect("pages");
+        assert_eq!(pages.len(), 19, "every screen was visited: {seen}");
+        assert_eq!(pages[1]["h1"], dashboard, "{seen}");
+        no_serious_violation(&seen);
+        assert_eq!(seen["revoked"], true, "{seen}");
+        assert_eq!(
+            seen["refused"],
+            json!([]),
+            "the policy blocked something: {seen}"
+        );
+        let journal = seen["journal"].as_str().expect("journal");
+        for action in [
+            "console sign-in",
+            "issuers create",
+            "catalogue load",
+            "badge-classes create",
+            "completions import",
+            loaded,
+        ] {
+            assert!(
+                journal.contains(action),
+                "{action} is not in the journal: {journal}"
+            );
+        }
+        // What the browser did is what the service holds.
+        let revoked = t
+            .app
+            .audit_log(None, Some("awards revoke"))
+            .await
+            .expect("audit");
+        assert_eq!(revoked.len(), 1);
+        eprintln!("screenshots: {}", shots.display());
+    }
+}
