@@ -7,6 +7,8 @@ mod awards;
 mod badge_classes;
 pub use badge_classes::RuleChoice;
 mod catalogue;
+mod catalogue_entries;
+pub use catalogue_entries::{EntryFields, EntryKind};
 mod completions;
 mod credentials;
 mod evaluation;

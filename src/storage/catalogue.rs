@@ -155,66 +155,16 @@ impl Store {
         }
         upsert_issuer(&mut *tx, issuer, Some(issuer_code)).await?;
         for f in frameworks {
-            sqlx::query(
-                "INSERT INTO frameworks (code, name, description, url, updated_at) VALUES ($1, $2, $3, $4, $5)
-                 ON CONFLICT (code) DO UPDATE SET name = excluded.name, description = excluded.description,
-                 url = excluded.url, updated_at = excluded.updated_at",
-            )
-            .bind(f.code.clone())
-            .bind(f.name.clone())
-            .bind(f.description.clone())
-            .bind(f.url.clone())
-            .bind(now.clone())
-            .execute(&mut *tx)
-            .await?;
+            upsert_framework(&mut tx, f, &now).await?;
             for c in &f.competencies {
-                sqlx::query(
-                    "INSERT INTO competencies (framework_code, code, name, description, url) VALUES ($1, $2, $3, $4, $5)
-                     ON CONFLICT (framework_code, code) DO UPDATE SET name = excluded.name,
-                     description = excluded.description, url = excluded.url",
-                )
-                .bind(f.code.clone())
-                .bind(c.code.clone())
-                .bind(c.name.clone())
-                .bind(c.description.clone())
-                .bind(c.url.clone())
-                .execute(&mut *tx)
-                .await?;
+                upsert_competency(&mut tx, &f.code, c).await?;
             }
         }
         for p in parcours {
-            sqlx::query(
-                "INSERT INTO parcours (code, title, description, moodle_course_id, updated_at) VALUES ($1, $2, $3, $4, $5)
-                 ON CONFLICT (code) DO UPDATE SET title = excluded.title, description = excluded.description,
-                 moodle_course_id = excluded.moodle_course_id, updated_at = excluded.updated_at",
-            )
-            .bind(p.code.clone())
-            .bind(p.title.clone())
-            .bind(p.description.clone())
-            .bind(p.moodle_course_id)
-            .bind(now.clone())
-            .execute(&mut *tx)
-            .await?;
+            upsert_parcours(&mut tx, p, &now).await?;
         }
         for m in modules {
-            sqlx::query(
-                "INSERT INTO modules (code, title, parcours_code, hours, modality, lms_ids, competencies, updated_at, cmid)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-                 ON CONFLICT (code) DO UPDATE SET title = excluded.title, parcours_code = excluded.parcours_code,
-                 hours = excluded.hours, modality = excluded.modality, lms_ids = excluded.lms_ids,
-                 competencies = excluded.competencies, updated_at = excluded.updated_at, cmid = excluded.cmid",
-            )
-            .bind(m.code.clone())
-            .bind(m.title.clone())
-            .bind(m.parcours.clone())
-            .bind(m.hours)
-            .bind(modality_str(m.modality).to_string())
-            .bind(serde_json::to_string(&m.lms_ids).unwrap_or_else(|_| "[]".into()))
-            .bind(serde_json::to_string(&m.competencies).unwrap_or_else(|_| "[]".into()))
-            .bind(now.clone())
-            .bind(m.cmid)
-            .execute(&mut *tx)
-            .await?;
+            upsert_module(&mut tx, m, &now).await?;
         }
         for b in badges {
             upsert_badge_class(&mut *tx, &b.class, Some((&b.code, &b.rule))).await?;
@@ -314,5 +264,128 @@ impl Store {
             out.classes.insert(*id, (class, issuer));
         }
         Ok(())
+    }
+}
+
+type Tx<'a> = sqlx::Transaction<'a, sqlx::Any>;
+
+/// Creates or updates a framework by code (its competencies apart).
+async fn upsert_framework(tx: &mut Tx<'_>, f: &Framework, now: &str) -> Result<(), StorageError> {
+    sqlx::query(
+        "INSERT INTO frameworks (code, name, description, url, updated_at) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (code) DO UPDATE SET name = excluded.name, description = excluded.description,
+         url = excluded.url, updated_at = excluded.updated_at",
+    )
+    .bind(f.code.clone())
+    .bind(f.name.clone())
+    .bind(f.description.clone())
+    .bind(f.url.clone())
+    .bind(now.to_string())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+async fn upsert_competency(
+    tx: &mut Tx<'_>,
+    framework: &str,
+    c: &Competency,
+) -> Result<(), StorageError> {
+    sqlx::query(
+        "INSERT INTO competencies (framework_code, code, name, description, url) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (framework_code, code) DO UPDATE SET name = excluded.name,
+         description = excluded.description, url = excluded.url",
+    )
+    .bind(framework.to_string())
+    .bind(c.code.clone())
+    .bind(c.name.clone())
+    .bind(c.description.clone())
+    .bind(c.url.clone())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+async fn upsert_parcours(tx: &mut Tx<'_>, p: &Parcours, now: &str) -> Result<(), StorageError> {
+    sqlx::query(
+        "INSERT INTO parcours (code, title, description, moodle_course_id, updated_at) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (code) DO UPDATE SET title = excluded.title, description = excluded.description,
+         moodle_course_id = excluded.moodle_course_id, updated_at = excluded.updated_at",
+    )
+    .bind(p.code.clone())
+    .bind(p.title.clone())
+    .bind(p.description.clone())
+    .bind(p.moodle_course_id)
+    .bind(now.to_string())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+async fn upsert_module(tx: &mut Tx<'_>, m: &Module, now: &str) -> Result<(), StorageError> {
+    sqlx::query(
+        "INSERT INTO modules (code, title, parcours_code, hours, modality, lms_ids, competencies, updated_at, cmid)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         ON CONFLICT (code) DO UPDATE SET title = excluded.title, parcours_code = excluded.parcours_code,
+         hours = excluded.hours, modality = excluded.modality, lms_ids = excluded.lms_ids,
+         competencies = excluded.competencies, updated_at = excluded.updated_at, cmid = excluded.cmid",
+    )
+    .bind(m.code.clone())
+    .bind(m.title.clone())
+    .bind(m.parcours.clone())
+    .bind(m.hours)
+    .bind(modality_str(m.modality).to_string())
+    .bind(serde_json::to_string(&m.lms_ids).unwrap_or_else(|_| "[]".into()))
+    .bind(serde_json::to_string(&m.competencies).unwrap_or_else(|_| "[]".into()))
+    .bind(now.to_string())
+    .bind(m.cmid)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// One entry of the catalogue, saved on its own (from the console).
+#[derive(Debug, Clone, PartialEq)]
+pub enum CatalogueEntry {
+    Framework(Framework),
+    Competency {
+        framework: String,
+        competency: Competency,
+    },
+    Parcours(Parcours),
+    Module(Module),
+}
+
+impl Store {
+    /// Creates or updates one catalogue entry by code, under the catalogue lock; learners with
+    /// completions are marked for evaluation in the same transaction (a module's competencies
+    /// or its parcours may change what the rules award). Returns how many were marked.
+    pub async fn save_catalogue_entry(
+        &self,
+        entry: &CatalogueEntry,
+        at: DateTime<Utc>,
+    ) -> Result<usize, StorageError> {
+        let now = time_to_db(at);
+        let mut tx = self.pool.begin().await?;
+        Store::lock_in(&mut tx, "catalogue", at).await?;
+        match entry {
+            CatalogueEntry::Framework(f) => upsert_framework(&mut tx, f, &now).await?,
+            CatalogueEntry::Competency {
+                framework,
+                competency,
+            } => upsert_competency(&mut tx, framework, competency).await?,
+            CatalogueEntry::Parcours(p) => upsert_parcours(&mut tx, p, &now).await?,
+            CatalogueEntry::Module(m) => upsert_module(&mut tx, m, &now).await?,
+        }
+        let marked = match entry {
+            CatalogueEntry::Module(_) | CatalogueEntry::Competency { .. } => {
+                super::evaluations::mark_all_in(&mut tx, at, None)
+                    .await?
+                    .len()
+            }
+            _ => 0,
+        };
+        tx.commit().await?;
+        Ok(marked)
     }
 }

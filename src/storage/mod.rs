@@ -31,7 +31,7 @@ use sqlx::{AnyPool, Row};
 pub use admins::{StoredAdmin, StoredAdminSession};
 pub use audit::AuditEntry;
 pub use awards::{AwardFilter, AwardState, StoredAward};
-pub use catalogue::{CatalogueBadge, RuledBadge, StoredCatalogue};
+pub use catalogue::{CatalogueBadge, CatalogueEntry, RuledBadge, StoredCatalogue};
 pub use completions::{NewCompletion, Recorded, StoredCompletion};
 pub use evaluations::{EvaluationStats, Lease, Taken};
 pub use imports::{ImportOrigin, ImportRecord, ImportStatus};
