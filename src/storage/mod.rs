@@ -37,6 +37,7 @@ pub use imports::{ImportRecord, ImportStatus};
 pub use moodle_syncs::{SyncRecord, SyncedCompletion};
 pub use outbox::{MessageKind, MessageStatus, NewMessage, StoredMessage};
 pub use status::StatusSlot;
+pub use tokens::StoredToken;
 pub use trainers::OwnedAward;
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
