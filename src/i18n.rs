@@ -161,6 +161,7 @@ mod tests {
             "templates",
             "src/http/public",
             "src/http/public/pages",
+            "src/http/console",
             "src/notify",
         ] {
             for entry in std::fs::read_dir(dir.join(folder)).expect("folder") {

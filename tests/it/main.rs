@@ -17,6 +17,7 @@ mod bad_input;
 mod cli;
 mod common;
 mod console;
+mod console_keys;
 mod crash;
 mod durable;
 mod e2e;

@@ -3,16 +3,16 @@
 
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use base64::Engine;
 
-use super::{from_session, refused, switch};
+use super::{from_session, page_response, refused, switch};
 use crate::auth::ConsoleAdmin;
 use crate::domain::{FieldError, IssuerId};
 use crate::http::error::ApiError;
 use crate::http::extract::form_fields;
-use crate::http::public::pages::{html, private, LangQuery};
+use crate::http::public::pages::{private, LangQuery};
 use crate::i18n::Lang;
 use crate::service::inputs::IssuerInput;
 use crate::service::{Actor, Insigne, ServiceError};
@@ -87,17 +87,6 @@ pub(super) async fn list(
         rows,
     };
     page_response(&headers, page, StatusCode::OK)
-}
-
-fn page_response(
-    headers: &HeaderMap,
-    page: impl Template,
-    status: StatusCode,
-) -> Result<Response, ApiError> {
-    let mut response = html(headers, page, "Accept-Language")?;
-    *response.status_mut() = status;
-    response.headers_mut().remove(header::ETAG);
-    Ok(private(response))
 }
 
 pub(super) async fn new_form(

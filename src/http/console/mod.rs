@@ -4,6 +4,8 @@
 //! every form carries the session's CSRF token (a POST without it: 403, nothing changed).
 
 mod issuers;
+mod keys;
+mod tokens;
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -33,6 +35,16 @@ pub fn router() -> Router<Insigne> {
         .route(
             "/admin/emetteurs/{id}",
             get(issuers::edit_form).post(issuers::update),
+        )
+        .route("/admin/cles", get(keys::list))
+        .route(
+            "/admin/cles/remplacer",
+            get(keys::confirm).post(keys::rotate),
+        )
+        .route("/admin/jetons", get(tokens::list).post(tokens::create))
+        .route(
+            "/admin/jetons/{id}/revoquer",
+            get(tokens::confirm_revoke).post(tokens::revoke),
         )
         .route("/admin/journal", get(journal))
         .route("/admin/journal.csv", get(journal_csv))
@@ -118,6 +130,18 @@ fn refused(headers: &HeaderMap) -> Response {
         None,
     )
     .unwrap_or_else(IntoResponse::into_response)
+}
+
+/// A console page, never stored by a cache (`private, no-store`) nor revalidated.
+fn page_response(
+    headers: &HeaderMap,
+    page: impl Template,
+    status: StatusCode,
+) -> Result<Response, ApiError> {
+    let mut response = html(headers, page, "Accept-Language")?;
+    *response.status_mut() = status;
+    response.headers_mut().remove(header::ETAG);
+    Ok(private(response))
 }
 
 /// Whether a form posted in `session` carries its CSRF token.
@@ -232,6 +256,7 @@ async fn sign_in(
     }
 }
 
+/// A form that carries nothing but the session's CSRF token (a button).
 #[derive(Debug, Deserialize)]
 struct CsrfForm {
     csrf: Option<String>,
