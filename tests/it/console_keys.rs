@@ -180,6 +180,28 @@ async fn keys_are_listed_and_replaced_after_a_confirmation(backend: Backend) {
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(active(&t), (old_ed.clone(), old_rsa.clone()));
 
+    // When the keys folder cannot be read back, the page says that nothing changed, and
+    // nothing did.
+    let ring_file = t.keys_dir.path().join("keyring.toml");
+    let saved = std::fs::read(&ring_file).expect("key ring");
+    std::fs::remove_file(&ring_file).expect("remove");
+    let (status, _, failed) = send(
+        &t.app,
+        Method::POST,
+        "/admin/cles/remplacer",
+        Some(&cookie),
+        Some(&format!("csrf={token}")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR, "{failed}");
+    assert!(failed.contains("role=\"alert\""), "{failed}");
+    assert!(
+        failed.contains("Les clés n&#x27;ont pas pu être remplacées"),
+        "{failed}"
+    );
+    assert_eq!(active(&t), (old_ed.clone(), old_rsa.clone()));
+    std::fs::write(&ring_file, saved).expect("put back");
+
     // Confirmed: new active keys, in this process and in the keys folder.
     let (status, headers, _) = send(
         &t.app,
