@@ -82,7 +82,7 @@ fn main() {
         let keys = KeyRing::generate(&dir.path().join("keys"), clock.now()).expect("keys");
         let app = Insigne {
             store,
-            keys: Arc::new(keys),
+            keys: keys.into(),
             urls: PublicUrls::new("https://badges.ac-versailles.fr"),
             clock,
             did_method: Default::default(),

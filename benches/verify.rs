@@ -30,7 +30,7 @@ fn benches(c: &mut Criterion) {
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let app = Insigne {
             store,
-            keys: Arc::new(KeyRing::generate(&dir.path().join("keys"), clock.now()).expect("keys")),
+            keys: KeyRing::generate(&dir.path().join("keys"), clock.now()).expect("keys").into(),
             urls: PublicUrls::new("https://badges.ac-versailles.fr"),
             clock,
             did_method: Default::default(),

@@ -176,7 +176,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             );
             Ok(())
         }
-        Command::Keys(cmd) => keys::run(&config, cmd),
+        Command::Keys(cmd) => keys::run(&config, cmd).await,
         Command::Tokens(cmd) => tokens::run(&config, cmd).await,
         Command::Admins(cmd) => admins::run(&config, cmd).await,
         Command::Catalogue(cmd) => catalogue::run(&config, cmd).await,
@@ -242,7 +242,7 @@ async fn open_app(config: &Config, generate_keys: bool) -> Result<Insigne, CliEr
     let store = open_store(config).await?;
     Ok(Insigne {
         store,
-        keys: Arc::new(keys),
+        keys: keys.into(),
         urls: PublicUrls::new(&config.public_url),
         clock,
         did_method: config.did_method,

@@ -1,11 +1,15 @@
-//! `insigne tokens create --scope admin|ingest`: prints the token alone on stdout, once.
+//! `insigne tokens create --scope admin|ingest` (prints the token alone on stdout, once),
+//! `tokens list` and `tokens revoke ID`. Creating and revoking go to the audit log, never with
+//! the token.
 
 use clap::Subcommand;
 
 use super::{open_store, CliError};
 use crate::auth::Scope;
 use crate::config::Config;
-use crate::domain::{Clock, SystemClock};
+use crate::domain::clock::rfc3339;
+use crate::domain::{Clock, SystemClock, TokenId};
+use crate::service::{Actor, ServiceError, TokenRevocation};
 
 #[derive(Debug, Subcommand)]
 pub enum TokensCommand {
@@ -17,6 +21,10 @@ pub enum TokensCommand {
         #[arg(long)]
         label: Option<String>,
     },
+    /// Every token: id, scope, created, revoked (or "live"), label; never the token.
+    List,
+    /// Revoke the token ID (from `tokens list`): it authenticates nothing from now on.
+    Revoke { id: String },
 }
 
 /// The scopes, as the command line names them.
@@ -38,24 +46,71 @@ impl From<ScopeArg> for Scope {
 }
 
 pub async fn run(config: &Config, cmd: TokensCommand) -> Result<(), CliError> {
-    match cmd {
-        TokensCommand::Create { scope, label } => {
-            let store = open_store(config).await?;
-            let scope: crate::auth::Scope = scope.into();
-            let token =
-                crate::service::create_token(&store, scope, label.as_deref(), SystemClock.now())
-                    .await?;
+    let store = open_store(config).await?;
+    let outcome = match cmd {
+        TokensCommand::Create { scope, label } => create(&store, scope.into(), label).await,
+        TokensCommand::List => crate::service::list_tokens(&store).await.map(|tokens| {
+            for t in tokens {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    t.id,
+                    t.scope.as_str(),
+                    rfc3339(t.created_at),
+                    t.revoked_at.map_or_else(|| "live".to_string(), rfc3339),
+                    t.label.unwrap_or_default()
+                );
+            }
+        }),
+        // An id that is no token id names no token: bad usage, like an unknown one.
+        TokensCommand::Revoke { id } => match id.trim().parse::<TokenId>() {
+            Ok(id) => revoke(&store, id).await,
+            Err(_) => Err(ServiceError::not_found("token", id.trim())),
+        },
+    };
+    store.close().await;
+    outcome.map_err(|e| match e {
+        ServiceError::Invalid(invalid) => CliError::Usage(invalid.to_string()),
+        ServiceError::NotFound { .. } => CliError::Usage(e.to_string()),
+        other => CliError::failed(&other),
+    })
+}
+
+async fn create(
+    store: &crate::storage::Store,
+    scope: Scope,
+    label: Option<String>,
+) -> Result<(), ServiceError> {
+    let token =
+        crate::service::issue_token(store, scope, label.as_deref(), SystemClock.now()).await?;
+    crate::service::audit(
+        store,
+        SystemClock.now(),
+        &Actor::Cli,
+        "tokens create",
+        Some(&token.id.to_string()),
+        Some(&crate::service::token_audit_detail(scope, label.as_deref())),
+    )
+    .await?;
+    println!("{}", token.secret);
+    Ok(())
+}
+
+async fn revoke(store: &crate::storage::Store, id: TokenId) -> Result<(), ServiceError> {
+    match crate::service::revoke_token(store, id, SystemClock.now()).await? {
+        TokenRevocation::Revoked => {
+            eprintln!("insigne: token {id} revoked");
             crate::service::audit(
-                &store,
+                store,
                 SystemClock.now(),
-                &crate::service::Actor::Cli,
-                "tokens create",
-                label.as_deref(),
-                Some(scope.as_str()),
+                &Actor::Cli,
+                "tokens revoke",
+                Some(&id.to_string()),
+                None,
             )
-            .await?;
-            store.close().await;
-            println!("{token}");
+            .await
+        }
+        TokenRevocation::AlreadyRevoked => {
+            eprintln!("insigne: token {id} was revoked already");
             Ok(())
         }
     }

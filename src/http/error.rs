@@ -142,6 +142,7 @@ impl From<ServiceError> for ApiError {
             ServiceError::NotFound { .. } => ApiError::NotFound(e.to_string()),
             ServiceError::Storage(_)
             | ServiceError::Signing(_)
+            | ServiceError::KeyRing(_)
             | ServiceError::NoActiveKey(_)
             | ServiceError::UnknownKey(_)
             | ServiceError::NoDidWeb

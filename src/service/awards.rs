@@ -181,12 +181,14 @@ impl Insigne {
     /// The OB 2.0 signed assertion: the Assertion JSON, `verification.creator` naming the active
     /// RSA key as the issuer's CryptographicKey, signed RS256.
     fn sign_ob2(&self, award: &Award, class: &BadgeClass) -> Result<String, ServiceError> {
-        let kid = self
-            .keys
+        // One snapshot of the ring: a rotation meanwhile cannot sign with another key than
+        // the one the assertion names.
+        let keys = self.keys();
+        let kid = keys
             .active_kid(KeyAlgorithm::RS256)
             .ok_or(ServiceError::NoActiveKey(KeyAlgorithm::RS256))?;
         let payload = ob2::signed_assertion(&self.urls, award, class.issuer, kid).to_string();
-        let (signed_by, jws) = self.keys.sign_rs256(payload.as_bytes(), None)?;
+        let (signed_by, jws) = keys.sign_rs256(payload.as_bytes(), None)?;
         if signed_by != kid {
             return Err(ServiceError::Inconsistent(format!(
                 "signed with {signed_by}, expected {kid}"

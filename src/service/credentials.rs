@@ -23,7 +23,7 @@ impl Insigne {
 
     fn ed25519_multibase(&self, ed_kid: &str) -> Result<String, ServiceError> {
         let key = self
-            .keys
+            .keys()
             .ed25519_public(ed_kid)
             .ok_or_else(|| ServiceError::UnknownKey(ed_kid.to_string()))?;
         Ok(di::ed25519_multibase(&key))
@@ -80,7 +80,7 @@ impl Insigne {
         awards: &[AwardId],
     ) -> Result<Vec<StatusSlot>, ServiceError> {
         let ed_kid = self
-            .keys
+            .keys()
             .active_kid(KeyAlgorithm::Ed25519)
             .ok_or(ServiceError::NoActiveKey(KeyAlgorithm::Ed25519))?
             .to_string();
@@ -117,20 +117,19 @@ impl Insigne {
         };
         let unsigned = ob3::credential(&self.urls, award, class, issuer, &did, &entry);
         let vm = self.verification_method(&did, &slot.list_key)?;
+        // One snapshot of the ring for both proofs.
+        let keys = self.keys();
         let mut signed =
-            self.keys
-                .sign_data_integrity(&unsigned, &slot.list_key, &vm, self.clock.now())?;
+            keys.sign_data_integrity(&unsigned, &slot.list_key, &vm, self.clock.now())?;
         // `proof` as a one-element array: what the strict 2024 AchievementCredential schema
         // requires, and what every verifier reads (the proof is outside the signed data).
         if let Some(proof) = signed.get_mut("proof") {
             *proof = Value::Array(vec![proof.take()]);
         }
         let claims = ob3::jwt_claims(&unsigned).to_string();
-        let (_, jwt) = self
-            .keys
-            .sign_rs256_as(claims.as_bytes(), Some("JWT"), |rsa_kid| {
-                self.jwt_kid(&did, rsa_kid)
-            })?;
+        let (_, jwt) = keys.sign_rs256_as(claims.as_bytes(), Some("JWT"), |rsa_kid| {
+            self.jwt_kid(&did, rsa_kid)
+        })?;
         Ok((signed.to_string(), jwt))
     }
 
@@ -146,7 +145,7 @@ impl Insigne {
             status::list_credential(&self.urls.status_list(issuer, list_key), &did, revoked, now);
         let vm = self.verification_method(&did, list_key)?;
         let signed = self
-            .keys
+            .keys()
             .sign_data_integrity(&unsigned, list_key, &vm, now)?;
         Ok(signed.to_string())
     }
@@ -203,6 +202,6 @@ impl Insigne {
     pub async fn did_document(&self, issuer: IssuerId) -> Result<Value, ServiceError> {
         self.issuer(issuer).await?;
         let did = identity::issuer_did_web(&self.urls, issuer).ok_or(ServiceError::NoDidWeb)?;
-        Ok(identity::did_document(&did, &self.keys.did_public_keys()))
+        Ok(identity::did_document(&did, &self.keys().did_public_keys()))
     }
 }

@@ -21,7 +21,12 @@ pub enum HostedAssertion {
 impl Insigne {
     /// A key id of the ring's RSA keys (active or retired).
     fn rsa_kid<'a>(&self, kid: &'a str) -> Result<&'a str, ServiceError> {
-        if self.keys.kids(KeyAlgorithm::RS256).iter().any(|k| k == kid) {
+        if self
+            .keys()
+            .kids(KeyAlgorithm::RS256)
+            .iter()
+            .any(|k| k == kid)
+        {
             Ok(kid)
         } else {
             Err(ServiceError::not_found("key", kid))
@@ -55,7 +60,7 @@ impl Insigne {
     pub async fn ob2_key(&self, issuer: IssuerId, kid: &str) -> Result<Value, ServiceError> {
         let issuer = self.issuer(issuer).await?;
         let pem = self
-            .keys
+            .keys()
             .public_pem(self.rsa_kid(kid)?)
             .ok_or_else(|| ServiceError::not_found("key", kid))?;
         Ok(ob2::cryptographic_key(&self.urls, issuer.id, kid, &pem))

@@ -18,6 +18,7 @@ mod images;
 mod import;
 pub mod inputs;
 mod issuers;
+mod keys;
 mod moodle_sync;
 mod notifications;
 mod status;
@@ -32,7 +33,6 @@ use crate::domain::{Clock, Invalid};
 use crate::formats::ob3::identity::DidMethod;
 use crate::formats::PublicUrls;
 use crate::import::moodle::MoodleMapping;
-use crate::proof::KeyRing;
 use crate::storage::{StorageError, Store};
 
 pub use admins::{
@@ -52,12 +52,16 @@ pub use images::BakedForm;
 pub use import::{
     ImportPreview, ImportProgress, ImportSummary, ImportView, PreparedImport, MOODLE_SOURCE,
 };
+pub use keys::{key_ids, rotate_keys, SigningKeys};
 pub use moodle_sync::{
     run_moodle_pull, CourseSync, SyncProgress, SyncSummary, SyncView, Withdrawn, MOODLE_WS_SOURCE,
 };
 pub use notifications::{backoff, run_worker, Round, LEASE, MAX_ATTEMPTS};
 pub use status::{Dashboard, EvaluationStatus, ImportStatusView, ServiceStatus};
-pub use tokens::create_token;
+pub use tokens::{
+    create_token, issue_token, list_tokens, revoke_token, token_audit_detail, NewToken,
+    TokenRevocation, TOKEN_LABEL_MAX,
+};
 pub use trainers::{
     BadgeProgress, SigninRequest, ERASURE_REASON, SESSION_HOURS, SIGNIN_MINUTES,
     SIGNIN_PER_ADDRESS, SIGNIN_PER_CLIENT,
@@ -74,6 +78,9 @@ pub enum ServiceError {
     /// The key ring could not sign.
     #[error("signing failed")]
     Signing(#[from] crate::proof::keys::KeyError),
+    /// The key ring could not be changed (new keys made, the ring file written).
+    #[error("the key ring could not be changed")]
+    KeyRing(#[source] crate::proof::keys::KeyError),
     /// The key ring has no active key of that algorithm (`insigne keys generate`).
     #[error("the key ring has no active {0:?} key")]
     NoActiveKey(crate::proof::KeyAlgorithm),
@@ -122,7 +129,8 @@ impl ServiceError {
 #[derive(Clone)]
 pub struct Insigne {
     pub store: Store,
-    pub keys: Arc<KeyRing>,
+    /// The signing keys in force; replaced in place by a rotation.
+    pub keys: SigningKeys,
     pub urls: PublicUrls,
     pub clock: Arc<dyn Clock>,
     /// How issuers are identified in OB 3.0 credentials.

@@ -38,6 +38,7 @@ pub use imports::{ImportOrigin, ImportRecord, ImportStatus};
 pub use moodle_syncs::{SyncRecord, SyncedCompletion};
 pub use outbox::{MessageKind, MessageStatus, NewMessage, StoredMessage};
 pub use status::StatusSlot;
+pub use tokens::StoredToken;
 pub use trainers::OwnedAward;
 pub use uploads::Upload;
 

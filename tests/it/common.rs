@@ -121,7 +121,7 @@ impl TestApp {
         let keys = KeyRing::generate(keys_dir.path(), clock.now()).expect("keys");
         let app = Insigne {
             store,
-            keys: Arc::new(keys),
+            keys: keys.into(),
             urls: PublicUrls::new(base),
             clock,
             did_method: insigne::formats::ob3::identity::DidMethod::Web,

@@ -63,7 +63,7 @@ pub(crate) async fn sign_in(t: &TestApp, email: &str) -> String {
     cookie.split(';').next().expect("pair").to_string()
 }
 
-/// The CSRF token of the dashboard's forms.
+/// The CSRF token of a console page's forms.
 pub(crate) fn csrf(page: &str) -> String {
     let start = page.find("name=\"csrf\" value=\"").expect("csrf field") + 19;
     page[start..start + page[start..].find('"').expect("end")].to_string()

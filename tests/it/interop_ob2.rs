@@ -140,8 +140,9 @@ pub async fn restart_with_rotated_keys(
     let mut ring = insigne::proof::KeyRing::load(t.keys_dir.path()).expect("load");
     ring.rotate(chrono::Utc::now()).expect("rotate");
     let mut app = t.app.clone();
-    app.keys =
-        std::sync::Arc::new(insigne::proof::KeyRing::load(t.keys_dir.path()).expect("reload"));
+    app.keys = insigne::proof::KeyRing::load(t.keys_dir.path())
+        .expect("reload")
+        .into();
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
         .await
         .expect("rebind");
@@ -328,7 +329,7 @@ async fn a_badge_signed_before_key_rotation_still_validates() {
     // `insigne keys rotate`, then the service restarts with the new key ring.
     let old_kid = t
         .app
-        .keys
+        .keys()
         .active_kid(insigne::proof::KeyAlgorithm::RS256)
         .expect("kid")
         .to_string();
@@ -336,7 +337,7 @@ async fn a_badge_signed_before_key_rotation_still_validates() {
 
     let (code, report) = validate(&dir, &[&old_jws, "--report-only"]).await;
     assert_eq!(code, 0, "signed with the retired key {old_kid}: {report:#}");
-    let new_jws = app.keys.sign_rs256(b"{}", None).expect("sign").0;
+    let new_jws = app.keys().sign_rs256(b"{}", None).expect("sign").0;
     assert_ne!(new_jws, old_kid, "the new key signs now");
     server.stop().await;
 }

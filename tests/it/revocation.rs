@@ -51,7 +51,7 @@ async fn signed_baked_and_revoked(backend: Backend) {
     let jws = String::from_utf8(jws).expect("utf8");
     let verified = t
         .app
-        .keys
+        .keys()
         .verify_rs256(&jws)
         .expect("verifies with the ring");
     let payload: Value = serde_json::from_slice(&verified).expect("json");
@@ -257,7 +257,7 @@ async fn awards_from_before_signing_are_signed_once(backend: Backend) {
         .expect("award")
         .ob2_signed
         .expect("now signed");
-    assert!(t.app.keys.verify_rs256(&signed).is_ok());
+    assert!(t.app.keys().verify_rs256(&signed).is_ok());
     assert_eq!(
         t.app.award(id).await.expect("award").ob2_signed.as_deref(),
         Some(first.as_str()),
@@ -401,7 +401,7 @@ async fn ob3_documents_and_status_lists(backend: Backend) {
     // The list is signed by the key that signed the credentials.
     let key = t
         .app
-        .keys
+        .keys()
         .ed25519_public(lists[0].0.rsplit('/').next().expect("kid"))
         .expect("key");
     insigne::proof::di::verify(&list, &key).expect("the status list verifies");

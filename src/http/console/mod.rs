@@ -11,7 +11,9 @@ mod badge_classes;
 mod catalogue;
 mod imports;
 mod issuers;
+mod keys;
 mod notifications;
+mod tokens;
 
 use askama::Template;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
@@ -85,6 +87,16 @@ pub fn router() -> Router<Insigne> {
         .route(
             "/admin/notifications/{id}/renvoyer",
             post(notifications::resend),
+        )
+        .route("/admin/cles", get(keys::list))
+        .route(
+            "/admin/cles/remplacer",
+            get(keys::confirm).post(keys::rotate),
+        )
+        .route("/admin/jetons", get(tokens::list).post(tokens::create))
+        .route(
+            "/admin/jetons/{id}/revoquer",
+            get(tokens::confirm_revoke).post(tokens::revoke),
         )
         .route("/admin/journal", get(journal))
         .route("/admin/journal.csv", get(journal_csv))
@@ -311,6 +323,7 @@ async fn sign_in(
     }
 }
 
+/// A form that carries nothing but the session's CSRF token (a button).
 #[derive(Debug, Deserialize)]
 struct CsrfForm {
     csrf: Option<String>,

@@ -17,6 +17,6 @@ async fn jwks(State(app): State<Insigne>) -> impl IntoResponse {
             (header::CONTENT_TYPE, "application/jwk-set+json"),
             (header::CACHE_CONTROL, "public, max-age=300"),
         ],
-        app.keys.jwks().to_string(),
+        app.keys().jwks().to_string(),
     )
 }
