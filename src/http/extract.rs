@@ -104,10 +104,34 @@ pub async fn form_fields(
     Ok(form_entries(form).await?.into_iter().collect())
 }
 
-/// The fields of a multipart form in their order, repeated names included (checkboxes); a
-/// file's name comes as `NAME.name` before its bytes.
+/// `form_fields`, and the names of the files sent (by field).
+pub async fn form_fields_and_files(
+    form: axum::extract::Multipart,
+) -> Result<
+    (
+        std::collections::BTreeMap<String, Vec<u8>>,
+        std::collections::BTreeMap<String, String>,
+    ),
+    ApiError,
+> {
+    let mut names = std::collections::BTreeMap::new();
+    let fields = read_form(form, &mut |field, file| {
+        names.insert(field.to_string(), file.to_string());
+    })
+    .await?;
+    Ok((fields.into_iter().collect(), names))
+}
+
+/// The fields of a multipart form in their order, repeated names included (checkboxes).
 pub async fn form_entries(
+    form: axum::extract::Multipart,
+) -> Result<Vec<(String, Vec<u8>)>, ApiError> {
+    read_form(form, &mut |_, _| {}).await
+}
+
+async fn read_form(
     mut form: axum::extract::Multipart,
+    file_name: &mut (dyn FnMut(&str, &str) + Send),
 ) -> Result<Vec<(String, Vec<u8>)>, ApiError> {
     let mut fields = Vec::new();
     while let Some(field) = form.next_field().await.map_err(|e| ApiError::BadField {
@@ -115,8 +139,8 @@ pub async fn form_entries(
         message: e.to_string(),
     })? {
         let name = field.name().unwrap_or_default().to_string();
-        if let Some(file_name) = field.file_name().filter(|f| !f.is_empty()) {
-            fields.push((format!("{name}.name"), file_name.as_bytes().to_vec()));
+        if let Some(file) = field.file_name().filter(|f| !f.is_empty()) {
+            file_name(&name, file);
         }
         let bytes = field.bytes().await.map_err(|e| ApiError::BadField {
             field: name.clone(),

@@ -20,6 +20,7 @@ mod console;
 mod console_awards;
 mod console_badges;
 mod console_catalogue;
+mod console_entries;
 mod console_keys;
 mod crash;
 mod durable;

@@ -362,7 +362,7 @@ async fn page_structure_for_accessibility() {
             );
         }
         assert!(
-            html.contains(&format!("<a href=\"/accessibilite?lang={lang}\">")),
+            html.contains(&format!("href=\"/accessibilite?lang={lang}\">")),
             "{path}"
         );
         let other = if lang == "fr" { "en" } else { "fr" };

@@ -13,7 +13,7 @@ use super::{from_session, page_response, refused, switch};
 use crate::auth::ConsoleAdmin;
 use crate::domain::FieldError;
 use crate::http::error::ApiError;
-use crate::http::extract::form_fields;
+use crate::http::extract::form_fields_and_files;
 use crate::http::public::pages::{private, LangQuery};
 use crate::i18n::Lang;
 use crate::service::{Actor, ImportSummary, ImportView, Insigne, ServiceError, MOODLE_SOURCE};
@@ -194,16 +194,16 @@ pub(super) async fn upload(
     form: Multipart,
 ) -> Result<Response, ApiError> {
     let t = Lang::negotiate(q.lang.as_deref(), &headers);
-    let mut fields = form_fields(form).await?;
+    let (mut fields, files) = form_fields_and_files(form).await?;
     let csrf = fields
         .remove("csrf")
         .map(|v| String::from_utf8_lossy(&v).into_owned());
     if !from_session(&session, csrf.as_deref()) {
         return Ok(refused(&headers));
     }
-    let file_name = fields
-        .remove("file.name")
-        .map(|v| String::from_utf8_lossy(&v).into_owned())
+    let file_name = files
+        .get("file")
+        .cloned()
         .unwrap_or_else(|| "export.csv".into());
     let bytes = fields.remove("file").unwrap_or_default();
     let refuse = |errors: Vec<FieldError>| async {

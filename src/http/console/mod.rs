@@ -9,6 +9,7 @@ mod award_search;
 mod awards;
 mod badge_classes;
 mod catalogue;
+mod entries;
 mod imports;
 mod issuers;
 mod keys;
@@ -97,6 +98,42 @@ pub fn router() -> Router<Insigne> {
         .route(
             "/admin/jetons/{id}/revoquer",
             get(tokens::confirm_revoke).post(tokens::revoke),
+        )
+        .route(
+            "/admin/referentiels",
+            get(entries::frameworks).post(entries::framework_create),
+        )
+        .route("/admin/referentiels/nouveau", get(entries::framework_new))
+        .route(
+            "/admin/referentiels/{code}",
+            get(entries::framework_edit).post(entries::framework_update),
+        )
+        .route(
+            "/admin/referentiels/{code}/competences",
+            post(entries::competency_create),
+        )
+        .route(
+            "/admin/referentiels/{code}/competences/nouvelle",
+            get(entries::competency_new),
+        )
+        .route(
+            "/admin/referentiels/{code}/competences/{competency}",
+            get(entries::competency_edit).post(entries::competency_update),
+        )
+        .route(
+            "/admin/parcours",
+            get(entries::parcours_list).post(entries::parcours_create),
+        )
+        .route("/admin/parcours/nouveau", get(entries::parcours_new))
+        .route(
+            "/admin/parcours/{code}",
+            get(entries::parcours_edit).post(entries::parcours_update),
+        )
+        .route("/admin/modules", post(entries::module_create))
+        .route("/admin/modules/nouveau", get(entries::module_new))
+        .route(
+            "/admin/modules/{code}",
+            get(entries::module_edit).post(entries::module_update),
         )
         .route("/admin/journal", get(journal))
         .route("/admin/journal.csv", get(journal_csv))

@@ -88,7 +88,11 @@ mod tests {
         let css = String::from_utf8_lossy(&css.data).into_owned();
         let mut names = 0;
         for part in css.split("url(").skip(1) {
-            let target = part.split(')').next().unwrap_or_default().trim_matches('"');
+            let target = part
+                .split(')')
+                .next()
+                .unwrap_or_default()
+                .trim_matches(|c| c == '"' || c == '\'');
             if target.starts_with("data:") {
                 continue;
             }
