@@ -130,9 +130,23 @@ try {
   const revoked = (await page.locator("main").innerText()).includes("Attribué par erreur");
   await look(page, "18-award-revoked");
 
+  step = "other screens";
+  for (const [name, p] of [
+    ["19-frameworks", "/admin/referentiels"],
+    ["20-parcours", "/admin/parcours"],
+    ["21-module", "/admin/modules/E1-M1"],
+    ["22-notifications", "/admin/notifications"],
+    ["23-keys", "/admin/cles"],
+    ["24-tokens", "/admin/jetons"],
+  ]) {
+    const r = await page.goto(at(p), { waitUntil: "load" });
+    if (!r || r.status() !== 200) throw new Error(`${p} answered ${r && r.status()}`);
+    await look(page, name);
+  }
+
   step = "journal";
   await page.goto(at("/admin/journal"), { waitUntil: "load" });
-  await look(page, "19-journal");
+  await look(page, "25-journal");
   const journal = await page.locator("main table tbody").innerText();
   console.log(JSON.stringify({ pages, journal, revoked, refused }));
 } catch (e) {

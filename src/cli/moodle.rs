@@ -93,6 +93,22 @@ pub async fn run(config: &Config, cmd: MoodleCommand) -> Result<(), CliError> {
         ServiceError::Moodle(ws) if ws.is_configuration() => CliError::Usage(ws.to_string()),
         other => CliError::failed(&other),
     })?;
+    if !dry_run {
+        let detail = format!(
+            "{} completions new, {} awards issued, {} errors",
+            summary.completions_new,
+            summary.awards_issued,
+            summary.errors.len()
+        );
+        app.audit(
+            &crate::service::Actor::Cli,
+            "moodle sync",
+            course.map(|c| c.to_string()).as_deref(),
+            Some(&detail),
+        )
+        .await
+        .map_err(|e| CliError::failed(&e))?;
+    }
     eprintln!(
         "insigne: {}{}: {} learners seen, {} completions ({} new, {} already known); {} awards issued; {} withdrawn; {} errors",
         if dry_run { "dry run of " } else { "" },

@@ -116,12 +116,27 @@ pub(super) async fn load_catalogue_on_first_start(
         )));
     }
     match app.load_catalogue_if_empty(file).await {
-        Ok(Some(loaded)) => tracing::info!(
-            catalogue = %path,
-            modules = loaded.modules,
-            badge_classes = loaded.badge_classes.len(),
-            "catalogue loaded"
-        ),
+        Ok(Some(loaded)) => {
+            tracing::info!(
+                catalogue = %path,
+                modules = loaded.modules,
+                badge_classes = loaded.badge_classes.len(),
+                "catalogue loaded"
+            );
+            let detail = format!(
+                "loaded at start: {} badge classes, {} learners marked",
+                loaded.badge_classes.len(),
+                loaded.learners_marked
+            );
+            app.audit(
+                &crate::service::Actor::Cli,
+                "catalogue load",
+                Some(&path),
+                Some(&detail),
+            )
+            .await
+            .map_err(|e| CliError::failed(&e))?;
+        }
         Ok(None) => {
             tracing::info!(catalogue = %path, "a catalogue is already loaded; not reloaded at start")
         }

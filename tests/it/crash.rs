@@ -19,7 +19,7 @@ fn root() -> &'static Path {
 /// A folder for keys and logs, and the database, shared by the processes of one test.
 pub(crate) struct Site {
     pub(crate) dir: tempfile::TempDir,
-    db: TestDb,
+    pub(crate) db: TestDb,
 }
 
 impl Site {
@@ -359,6 +359,14 @@ async fn replicas_start_together_and_survive_one_killed_mid_import() {
             .expect("issuers")
             .get("n");
         assert_eq!(issuers, 1, "the catalogue loaded once");
+        let loads: i64 = sqlx::query(
+            "SELECT COUNT(*) AS n FROM audit_log WHERE action = 'catalogue load' AND actor = 'cli'",
+        )
+        .fetch_one(&pool)
+        .await
+        .expect("audit")
+        .get("n");
+        assert_eq!(loads, 1, "the load at start is in the audit log, once");
         pool.close().await;
     }
 

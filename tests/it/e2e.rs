@@ -303,7 +303,7 @@ async fn the_admin_story_in_the_browser_in_french_and_in_english() {
         )
         .await;
         let pages = seen["pages"].as_array().expect("pages");
-        assert_eq!(pages.len(), 19, "every screen was visited: {seen}");
+        assert_eq!(pages.len(), 25, "every screen was visited: {seen}");
         assert_eq!(pages[1]["h1"], dashboard, "{seen}");
         no_serious_violation(&seen);
         assert_eq!(seen["revoked"], true, "{seen}");

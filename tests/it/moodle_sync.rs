@@ -537,6 +537,25 @@ async fn the_command_line_and_the_served_pull() {
     assert!(stderr.contains("user 503"), "{stderr}");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(!stderr.contains(TOKEN) && !stdout.contains(TOKEN));
+    // The sync is in the audit log, by the CLI (the dry run is not: it changed nothing).
+    let store = insigne::storage::Store::connect(&local.db.url)
+        .await
+        .expect("store");
+    let entries = store.audit_entries(None, None, 10).await.expect("log");
+    let syncs: Vec<_> = entries
+        .iter()
+        .filter(|e| e.action == "moodle sync")
+        .collect();
+    assert_eq!(syncs.len(), 1, "{entries:?}");
+    assert_eq!(syncs[0].actor, "cli");
+    assert!(
+        syncs[0]
+            .detail
+            .as_deref()
+            .is_some_and(|d| d.starts_with("85 completions new")),
+        "{entries:?}"
+    );
+    store.close().await;
 
     let out = run(vec!["print-config"], env.clone()).await.expect("join");
     let printed = String::from_utf8_lossy(&out.stdout).to_string();

@@ -91,7 +91,11 @@ pub(super) struct EntryQuery {
 }
 
 async fn catalogue(app: &Insigne) -> Result<StoredCatalogue, ApiError> {
-    Ok(app.store.load_catalogue().await.map_err(ServiceError::from)?)
+    Ok(app
+        .store
+        .load_catalogue()
+        .await
+        .map_err(ServiceError::from)?)
 }
 
 fn list_response(headers: &HeaderMap, page: ListPage) -> Result<Response, ApiError> {
@@ -114,7 +118,10 @@ pub(super) async fn frameworks(
             code: f.code.clone(),
             title: f.name.clone(),
             edit: format!("/admin/referentiels/{}?lang={l}", f.code),
-            add: format!("/admin/referentiels/{}/competences/nouvelle?lang={l}", f.code),
+            add: format!(
+                "/admin/referentiels/{}/competences/nouvelle?lang={l}",
+                f.code
+            ),
             items: f
                 .competencies
                 .iter()
@@ -122,7 +129,10 @@ pub(super) async fn frameworks(
                     code: k.code.clone(),
                     name: k.name.clone(),
                     details: k.description.clone().unwrap_or_default(),
-                    edit: format!("/admin/referentiels/{}/competences/{}?lang={l}", f.code, k.code),
+                    edit: format!(
+                        "/admin/referentiels/{}/competences/{}?lang={l}",
+                        f.code, k.code
+                    ),
                 })
                 .collect(),
         })
@@ -173,7 +183,10 @@ pub(super) async fn parcours_list(
                         "console-module-details",
                         &[
                             ("hours", &m.hours.to_string()),
-                            ("modality", &t.t(&format!("console-modality-{}", modality_value(m.modality)))),
+                            (
+                                "modality",
+                                &t.t(&format!("console-modality-{}", modality_value(m.modality))),
+                            ),
                         ],
                     ),
                     edit: format!("/admin/modules/{}?lang={l}", m.code),
@@ -246,13 +259,17 @@ fn kind_key(kind: &EntryKind) -> &'static str {
 fn stored_fields(c: &StoredCatalogue, kind: &EntryKind, code: &str) -> Option<EntryFields> {
     let text = |o: &Option<String>| o.clone().unwrap_or_default();
     match kind {
-        EntryKind::Framework => c.frameworks.iter().find(|f| f.code == code).map(|f| EntryFields {
-            code: f.code.clone(),
-            name: f.name.clone(),
-            description: text(&f.description),
-            url: text(&f.url),
-            ..EntryFields::default()
-        }),
+        EntryKind::Framework => c
+            .frameworks
+            .iter()
+            .find(|f| f.code == code)
+            .map(|f| EntryFields {
+                code: f.code.clone(),
+                name: f.name.clone(),
+                description: text(&f.description),
+                url: text(&f.url),
+                ..EntryFields::default()
+            }),
         EntryKind::Competency { framework } => c
             .frameworks
             .iter()
@@ -265,28 +282,39 @@ fn stored_fields(c: &StoredCatalogue, kind: &EntryKind, code: &str) -> Option<En
                 url: text(&k.url),
                 ..EntryFields::default()
             }),
-        EntryKind::Parcours => c.parcours.iter().find(|p| p.code == code).map(|p| EntryFields {
-            code: p.code.clone(),
-            name: p.title.clone(),
-            description: text(&p.description),
-            moodle_course_id: p.moodle_course_id.map(|n| n.to_string()).unwrap_or_default(),
-            ..EntryFields::default()
-        }),
-        EntryKind::Module => c.modules.iter().find(|m| m.code == code).map(|m| EntryFields {
-            code: m.code.clone(),
-            name: m.title.clone(),
-            parcours: m.parcours.clone(),
-            hours: m.hours.to_string(),
-            modality: modality_value(m.modality).into(),
-            lms_ids: m.lms_ids.join("\n"),
-            cmid: m.cmid.map(|n| n.to_string()).unwrap_or_default(),
-            competencies: m
-                .competencies
-                .iter()
-                .map(|r| format!("{}:{}", r.framework, r.code))
-                .collect(),
-            ..EntryFields::default()
-        }),
+        EntryKind::Parcours => c
+            .parcours
+            .iter()
+            .find(|p| p.code == code)
+            .map(|p| EntryFields {
+                code: p.code.clone(),
+                name: p.title.clone(),
+                description: text(&p.description),
+                moodle_course_id: p
+                    .moodle_course_id
+                    .map(|n| n.to_string())
+                    .unwrap_or_default(),
+                ..EntryFields::default()
+            }),
+        EntryKind::Module => c
+            .modules
+            .iter()
+            .find(|m| m.code == code)
+            .map(|m| EntryFields {
+                code: m.code.clone(),
+                name: m.title.clone(),
+                parcours: m.parcours.clone(),
+                hours: m.hours.to_string(),
+                modality: modality_value(m.modality).into(),
+                lms_ids: m.lms_ids.join("\n"),
+                cmid: m.cmid.map(|n| n.to_string()).unwrap_or_default(),
+                competencies: m
+                    .competencies
+                    .iter()
+                    .map(|r| format!("{}:{}", r.framework, r.code))
+                    .collect(),
+                ..EntryFields::default()
+            }),
     }
 }
 
@@ -389,15 +417,30 @@ fn form_page(
                         })
                     })
                     .collect(),
-                ..field("competencies", "checkboxes", "console-entry-competencies", "")
+                ..field(
+                    "competencies",
+                    "checkboxes",
+                    "console-entry-competencies",
+                    "",
+                )
             });
         }
         _ => {
-            fields.push(field("description", "textarea", "console-field-description", &v.description));
+            fields.push(field(
+                "description",
+                "textarea",
+                "console-field-description",
+                &v.description,
+            ));
             match kind {
                 EntryKind::Parcours => fields.push(Field {
                     help: Some(t.t("console-entry-course-help")),
-                    ..field("moodle_course_id", "number", "console-entry-course", &v.moodle_course_id)
+                    ..field(
+                        "moodle_course_id",
+                        "number",
+                        "console-entry-course",
+                        &v.moodle_course_id,
+                    )
                 }),
                 _ => fields.push(field("url", "url", "console-entry-url", &v.url)),
             }
@@ -457,7 +500,15 @@ async fn show_form(
             ..EntryFields::default()
         },
     };
-    let page = form_page(t, session, &c, &kind, editing.as_deref(), &values, Vec::new());
+    let page = form_page(
+        t,
+        session,
+        &c,
+        &kind,
+        editing.as_deref(),
+        &values,
+        Vec::new(),
+    );
     page_response(headers, page, StatusCode::OK)
 }
 
@@ -500,12 +551,19 @@ async fn save(
             .map(|(_, v)| String::from_utf8_lossy(v).into_owned())
             .collect(),
     };
-    match app.save_catalogue_entry(&kind, editing.as_deref(), &fields).await {
+    match app
+        .save_catalogue_entry(&kind, editing.as_deref(), &fields)
+        .await
+    {
         Ok((_, marked)) => {
             let key = kind_key(&kind);
             let action = format!(
                 "catalogue {key} {}",
-                if editing.is_some() { "update" } else { "create" }
+                if editing.is_some() {
+                    "update"
+                } else {
+                    "create"
+                }
             );
             let target = match &kind {
                 EntryKind::Competency { framework } => format!("{framework}:{}", fields.code),
@@ -525,7 +583,15 @@ async fn save(
         }
         Err(ServiceError::Invalid(invalid)) => {
             let c = catalogue(app).await?;
-            let page = form_page(t, session, &c, &kind, editing.as_deref(), &fields, invalid.0);
+            let page = form_page(
+                t,
+                session,
+                &c,
+                &kind,
+                editing.as_deref(),
+                &fields,
+                invalid.0,
+            );
             page_response(headers, page, StatusCode::UNPROCESSABLE_ENTITY)
         }
         Err(other) => Err(other.into()),
@@ -548,7 +614,15 @@ pub(super) async fn framework_edit(
     Query(q): Query<EntryQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    show_form(&app, &session, EntryKind::Framework, Some(code), &q, &headers).await
+    show_form(
+        &app,
+        &session,
+        EntryKind::Framework,
+        Some(code),
+        &q,
+        &headers,
+    )
+    .await
 }
 
 pub(super) async fn framework_create(
@@ -558,7 +632,16 @@ pub(super) async fn framework_create(
     headers: HeaderMap,
     form: Multipart,
 ) -> Result<Response, ApiError> {
-    save(&app, &session, EntryKind::Framework, None, &q, &headers, form).await
+    save(
+        &app,
+        &session,
+        EntryKind::Framework,
+        None,
+        &q,
+        &headers,
+        form,
+    )
+    .await
 }
 
 pub(super) async fn framework_update(
@@ -569,7 +652,16 @@ pub(super) async fn framework_update(
     headers: HeaderMap,
     form: Multipart,
 ) -> Result<Response, ApiError> {
-    save(&app, &session, EntryKind::Framework, Some(code), &q, &headers, form).await
+    save(
+        &app,
+        &session,
+        EntryKind::Framework,
+        Some(code),
+        &q,
+        &headers,
+        form,
+    )
+    .await
 }
 
 pub(super) async fn competency_new(
@@ -634,7 +726,15 @@ pub(super) async fn parcours_edit(
     Query(q): Query<EntryQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    show_form(&app, &session, EntryKind::Parcours, Some(code), &q, &headers).await
+    show_form(
+        &app,
+        &session,
+        EntryKind::Parcours,
+        Some(code),
+        &q,
+        &headers,
+    )
+    .await
 }
 
 pub(super) async fn parcours_create(
@@ -644,7 +744,16 @@ pub(super) async fn parcours_create(
     headers: HeaderMap,
     form: Multipart,
 ) -> Result<Response, ApiError> {
-    save(&app, &session, EntryKind::Parcours, None, &q, &headers, form).await
+    save(
+        &app,
+        &session,
+        EntryKind::Parcours,
+        None,
+        &q,
+        &headers,
+        form,
+    )
+    .await
 }
 
 pub(super) async fn parcours_update(
@@ -655,7 +764,16 @@ pub(super) async fn parcours_update(
     headers: HeaderMap,
     form: Multipart,
 ) -> Result<Response, ApiError> {
-    save(&app, &session, EntryKind::Parcours, Some(code), &q, &headers, form).await
+    save(
+        &app,
+        &session,
+        EntryKind::Parcours,
+        Some(code),
+        &q,
+        &headers,
+        form,
+    )
+    .await
 }
 
 pub(super) async fn module_new(
@@ -695,5 +813,14 @@ pub(super) async fn module_update(
     headers: HeaderMap,
     form: Multipart,
 ) -> Result<Response, ApiError> {
-    save(&app, &session, EntryKind::Module, Some(code), &q, &headers, form).await
+    save(
+        &app,
+        &session,
+        EntryKind::Module,
+        Some(code),
+        &q,
+        &headers,
+        form,
+    )
+    .await
 }
