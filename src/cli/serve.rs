@@ -131,7 +131,7 @@ pub(super) async fn load_catalogue_on_first_start(
             app.audit(
                 &crate::service::Actor::Cli,
                 "catalogue load",
-                Some(&path),
+                Some(path),
                 Some(&detail),
             )
             .await
