@@ -613,3 +613,13 @@ console-module-new = New module
 console-module-edit = Edit the module { $code }
 console-modules = Modules
 console-modules-none = No module in this parcours.
+
+## Console: rows refused by an import
+console-reject-unreadable = unreadable CSV ({ $error })
+console-reject-columns = { $found } columns where the header has { $expected } (wrong delimiter or truncated row?)
+console-reject-no-email = no email address
+console-reject-bad-email = email address refused ({ $problem })
+console-reject-status = activity “{ $activity }”: unknown status “{ $status }” (not one of Moodle's completion strings; add it to [moodle] completed, not_completed or failed if your site words it otherwise)
+console-reject-no-date = activity “{ $activity }”: completed without a completion date (in the course completion report, Moodle dates it once its cron has run: download it again later)
+console-reject-bad-date = activity “{ $activity }”: the completion date “{ $date }” is not a readable date
+console-reject-future = activity “{ $activity }”: the completion date is in the future

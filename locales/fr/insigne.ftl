@@ -616,3 +616,13 @@ console-module-new = Nouveau module
 console-module-edit = Modifier le module { $code }
 console-modules = Modules
 console-modules-none = Aucun module dans ce parcours.
+
+## Console : lignes refusées d'un import
+console-reject-unreadable = ligne illisible en CSV ({ $error })
+console-reject-columns = { $found } colonnes alors que l'en-tête en compte { $expected } (mauvais séparateur ou ligne tronquée ?)
+console-reject-no-email = aucune adresse électronique
+console-reject-bad-email = adresse électronique refusée ({ $problem })
+console-reject-status = activité « { $activity } » : état « { $status } » inconnu (ce n'est pas un libellé d'achèvement de Moodle ; ajoutez-le à [moodle] completed, not_completed ou failed si votre plateforme le formule ainsi)
+console-reject-no-date = activité « { $activity } » : terminée sans date d'achèvement (dans le rapport d'achèvement de cours, Moodle la date après le passage de sa tâche planifiée : téléchargez le rapport plus tard)
+console-reject-bad-date = activité « { $activity } » : la date d'achèvement « { $date } » n'est pas une date lisible
+console-reject-future = activité « { $activity } » : la date d'achèvement est dans le futur

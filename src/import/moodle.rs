@@ -166,11 +166,90 @@ pub struct RowCompletion {
     pub completed_at: DateTime<Utc>,
 }
 
-/// A row refused, with its line number (1 = the header) and why.
+/// A row refused, with its line number (1 = the header) and why: `reason` in English, and
+/// `problem` for whoever says it in another language (the console does, in French).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Rejected {
     pub line: usize,
     pub reason: String,
+    pub problem: RowProblem,
+}
+
+impl Rejected {
+    pub fn new(line: usize, problem: RowProblem) -> Self {
+        Self {
+            line,
+            reason: problem.to_string(),
+            problem,
+        }
+    }
+}
+
+/// Why a row is refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum RowProblem {
+    /// The CSV reader could not read the row.
+    UnreadableCsv {
+        error: String,
+    },
+    /// Fewer cells than the header has columns.
+    MissingColumns {
+        found: usize,
+        expected: usize,
+    },
+    NoEmail,
+    BadEmail {
+        problem: String,
+    },
+    /// A status that is none of Moodle's completion strings.
+    UnknownStatus {
+        activity: String,
+        status: String,
+    },
+    /// Completed, but the date cell is empty.
+    NoDate {
+        activity: String,
+    },
+    /// The date cell is not a moment (`problem` says how).
+    BadDate {
+        activity: String,
+        date: String,
+        problem: String,
+    },
+    FutureDate {
+        activity: String,
+    },
+}
+
+impl std::fmt::Display for RowProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::UnreadableCsv { error } => write!(f, "unreadable CSV: {error}"),
+            Self::MissingColumns { found, expected } => write!(
+                f,
+                "{found} columns where the header has {expected} (wrong delimiter or truncated row?)"
+            ),
+            Self::NoEmail => f.write_str("no email address"),
+            Self::BadEmail { problem } => write!(f, "email: {problem}"),
+            Self::UnknownStatus { activity, status } => write!(
+                f,
+                "activity {activity:?}: unknown status {status:?} (not one of Moodle's completion strings; add it to [moodle] completed, not_completed or failed if your site words it otherwise)"
+            ),
+            Self::NoDate { activity } => write!(
+                f,
+                "activity {activity:?}: completed without a completion date (in the course completion report, Moodle dates it once its cron has run: download it again later)"
+            ),
+            Self::BadDate {
+                activity,
+                date,
+                problem,
+            } => write!(f, "activity {activity:?}: completion date {date:?} {problem}"),
+            Self::FutureDate { activity } => {
+                write!(f, "activity {activity:?}: completion date is in the future")
+            }
+        }
+    }
 }
 
 /// Everything read from a file.
@@ -620,10 +699,12 @@ pub fn parse(bytes: &[u8], mapping: &MoodleMapping) -> Result<Parsed, ImportErro
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                parsed.rejected.push(Rejected {
+                parsed.rejected.push(Rejected::new(
                     line,
-                    reason: format!("unreadable CSV: {e}"),
-                });
+                    RowProblem::UnreadableCsv {
+                        error: e.to_string(),
+                    },
+                ));
                 continue;
             }
         };
@@ -632,19 +713,18 @@ pub fn parse(bytes: &[u8], mapping: &MoodleMapping) -> Result<Parsed, ImportErro
             continue;
         }
         if record.len() < headers.len() {
-            parsed.rejected.push(Rejected {
+            parsed.rejected.push(Rejected::new(
                 line,
-                reason: format!(
-                    "{} columns where the header has {} (wrong delimiter or truncated row?)",
-                    record.len(),
-                    headers.len()
-                ),
-            });
+                RowProblem::MissingColumns {
+                    found: record.len(),
+                    expected: headers.len(),
+                },
+            ));
             continue;
         }
         match read_row(&record, line, &shape, mapping) {
             Ok(row) => parsed.completions.extend(row),
-            Err(reason) => parsed.rejected.push(Rejected { line, reason }),
+            Err(problem) => parsed.rejected.push(Rejected::new(line, problem)),
         }
     }
     Ok(parsed)
@@ -656,11 +736,11 @@ fn read_row(
     line: usize,
     shape: &Shape,
     mapping: &MoodleMapping,
-) -> Result<Vec<RowCompletion>, String> {
+) -> Result<Vec<RowCompletion>, RowProblem> {
     let get = |i: Option<usize>| i.and_then(|i| record.get(i)).map(str::trim).unwrap_or("");
     let email = get(Some(shape.email));
     if email.is_empty() {
-        return Err("no email address".into());
+        return Err(RowProblem::NoEmail);
     }
     let name = match shape.name {
         Names::Full(i) => get(Some(i)).to_string(),
@@ -677,21 +757,26 @@ fn read_row(
         let cell = get(Some(*status_col));
         match status(cell, mapping) {
             None => {
-                return Err(format!(
-                    "activity {activity:?}: unknown status {cell:?} (not one of Moodle's completion strings; add it to [moodle] completed, not_completed or failed if your site words it otherwise)"
-                ))
+                return Err(RowProblem::UnknownStatus {
+                    activity: activity.clone(),
+                    status: cell.to_string(),
+                })
             }
             Some(Status::NotCompleted | Status::Failed) => continue,
             Some(Status::Completed) => {}
         }
         let date_text = get(Some(*date_col));
         if date_text.is_empty() {
-            return Err(format!(
-                "activity {activity:?}: completed without a completion date (in the course completion report, Moodle dates it once its cron has run: download it again later)"
-            ));
+            return Err(RowProblem::NoDate {
+                activity: activity.clone(),
+            });
         }
-        let completed_at = parse_moodle_date(date_text, mapping.timezone)
-            .map_err(|p| format!("activity {activity:?}: completion date {date_text:?} {p}"))?;
+        let completed_at =
+            parse_moodle_date(date_text, mapping.timezone).map_err(|p| RowProblem::BadDate {
+                activity: activity.clone(),
+                date: date_text.to_string(),
+                problem: p.to_string(),
+            })?;
         row.push(RowCompletion {
             line,
             user_id: user_id.clone(),
@@ -973,13 +1058,7 @@ mod tests {
         let csv = ",\"Adresse de courriel\",\"Module A\",\"\"\n\"\",\"\",\"\",\"\"\n\"A B\",\"\",\"Terminé\",\"2026-02-02 10:00:00\"\n";
         let p = parsed(csv.as_bytes());
         assert_eq!(p.rows, 1);
-        assert_eq!(
-            p.rejected,
-            [Rejected {
-                line: 3,
-                reason: "no email address".into()
-            }]
-        );
+        assert_eq!(p.rejected, [Rejected::new(3, RowProblem::NoEmail)]);
     }
 
     #[test]

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::{Insigne, ServiceError};
 use crate::domain::{EmailAddress, Invalid};
 use crate::faults::FaultPoint;
-use crate::import::moodle::{self, MoodleMapping, Rejected};
+use crate::import::moodle::{self, MoodleMapping, Rejected, RowProblem};
 use crate::storage::{ImportOrigin, Lease, NewCompletion, StoredCatalogue, Taken};
 
 /// The source recorded for completions read from a Moodle export.
@@ -117,7 +117,7 @@ impl Insigne {
             ..ImportSummary::default()
         };
         let now = self.clock.now();
-        let mut by_line: BTreeMap<usize, Result<Vec<NewCompletion>, String>> = BTreeMap::new();
+        let mut by_line: BTreeMap<usize, Result<Vec<NewCompletion>, RowProblem>> = BTreeMap::new();
         for c in &parsed.completions {
             let Some(module) = catalogue.module_by_lms_id(&c.activity) else {
                 continue;
@@ -127,15 +127,14 @@ impl Insigne {
             let email = match EmailAddress::parse(&c.email) {
                 Ok(e) => e,
                 Err(problem) => {
-                    *entry = Err(format!("email: {problem}"));
+                    *entry = Err(RowProblem::BadEmail { problem });
                     continue;
                 }
             };
             if c.completed_at > now {
-                *entry = Err(format!(
-                    "activity {:?}: completion date is in the future",
-                    c.activity
-                ));
+                *entry = Err(RowProblem::FutureDate {
+                    activity: c.activity.clone(),
+                });
                 continue;
             }
             let who = c.user_id.clone().unwrap_or_else(|| email.to_string());
@@ -152,7 +151,7 @@ impl Insigne {
         for (line, result) in by_line {
             match result {
                 Ok(list) => completions.extend(list),
-                Err(reason) => summary.rows_rejected.push(Rejected { line, reason }),
+                Err(problem) => summary.rows_rejected.push(Rejected::new(line, problem)),
             }
         }
         summary.rows_rejected.sort_by_key(|r| r.line);

@@ -264,6 +264,16 @@ async fn a_moodle_export_is_dry_run_then_imported_in_the_background(backend: Bac
         "{page}"
     );
     assert!(page.contains("Badges qui seraient délivrés"), "{page}");
+    // The rows refused are said in French, with their line.
+    assert!(
+        page.contains("<td>7</td><td>aucune adresse électronique</td>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("n&#x27;est pas une date lisible")
+            || page.contains("n'est pas une date lisible"),
+        "{page}"
+    );
     assert_eq!(t.app.store.count_completions().await.expect("count"), 0);
     assert_eq!(t.app.store.count_awards().await.expect("count"), 0);
     let id = upload_id(&page);

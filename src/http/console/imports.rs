@@ -16,6 +16,7 @@ use crate::http::error::ApiError;
 use crate::http::extract::form_fields_and_files;
 use crate::http::public::pages::{private, LangQuery};
 use crate::i18n::Lang;
+use crate::import::moodle::RowProblem;
 use crate::service::{Actor, ImportSummary, ImportView, Insigne, ServiceError, MOODLE_SOURCE};
 use crate::storage::{ImportOrigin, ImportStatus};
 
@@ -100,7 +101,7 @@ fn summary_view(t: Lang, s: &ImportSummary, done: bool) -> SummaryView {
         rejected: s
             .rows_rejected
             .iter()
-            .map(|r| (r.line, r.reason.clone()))
+            .map(|r| (r.line, row_problem(t, &r.problem)))
             .collect(),
         ignored: s.ignored_columns.clone(),
         awards: s
@@ -113,6 +114,40 @@ fn summary_view(t: Lang, s: &ImportSummary, done: bool) -> SummaryView {
             })
             .collect(),
         pending: s.pending.clone(),
+    }
+}
+
+/// Why a row was refused, in the console's language.
+fn row_problem(t: Lang, p: &RowProblem) -> String {
+    match p {
+        RowProblem::UnreadableCsv { error } => {
+            t.t_with("console-reject-unreadable", &[("error", error)])
+        }
+        RowProblem::MissingColumns { found, expected } => t.t_with(
+            "console-reject-columns",
+            &[
+                ("found", &found.to_string()),
+                ("expected", &expected.to_string()),
+            ],
+        ),
+        RowProblem::NoEmail => t.t("console-reject-no-email"),
+        RowProblem::BadEmail { problem } => {
+            t.t_with("console-reject-bad-email", &[("problem", problem)])
+        }
+        RowProblem::UnknownStatus { activity, status } => t.t_with(
+            "console-reject-status",
+            &[("activity", activity), ("status", status)],
+        ),
+        RowProblem::NoDate { activity } => {
+            t.t_with("console-reject-no-date", &[("activity", activity)])
+        }
+        RowProblem::BadDate { activity, date, .. } => t.t_with(
+            "console-reject-bad-date",
+            &[("activity", activity), ("date", date)],
+        ),
+        RowProblem::FutureDate { activity } => {
+            t.t_with("console-reject-future", &[("activity", activity)])
+        }
     }
 }
 
