@@ -2,7 +2,8 @@
 // emailed link, create an issuer and a badge class with uploaded images (with a preview),
 // load the catalogue (dry run, then apply), import a Moodle export (dry run, confirm, follow
 // its progress), find an award and revoke it (reason, confirmation), read the audit log.
-// axe-core (WCAG 2.1 A and AA) runs on every screen; each screen is photographed.
+// axe-core (WCAG 2.1 A and AA) runs on every screen, the keyboard reaches every link, button
+// and field of it (Tab from the top), and each screen is photographed.
 //
 // usage: node admin-story.mjs LINK_URL LANG SHOTS_DIR ISSUER_IMAGE BADGE_IMAGE CATALOGUE CSV LEARNER
 // Prints one JSON object: { pages: [{ name, url, h1, violations, passes }], journal, revoked }.
@@ -32,15 +33,58 @@ async function look(page, name) {
     // eslint-disable-next-line no-undef
     axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } })
   );
+  const unreachable = await keyboardReach(page);
   pages.push({
     name,
     url: page.url(),
     h1,
+    unreachable,
     violations: results.violations.map((v) => ({
       id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(" ")).slice(0, 5),
     })),
     passes: results.passes.length,
   });
+}
+
+/// Tabs through the whole page from its top and returns what the keyboard cannot reach:
+/// every visible link, button and field must get the focus (a group of radio buttons once,
+/// as browsers give it), in a page with no keyboard trap.
+async function keyboardReach(page) {
+  const expected = await page.evaluate(() => {
+    const selector = "a[href], button:not([disabled]), input:not([type=hidden]):not([disabled]), select, textarea";
+    const seenGroups = new Set();
+    let n = 0;
+    for (const el of document.querySelectorAll(selector)) {
+      if (!el.getClientRects().length || getComputedStyle(el).visibility === "hidden") continue;
+      if (el.type === "radio") {
+        if (seenGroups.has(el.name)) continue;
+        seenGroups.add(el.name);
+        el.dataset.radioGroup = el.name;
+      }
+      el.dataset.tabStop = String(n++);
+    }
+    return n;
+  });
+  await page.evaluate(() => { document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0); });
+  const reached = new Set();
+  // Some fields take several stops (a date's day, month and year): Tab on until all are
+  // reached, or far past their number.
+  for (let i = 0; reached.size < expected && i < expected * 4 + 20; i++) {
+    await page.keyboard.press("Tab");
+    const stop = await page.evaluate(() => {
+      const el = document.activeElement;
+      if (!el) return null;
+      if (el.type === "radio") {
+        const first = document.querySelector(`[data-radio-group="${el.name}"]`);
+        return first ? first.dataset.tabStop : null;
+      }
+      return el.dataset ? el.dataset.tabStop || null : null;
+    });
+    if (stop !== null) reached.add(stop);
+  }
+  return page.evaluate((seen) => [...document.querySelectorAll("[data-tab-stop]")]
+    .filter((el) => !seen.includes(el.dataset.tabStop))
+    .map((el) => `${el.tagName.toLowerCase()}${el.id ? "#" + el.id : ""} ${(el.textContent || el.name || "").trim().slice(0, 40)}`), [...reached]);
 }
 
 /// Clicks what `selector` finds and waits for the page it leads to.

@@ -306,6 +306,14 @@ async fn the_admin_story_in_the_browser_in_french_and_in_english() {
         assert_eq!(pages.len(), 25, "every screen was visited: {seen}");
         assert_eq!(pages[1]["h1"], dashboard, "{seen}");
         no_serious_violation(&seen);
+        for page in pages {
+            assert_eq!(
+                page["unreachable"],
+                json!([]),
+                "{}: the keyboard does not reach these",
+                page["name"]
+            );
+        }
         assert_eq!(seen["revoked"], true, "{seen}");
         assert_eq!(
             seen["refused"],
