@@ -7,13 +7,11 @@ use axum::extract::{Multipart, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Form;
-use serde::Deserialize;
 
-use super::{from_session, page_response, refused, switch};
+use super::{page_response, posted_file, switch, UploadConfirm};
 use crate::auth::ConsoleAdmin;
 use crate::domain::FieldError;
 use crate::http::error::ApiError;
-use crate::http::extract::form_fields_and_files;
 use crate::http::public::pages::{private, LangQuery};
 use crate::i18n::Lang;
 use crate::service::{Actor, CataloguePreview, Change, Insigne, ServiceError};
@@ -132,18 +130,11 @@ pub(super) async fn upload(
     form: Multipart,
 ) -> Result<Response, ApiError> {
     let t = Lang::negotiate(q.lang.as_deref(), &headers);
-    let (mut fields, files) = form_fields_and_files(form).await?;
-    let csrf = fields
-        .remove("csrf")
-        .map(|v| String::from_utf8_lossy(&v).into_owned());
-    if !from_session(&session, csrf.as_deref()) {
-        return Ok(refused(&headers));
-    }
-    let file_name = files
-        .get("catalogue")
-        .cloned()
-        .unwrap_or_else(|| "catalogue.toml".into());
-    let bytes = fields.remove("catalogue").unwrap_or_default();
+    let (bytes, file_name) =
+        match posted_file(form, &session, &headers, "catalogue", "catalogue.toml").await? {
+            Ok(file) => file,
+            Err(refusal) => return Ok(refusal),
+        };
     let mut page = CataloguePage::new(t, session.csrf.clone(), summary(&app, t).await?);
     let refuse = |mut page: CataloguePage, errors: Vec<FieldError>| {
         page.errors = errors;
@@ -175,25 +166,17 @@ pub(super) async fn upload(
     }
 }
 
-#[derive(Debug, Deserialize)]
-pub(super) struct Confirm {
-    csrf: Option<String>,
-    upload: Option<String>,
-    lang: Option<String>,
-}
-
 /// Applies the file previewed: loaded as the CLI and the API load it, then audited.
 pub(super) async fn apply(
     State(app): State<Insigne>,
     ConsoleAdmin(session): ConsoleAdmin,
     headers: HeaderMap,
-    Form(form): Form<Confirm>,
+    Form(form): Form<UploadConfirm>,
 ) -> Result<Response, ApiError> {
-    let t = Lang::negotiate(form.lang.as_deref(), &headers);
-    if !from_session(&session, form.csrf.as_deref()) {
-        return Ok(refused(&headers));
-    }
-    let id = form.upload.unwrap_or_default();
+    let (t, id) = match form.checked(&session, &headers) {
+        Ok(checked) => checked,
+        Err(refusal) => return Ok(refusal),
+    };
     let mut page = CataloguePage::new(t, session.csrf.clone(), String::new());
     let Some(upload) = app.upload(&id, KIND, &session.email).await? else {
         page.summary = summary(&app, t).await?;

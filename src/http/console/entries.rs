@@ -598,72 +598,6 @@ async fn save(
     }
 }
 
-pub(super) async fn framework_new(
-    State(app): State<Insigne>,
-    ConsoleAdmin(session): ConsoleAdmin,
-    Query(q): Query<EntryQuery>,
-    headers: HeaderMap,
-) -> Result<Response, ApiError> {
-    show_form(&app, &session, EntryKind::Framework, None, &q, &headers).await
-}
-
-pub(super) async fn framework_edit(
-    State(app): State<Insigne>,
-    ConsoleAdmin(session): ConsoleAdmin,
-    Path(code): Path<String>,
-    Query(q): Query<EntryQuery>,
-    headers: HeaderMap,
-) -> Result<Response, ApiError> {
-    show_form(
-        &app,
-        &session,
-        EntryKind::Framework,
-        Some(code),
-        &q,
-        &headers,
-    )
-    .await
-}
-
-pub(super) async fn framework_create(
-    State(app): State<Insigne>,
-    ConsoleAdmin(session): ConsoleAdmin,
-    Query(q): Query<EntryQuery>,
-    headers: HeaderMap,
-    form: Multipart,
-) -> Result<Response, ApiError> {
-    save(
-        &app,
-        &session,
-        EntryKind::Framework,
-        None,
-        &q,
-        &headers,
-        form,
-    )
-    .await
-}
-
-pub(super) async fn framework_update(
-    State(app): State<Insigne>,
-    ConsoleAdmin(session): ConsoleAdmin,
-    Path(code): Path<String>,
-    Query(q): Query<EntryQuery>,
-    headers: HeaderMap,
-    form: Multipart,
-) -> Result<Response, ApiError> {
-    save(
-        &app,
-        &session,
-        EntryKind::Framework,
-        Some(code),
-        &q,
-        &headers,
-        form,
-    )
-    .await
-}
-
 pub(super) async fn competency_new(
     State(app): State<Insigne>,
     ConsoleAdmin(session): ConsoleAdmin,
@@ -710,117 +644,70 @@ pub(super) async fn competency_update(
     save(&app, &session, kind, Some(code), &q, &headers, form).await
 }
 
-pub(super) async fn parcours_new(
-    State(app): State<Insigne>,
-    ConsoleAdmin(session): ConsoleAdmin,
-    Query(q): Query<EntryQuery>,
-    headers: HeaderMap,
-) -> Result<Response, ApiError> {
-    show_form(&app, &session, EntryKind::Parcours, None, &q, &headers).await
+/// The four handlers of an entry kind addressed by its code alone: new and edit forms,
+/// create and update.
+macro_rules! entry_handlers {
+    ($kind:expr, $new:ident, $edit:ident, $create:ident, $update:ident) => {
+        pub(super) async fn $new(
+            State(app): State<Insigne>,
+            ConsoleAdmin(session): ConsoleAdmin,
+            Query(q): Query<EntryQuery>,
+            headers: HeaderMap,
+        ) -> Result<Response, ApiError> {
+            show_form(&app, &session, $kind, None, &q, &headers).await
+        }
+
+        pub(super) async fn $edit(
+            State(app): State<Insigne>,
+            ConsoleAdmin(session): ConsoleAdmin,
+            Path(code): Path<String>,
+            Query(q): Query<EntryQuery>,
+            headers: HeaderMap,
+        ) -> Result<Response, ApiError> {
+            show_form(&app, &session, $kind, Some(code), &q, &headers).await
+        }
+
+        pub(super) async fn $create(
+            State(app): State<Insigne>,
+            ConsoleAdmin(session): ConsoleAdmin,
+            Query(q): Query<EntryQuery>,
+            headers: HeaderMap,
+            form: Multipart,
+        ) -> Result<Response, ApiError> {
+            save(&app, &session, $kind, None, &q, &headers, form).await
+        }
+
+        pub(super) async fn $update(
+            State(app): State<Insigne>,
+            ConsoleAdmin(session): ConsoleAdmin,
+            Path(code): Path<String>,
+            Query(q): Query<EntryQuery>,
+            headers: HeaderMap,
+            form: Multipart,
+        ) -> Result<Response, ApiError> {
+            save(&app, &session, $kind, Some(code), &q, &headers, form).await
+        }
+    };
 }
 
-pub(super) async fn parcours_edit(
-    State(app): State<Insigne>,
-    ConsoleAdmin(session): ConsoleAdmin,
-    Path(code): Path<String>,
-    Query(q): Query<EntryQuery>,
-    headers: HeaderMap,
-) -> Result<Response, ApiError> {
-    show_form(
-        &app,
-        &session,
-        EntryKind::Parcours,
-        Some(code),
-        &q,
-        &headers,
-    )
-    .await
-}
-
-pub(super) async fn parcours_create(
-    State(app): State<Insigne>,
-    ConsoleAdmin(session): ConsoleAdmin,
-    Query(q): Query<EntryQuery>,
-    headers: HeaderMap,
-    form: Multipart,
-) -> Result<Response, ApiError> {
-    save(
-        &app,
-        &session,
-        EntryKind::Parcours,
-        None,
-        &q,
-        &headers,
-        form,
-    )
-    .await
-}
-
-pub(super) async fn parcours_update(
-    State(app): State<Insigne>,
-    ConsoleAdmin(session): ConsoleAdmin,
-    Path(code): Path<String>,
-    Query(q): Query<EntryQuery>,
-    headers: HeaderMap,
-    form: Multipart,
-) -> Result<Response, ApiError> {
-    save(
-        &app,
-        &session,
-        EntryKind::Parcours,
-        Some(code),
-        &q,
-        &headers,
-        form,
-    )
-    .await
-}
-
-pub(super) async fn module_new(
-    State(app): State<Insigne>,
-    ConsoleAdmin(session): ConsoleAdmin,
-    Query(q): Query<EntryQuery>,
-    headers: HeaderMap,
-) -> Result<Response, ApiError> {
-    show_form(&app, &session, EntryKind::Module, None, &q, &headers).await
-}
-
-pub(super) async fn module_edit(
-    State(app): State<Insigne>,
-    ConsoleAdmin(session): ConsoleAdmin,
-    Path(code): Path<String>,
-    Query(q): Query<EntryQuery>,
-    headers: HeaderMap,
-) -> Result<Response, ApiError> {
-    show_form(&app, &session, EntryKind::Module, Some(code), &q, &headers).await
-}
-
-pub(super) async fn module_create(
-    State(app): State<Insigne>,
-    ConsoleAdmin(session): ConsoleAdmin,
-    Query(q): Query<EntryQuery>,
-    headers: HeaderMap,
-    form: Multipart,
-) -> Result<Response, ApiError> {
-    save(&app, &session, EntryKind::Module, None, &q, &headers, form).await
-}
-
-pub(super) async fn module_update(
-    State(app): State<Insigne>,
-    ConsoleAdmin(session): ConsoleAdmin,
-    Path(code): Path<String>,
-    Query(q): Query<EntryQuery>,
-    headers: HeaderMap,
-    form: Multipart,
-) -> Result<Response, ApiError> {
-    save(
-        &app,
-        &session,
-        EntryKind::Module,
-        Some(code),
-        &q,
-        &headers,
-        form,
-    )
-    .await
-}
+entry_handlers!(
+    EntryKind::Framework,
+    framework_new,
+    framework_edit,
+    framework_create,
+    framework_update
+);
+entry_handlers!(
+    EntryKind::Parcours,
+    parcours_new,
+    parcours_edit,
+    parcours_create,
+    parcours_update
+);
+entry_handlers!(
+    EntryKind::Module,
+    module_new,
+    module_edit,
+    module_create,
+    module_update
+);

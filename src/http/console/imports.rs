@@ -7,13 +7,11 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
-use serde::Deserialize;
 
-use super::{from_session, page_response, refused, switch};
+use super::{page_response, posted_file, switch, UploadConfirm};
 use crate::auth::ConsoleAdmin;
 use crate::domain::FieldError;
 use crate::http::error::ApiError;
-use crate::http::extract::form_fields_and_files;
 use crate::http::public::pages::{private, LangQuery};
 use crate::i18n::Lang;
 use crate::import::moodle::RowProblem;
@@ -229,18 +227,11 @@ pub(super) async fn upload(
     form: Multipart,
 ) -> Result<Response, ApiError> {
     let t = Lang::negotiate(q.lang.as_deref(), &headers);
-    let (mut fields, files) = form_fields_and_files(form).await?;
-    let csrf = fields
-        .remove("csrf")
-        .map(|v| String::from_utf8_lossy(&v).into_owned());
-    if !from_session(&session, csrf.as_deref()) {
-        return Ok(refused(&headers));
-    }
-    let file_name = files
-        .get("file")
-        .cloned()
-        .unwrap_or_else(|| "export.csv".into());
-    let bytes = fields.remove("file").unwrap_or_default();
+    let (bytes, file_name) =
+        match posted_file(form, &session, &headers, "file", "export.csv").await? {
+            Ok(file) => file,
+            Err(refusal) => return Ok(refusal),
+        };
     let refuse = |errors: Vec<FieldError>| async {
         let page = list_page(&app, t, session.csrf.clone(), errors).await?;
         page_response(&headers, page, StatusCode::UNPROCESSABLE_ENTITY)
@@ -268,25 +259,17 @@ pub(super) async fn upload(
     }
 }
 
-#[derive(Debug, Deserialize)]
-pub(super) struct Confirm {
-    csrf: Option<String>,
-    upload: Option<String>,
-    lang: Option<String>,
-}
-
 /// Starts importing the file previewed, in the background; its page follows it.
 pub(super) async fn confirm(
     State(app): State<Insigne>,
     ConsoleAdmin(session): ConsoleAdmin,
     headers: HeaderMap,
-    Form(form): Form<Confirm>,
+    Form(form): Form<UploadConfirm>,
 ) -> Result<Response, ApiError> {
-    let t = Lang::negotiate(form.lang.as_deref(), &headers);
-    if !from_session(&session, form.csrf.as_deref()) {
-        return Ok(refused(&headers));
-    }
-    let id = form.upload.unwrap_or_default();
+    let (t, id) = match form.checked(&session, &headers) {
+        Ok(checked) => checked,
+        Err(refusal) => return Ok(refusal),
+    };
     let upload = match app.upload(&id, MOODLE_SOURCE, &session.email).await? {
         Some(upload) if app.take_upload(&id).await? => upload,
         _ => {

@@ -248,6 +248,53 @@ pub(super) fn uploaded_image(bytes: &[u8]) -> String {
     )
 }
 
+/// The confirmation of a file previewed in a dry run: the upload it names.
+#[derive(Debug, Deserialize)]
+pub(super) struct UploadConfirm {
+    csrf: Option<String>,
+    upload: Option<String>,
+    lang: Option<String>,
+}
+
+impl UploadConfirm {
+    /// The language asked and the upload named, once the form is known to come from
+    /// `session` (else the refusal to answer).
+    fn checked(
+        self,
+        session: &AdminSession,
+        headers: &HeaderMap,
+    ) -> Result<(Lang, String), Response> {
+        if !from_session(session, self.csrf.as_deref()) {
+            return Err(refused(headers));
+        }
+        let t = Lang::negotiate(self.lang.as_deref(), headers);
+        Ok((t, self.upload.unwrap_or_default()))
+    }
+}
+
+/// The file of a posted upload form (`field`) and its name, once the form is known to come
+/// from `session` (else the refusal to answer).
+pub(super) async fn posted_file(
+    form: axum::extract::Multipart,
+    session: &AdminSession,
+    headers: &HeaderMap,
+    field: &str,
+    default_name: &str,
+) -> Result<Result<(Vec<u8>, String), Response>, ApiError> {
+    let (mut fields, files) = crate::http::extract::form_fields_and_files(form).await?;
+    let csrf = fields
+        .remove("csrf")
+        .map(|v| String::from_utf8_lossy(&v).into_owned());
+    if !from_session(session, csrf.as_deref()) {
+        return Ok(Err(refused(headers)));
+    }
+    let name = files
+        .get(field)
+        .cloned()
+        .unwrap_or_else(|| default_name.to_string());
+    Ok(Ok((fields.remove(field).unwrap_or_default(), name)))
+}
+
 /// Whether a form posted in `session` carries its CSRF token.
 fn from_session(session: &AdminSession, token: Option<&str>) -> bool {
     token.is_some_and(|token| same_token(&session.csrf, token))
