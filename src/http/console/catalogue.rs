@@ -175,7 +175,7 @@ pub(super) async fn apply(
 ) -> Result<Response, ApiError> {
     let (t, id) = match form.checked(&session, &headers) {
         Ok(checked) => checked,
-        Err(refusal) => return Ok(refusal),
+        Err(refusal) => return Ok(*refusal),
     };
     let mut page = CataloguePage::new(t, session.csrf.clone(), String::new());
     let Some(upload) = app.upload(&id, KIND, &session.email).await? else {

@@ -268,7 +268,7 @@ pub(super) async fn confirm(
 ) -> Result<Response, ApiError> {
     let (t, id) = match form.checked(&session, &headers) {
         Ok(checked) => checked,
-        Err(refusal) => return Ok(refusal),
+        Err(refusal) => return Ok(*refusal),
     };
     let upload = match app.upload(&id, MOODLE_SOURCE, &session.email).await? {
         Some(upload) if app.take_upload(&id).await? => upload,

@@ -263,9 +263,9 @@ impl UploadConfirm {
         self,
         session: &AdminSession,
         headers: &HeaderMap,
-    ) -> Result<(Lang, String), Response> {
+    ) -> Result<(Lang, String), Box<Response>> {
         if !from_session(session, self.csrf.as_deref()) {
-            return Err(refused(headers));
+            return Err(Box::new(refused(headers)));
         }
         let t = Lang::negotiate(self.lang.as_deref(), headers);
         Ok((t, self.upload.unwrap_or_default()))
