@@ -218,15 +218,10 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Vec<AwardId>, StorageError> {
         let mut tx = self.pool.begin().await?;
-        let rows = sqlx::query("SELECT id FROM awards WHERE recipient_email = $1")
-            .bind(email.to_string())
-            .fetch_all(&mut *tx)
-            .await?;
-        let ids: Vec<AwardId> = rows
-            .iter()
-            .map(|r| super::parse_id(r, "id"))
-            .collect::<Result<_, _>>()?;
         let email = email.to_string();
+        // A write first: on SQLite the transaction takes the write lock here, waiting for it
+        // (busy timeout), rather than failing when a read turns into a write while a worker
+        // writes.
         sqlx::query(
             "UPDATE awards SET revocation_reason = $2, revoked_at = $3
              WHERE recipient_email = $1 AND revoked_at IS NULL",
@@ -236,6 +231,14 @@ impl Store {
         .bind(time_to_db(now))
         .execute(&mut *tx)
         .await?;
+        let rows = sqlx::query("SELECT id FROM awards WHERE recipient_email = $1")
+            .bind(email.clone())
+            .fetch_all(&mut *tx)
+            .await?;
+        let ids: Vec<AwardId> = rows
+            .iter()
+            .map(|r| super::parse_id(r, "id"))
+            .collect::<Result<_, _>>()?;
         sqlx::query(
             "UPDATE awards SET recipient_email = $2, recipient_name = '', visibility = 'private',
              narrative = NULL, evidence = '[]', ob2_assertion = '', ob2_signed = NULL,
