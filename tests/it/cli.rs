@@ -324,6 +324,11 @@ fn catalogue_load_and_completions_import_from_the_command_line() {
             cli("awards reconcile", "0 awards"),
             cli("completions import", "0 new completions, 0 awards"),
             cli("completions import", "20 new completions, 25 awards"),
+            // The first command found no catalogue and loaded the configured file.
+            cli(
+                "catalogue load",
+                "loaded at start: 13 badge classes, 0 learners marked"
+            ),
         ]
     );
 }
