@@ -71,6 +71,7 @@ section-machine = For verification software
 machine-ob2 = Open Badges 2.0 assertion (JSON-LD)
 machine-ob2-signed = Open Badges 2.0 signed assertion (JWS)
 verify-link = Verify a badge you received
+verify-with-verifierplus = Verify with VerifierPlus (an independent verifier)
 og-description = Badge “{ $badge }” awarded to { $earner } by { $issuer }.
 
 ## Page not found

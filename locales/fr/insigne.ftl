@@ -74,6 +74,7 @@ section-machine = Pour les logiciels de vérification
 machine-ob2 = Assertion Open Badges 2.0 (JSON-LD)
 machine-ob2-signed = Assertion Open Badges 2.0 signée (JWS)
 verify-link = Vérifier un badge reçu
+verify-with-verifierplus = Vérifier avec VerifierPlus (un vérificateur indépendant)
 og-description = Badge « { $badge } » décerné à { $earner } par { $issuer }.
 
 ## Page introuvable

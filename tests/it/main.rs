@@ -22,6 +22,7 @@ mod console_badges;
 mod console_catalogue;
 mod console_entries;
 mod console_keys;
+mod cors;
 mod crash;
 mod durable;
 mod e2e;

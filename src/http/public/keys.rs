@@ -7,7 +7,10 @@ use axum::Router;
 use crate::service::Insigne;
 
 pub fn router() -> Router<Insigne> {
-    Router::new().route("/.well-known/jwks.json", get(jwks))
+    Router::new().route(
+        "/.well-known/jwks.json",
+        get(jwks).options(super::preflight),
+    )
 }
 
 /// Every public key, active and retired, so that what older keys signed keeps verifying.

@@ -16,16 +16,40 @@ use crate::service::{HostedAssertion, Insigne, ServiceError};
 
 pub fn router() -> Router<Insigne> {
     Router::new()
-        .route("/issuers/{id}", get(issuer))
-        .route("/issuers/{id}/image", get(issuer_image))
-        .route("/badge-classes/{id}", get(badge_class))
-        .route("/badge-classes/{id}/image", get(badge_class_image))
-        .route("/issuers/{id}/keys/{kid}", get(issuer_key))
-        .route("/issuers/{id}/keys/{kid}/profile", get(signer_profile))
-        .route("/badge-classes/{id}/keys/{kid}", get(signer_badge_class))
-        .route("/issuers/{id}/revocations", get(revocation_list))
-        .route("/assertions/{id}", get(assertion))
-        .route("/assertions/{id}/signed", get(signed_assertion))
+        .route("/issuers/{id}", get(issuer).options(super::preflight))
+        .route(
+            "/issuers/{id}/image",
+            get(issuer_image).options(super::preflight),
+        )
+        .route(
+            "/badge-classes/{id}",
+            get(badge_class).options(super::preflight),
+        )
+        .route(
+            "/badge-classes/{id}/image",
+            get(badge_class_image).options(super::preflight),
+        )
+        .route(
+            "/issuers/{id}/keys/{kid}",
+            get(issuer_key).options(super::preflight),
+        )
+        .route(
+            "/issuers/{id}/keys/{kid}/profile",
+            get(signer_profile).options(super::preflight),
+        )
+        .route(
+            "/badge-classes/{id}/keys/{kid}",
+            get(signer_badge_class).options(super::preflight),
+        )
+        .route(
+            "/issuers/{id}/revocations",
+            get(revocation_list).options(super::preflight),
+        )
+        .route("/assertions/{id}", get(assertion).options(super::preflight))
+        .route(
+            "/assertions/{id}/signed",
+            get(signed_assertion).options(super::preflight),
+        )
 }
 
 fn id<T: std::str::FromStr>(what: &str, raw: &str) -> Result<T, ApiError> {

@@ -14,10 +14,19 @@ use crate::service::Insigne;
 
 pub fn router() -> Router<Insigne> {
     Router::new()
-        .route("/credentials/{id}", get(credential))
-        .route("/credentials/{id}/jwt", get(jwt))
-        .route("/issuers/{id}/did.json", get(did_document))
-        .route("/issuers/{id}/status/{kid}", get(status_list))
+        .route(
+            "/credentials/{id}",
+            get(credential).options(super::preflight),
+        )
+        .route("/credentials/{id}/jwt", get(jwt).options(super::preflight))
+        .route(
+            "/issuers/{id}/did.json",
+            get(did_document).options(super::preflight),
+        )
+        .route(
+            "/issuers/{id}/status/{kid}",
+            get(status_list).options(super::preflight),
+        )
 }
 
 fn id<T: std::str::FromStr>(what: &str, raw: &str) -> Result<T, ApiError> {

@@ -55,6 +55,8 @@ struct BadgePage {
     assertion_url: String,
     signed_url: String,
     credential_url: String,
+    /// VerifierPlus, given the credential's URL (it fetches it from the browser).
+    verifier_plus_url: String,
     jwt_url: String,
     png_url: String,
     svg_url: String,
@@ -172,6 +174,11 @@ pub(crate) async fn badge_html(
         assertion_url: app.urls.assertion(award.id),
         signed_url: app.urls.signed_assertion(award.id),
         credential_url: app.urls.credential(award.id),
+        verifier_plus_url: format!(
+            "https://verifierplus.org?url={}",
+            url::form_urlencoded::byte_serialize(app.urls.credential(award.id).as_bytes())
+                .collect::<String>()
+        ),
         jwt_url: app.urls.credential_jwt(award.id),
         png_url: app.urls.baked_png(award.id),
         svg_url: app.urls.baked_svg(award.id),
