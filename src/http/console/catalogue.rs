@@ -178,7 +178,12 @@ pub(super) async fn apply(
         Err(refusal) => return Ok(*refusal),
     };
     let mut page = CataloguePage::new(t, session.csrf.clone(), String::new());
-    let Some(upload) = app.upload(&id, KIND, &session.email).await? else {
+    // Used up before the load, as an import's is: two confirmations sent together apply once.
+    let upload = match app.upload(&id, KIND, &session.email).await? {
+        Some(upload) if app.take_upload(&id).await? => Some(upload),
+        _ => None,
+    };
+    let Some(upload) = upload else {
         page.summary = summary(&app, t).await?;
         page.errors = vec![FieldError::new("catalogue", t.t("console-upload-gone"))];
         return page_response(&headers, page, StatusCode::GONE);
@@ -186,7 +191,6 @@ pub(super) async fn apply(
     let text = String::from_utf8_lossy(&upload.content).into_owned();
     match app.load_catalogue(&text, None).await {
         Ok(loaded) => {
-            app.take_upload(&id).await?;
             let detail = format!(
                 "{} badge classes, {} learners marked",
                 loaded.badge_classes.len(),
