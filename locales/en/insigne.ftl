@@ -624,3 +624,28 @@ console-reject-status = activity “{ $activity }”: unknown status “{ $statu
 console-reject-no-date = activity “{ $activity }”: completed without a completion date (in the course completion report, Moodle dates it once its cron has run: download it again later)
 console-reject-bad-date = activity “{ $activity }”: the completion date “{ $date }” is not a readable date
 console-reject-future = activity “{ $activity }”: the completion date is in the future
+
+# Adding a badge to a wallet (VC-API, OpenID4VCI)
+wallet-add = Add to my wallet
+wallet-title = Add to my wallet
+wallet-valid-for = { $minutes ->
+    [one] These codes are valid for one minute and work only once.
+   *[other] These codes are valid for { $minutes } minutes and work only once.
+}
+wallet-lcw-title = Learner Credential Wallet
+wallet-lcw-text = Scan this QR code with the Learner Credential Wallet app. On the phone where it is installed, use the button instead.
+wallet-lcw-qr-alt = QR code to scan with Learner Credential Wallet
+wallet-lcw-open = Open in Learner Credential Wallet
+wallet-oid4vci-title = Other wallets (OpenID4VCI)
+wallet-oid4vci-text = For wallets that receive credentials through OpenID for Verifiable Credential Issuance (LearnCard, walt.id, Sphereon, the European wallets): scan this QR code, or use the button on the phone where the wallet is installed.
+wallet-oid4vci-qr-alt = QR code of the badge offer for an OpenID4VCI wallet
+wallet-oid4vci-open = Open in my wallet
+wallet-keep-secret = Do not share these codes: the first wallet to use them receives the badge.
+wallet-refresh = Reload the page to see whether the badge was received
+wallet-delivered = This badge was delivered to a wallet on { $date } (the wallet's identifier: { $holder }).
+wallet-expired = These codes expired unused.
+wallet-retry = Get new codes
+wallet-back = Back to my badges
+wallet-interaction-title = A badge for your wallet
+wallet-interaction-text = This link is meant for a digital wallet: scan the QR code of the "Add to my wallet" page with your wallet.
+wallet-interaction-closed = This link has been used or has expired. Ask for a new one from "My badges".

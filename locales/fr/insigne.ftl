@@ -627,3 +627,28 @@ console-reject-status = activité « { $activity } » : état « { $status } » 
 console-reject-no-date = activité « { $activity } » : terminée sans date d'achèvement (dans le rapport d'achèvement de cours, Moodle la date après le passage de sa tâche planifiée : téléchargez le rapport plus tard)
 console-reject-bad-date = activité « { $activity } » : la date d'achèvement « { $date } » n'est pas une date lisible
 console-reject-future = activité « { $activity } » : la date d'achèvement est dans le futur
+
+# Ajouter un badge à un portefeuille (VC-API, OpenID4VCI)
+wallet-add = Ajouter à mon portefeuille
+wallet-title = Ajouter à mon portefeuille
+wallet-valid-for = { $minutes ->
+    [one] Ces codes sont valables une minute et ne servent qu'une fois.
+   *[other] Ces codes sont valables { $minutes } minutes et ne servent qu'une fois.
+}
+wallet-lcw-title = Learner Credential Wallet
+wallet-lcw-text = Scannez ce code QR avec l'application Learner Credential Wallet. Sur le téléphone où elle est installée, utilisez plutôt le bouton.
+wallet-lcw-qr-alt = Code QR à scanner avec Learner Credential Wallet
+wallet-lcw-open = Ouvrir dans Learner Credential Wallet
+wallet-oid4vci-title = Autres portefeuilles (OpenID4VCI)
+wallet-oid4vci-text = Pour les portefeuilles qui reçoivent des attestations par OpenID for Verifiable Credential Issuance (LearnCard, walt.id, Sphereon, portefeuilles européens) : scannez ce code QR, ou utilisez le bouton sur le téléphone où le portefeuille est installé.
+wallet-oid4vci-qr-alt = Code QR de l'offre de badge pour un portefeuille OpenID4VCI
+wallet-oid4vci-open = Ouvrir dans mon portefeuille
+wallet-keep-secret = Ne partagez pas ces codes : le premier portefeuille qui s'en sert reçoit le badge.
+wallet-refresh = Actualiser la page pour voir si le badge a été reçu
+wallet-delivered = Ce badge a été remis à un portefeuille le { $date } (identifiant du portefeuille : { $holder }).
+wallet-expired = Ces codes ont expiré sans avoir servi.
+wallet-retry = Obtenir de nouveaux codes
+wallet-back = Retour à mes badges
+wallet-interaction-title = Un badge pour votre portefeuille
+wallet-interaction-text = Ce lien est destiné à un portefeuille numérique : scannez le code QR de la page « Ajouter à mon portefeuille » avec votre portefeuille.
+wallet-interaction-closed = Ce lien a déjà servi ou a expiré. Demandez-en un nouveau depuis « Mes badges ».

@@ -106,6 +106,21 @@ impl PublicUrls {
         format!("{}/issuers/{issuer}/status/{kid}", self.base)
     }
 
+    /// A VC-API exchange delivering a badge to a wallet (its id is the capability).
+    pub fn wallet_exchange(&self, exchange: &str) -> String {
+        format!("{}/wallet/exchanges/{exchange}", self.base)
+    }
+
+    /// The interaction URL a wallet scans: the exchange, asking which protocols it speaks.
+    pub fn wallet_interaction(&self, exchange: &str) -> String {
+        format!("{}?iuv=1", self.wallet_exchange(exchange))
+    }
+
+    /// The OpenID4VCI credential offer of an exchange, by reference.
+    pub fn credential_offer(&self, exchange: &str) -> String {
+        format!("{}/oid4vci/offers/{exchange}", self.base)
+    }
+
     pub fn jwks(&self) -> String {
         format!("{}/.well-known/jwks.json", self.base)
     }

@@ -57,6 +57,9 @@ pub enum ApiError {
     Forbidden(&'static str),
     #[error("{0}")]
     NotFound(String),
+    /// What was there is used up or over (a single-use exchange, an expired offer).
+    #[error("{0}")]
+    Gone(String),
     /// What was given to the verifier is no badge at all.
     #[error("not a badge: {0}")]
     NotABadge(String),
@@ -84,6 +87,7 @@ impl ApiError {
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Gone(_) => StatusCode::GONE,
             ApiError::NotABadge(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Timeout(_) => StatusCode::REQUEST_TIMEOUT,
@@ -103,6 +107,7 @@ impl ApiError {
             ApiError::Unauthorized(_) => "unauthorized",
             ApiError::Forbidden(_) => "forbidden",
             ApiError::NotFound(_) => "not_found",
+            ApiError::Gone(_) => "gone",
             ApiError::NotABadge(_) => "not_a_badge",
             ApiError::Busy(_) => "busy",
             ApiError::Timeout(_) => "timeout",

@@ -5,6 +5,7 @@ pub mod compiled;
 pub mod di;
 pub mod jws;
 pub mod keys;
+pub mod presentation;
 pub mod rdfc;
 
 pub use keys::{KeyAlgorithm, KeyError, KeyInfo, KeyRing, KeyStatus};

@@ -116,19 +116,67 @@ impl Insigne {
             index: slot.index,
         };
         let unsigned = ob3::credential(&self.urls, award, class, issuer, &did, &entry);
-        let vm = self.verification_method(&did, &slot.list_key)?;
+        self.sign_credential(&unsigned, &did, &slot.list_key)
+    }
+
+    /// A credential of `award` issued to `holder` (a DID the holder proved they control): the
+    /// same achievement, evidence and status entry as the award's own credential, under a new
+    /// `urn:uuid` id, with `credentialSubject.id` (and the JWT's `sub`) the holder. Returns the
+    /// id, the credential and its VC-JWT.
+    pub(super) async fn sign_for_holder(
+        &self,
+        award: AwardId,
+        holder: &str,
+    ) -> Result<(String, Value, String), ServiceError> {
+        let stored = self.award(award).await?;
+        let class = self.badge_class(stored.award.badge_class).await?;
+        let issuer = self.issuer(class.issuer).await?;
+        let slot = self
+            .store
+            .status_slot(award)
+            .await?
+            .ok_or(ServiceError::Unsigned {
+                award,
+                form: "Open Badges 3.0 credential",
+            })?;
+        let did = self.issuer_did(issuer.id, &slot.list_key)?;
+        let entry = StatusEntry {
+            list_url: self.urls.status_list(issuer.id, &slot.list_key),
+            index: slot.index,
+        };
+        let mut unsigned =
+            ob3::credential(&self.urls, &stored.award, &class, &issuer, &did, &entry);
+        let id = format!("urn:uuid:{}", crate::domain::ids::random_uuid());
+        ob3::issue_to_holder(&mut unsigned, &id, holder);
+        let (credential, jwt) = self.sign_credential(&unsigned, &did, &slot.list_key)?;
+        let credential =
+            serde_json::from_str(&credential).map_err(|source| ServiceError::Damaged {
+                what: "credential just signed",
+                source,
+            })?;
+        Ok((id, credential, jwt))
+    }
+
+    /// Signs an unsigned credential of issuer `did` with Ed25519 key `list_key` (Data
+    /// Integrity) and the active RSA key (VC-JWT).
+    fn sign_credential(
+        &self,
+        unsigned: &Value,
+        did: &str,
+        list_key: &str,
+    ) -> Result<(String, String), ServiceError> {
+        let vm = self.verification_method(did, list_key)?;
         // One snapshot of the ring for both proofs.
         let keys = self.keys();
-        let mut signed =
-            keys.sign_data_integrity(&unsigned, &slot.list_key, &vm, self.clock.now())?;
+        let mut signed = keys.sign_data_integrity(unsigned, list_key, &vm, self.clock.now())?;
         // `proof` as a one-element array: what the strict 2024 AchievementCredential schema
         // requires, and what every verifier reads (the proof is outside the signed data).
         if let Some(proof) = signed.get_mut("proof") {
             *proof = Value::Array(vec![proof.take()]);
         }
-        let claims = ob3::jwt_claims(&unsigned).to_string();
+        let claims = ob3::jwt_claims(unsigned).to_string();
         let (_, jwt) = keys.sign_rs256_as(claims.as_bytes(), Some("JWT"), |rsa_kid| {
-            self.jwt_kid(&did, rsa_kid)
+            self.jwt_kid(did, rsa_kid)
         })?;
         Ok((signed.to_string(), jwt))
     }

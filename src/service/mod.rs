@@ -26,6 +26,8 @@ mod tokens;
 mod trainers;
 mod uploads;
 pub mod views;
+mod wallets;
+pub use wallets::{HolderCredential, WalletError, EXCHANGE_MINUTES};
 
 use std::sync::Arc;
 

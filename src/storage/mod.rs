@@ -19,6 +19,7 @@ mod status;
 mod tokens;
 mod trainers;
 mod uploads;
+mod wallets;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -41,6 +42,7 @@ pub use status::StatusSlot;
 pub use tokens::StoredToken;
 pub use trainers::OwnedAward;
 pub use uploads::Upload;
+pub use wallets::{Delivery, WalletExchange};
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("migrations/postgres");

@@ -261,6 +261,7 @@ impl Store {
             "DELETE FROM trainers WHERE email = $1",
             "DELETE FROM signin_tokens WHERE email = $1",
             "DELETE FROM sessions WHERE email = $1",
+            "DELETE FROM wallet_exchanges WHERE email = $1",
         ] {
             sqlx::query(statement)
                 .bind(email.clone())

@@ -187,6 +187,15 @@ pub fn credential(
     Value::Object(c)
 }
 
+/// Turns the credential of an award into one issued to `holder`, a DID: its own `id`, and the
+/// holder as the subject's `id` (the hashed email stays, so that the recipient still checks).
+pub fn issue_to_holder(credential: &mut Value, id: &str, holder: &str) {
+    credential["id"] = json!(id);
+    if let Value::Object(subject) = &mut credential["credentialSubject"] {
+        subject.insert("id".into(), json!(holder));
+    }
+}
+
 /// The VC-JWT claims: the credential (without embedded proof) plus `iss`, `jti`, `nbf`, and
 /// `exp` when it expires (`sub` only when the subject has an id, which insigne's never do: the
 /// recipient is a hashed email).

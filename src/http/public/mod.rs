@@ -6,6 +6,7 @@ pub(crate) mod ob2;
 pub(crate) mod ob3;
 pub(crate) mod pages;
 pub(crate) mod verify_page;
+pub(crate) mod wallet;
 
 use axum::Router;
 
@@ -24,6 +25,7 @@ pub fn router() -> Router<Insigne> {
         .merge(pages::router())
         .merge(downloads::router())
         .merge(verify_page::router())
+        .merge(wallet::router())
 }
 
 /// The largest verify form taken: the badge, and room for the other fields.

@@ -212,7 +212,7 @@ pub(super) async fn badge_qr(
 /// The QR code of `url` as an SVG image: one path, a four-module quiet zone. Encoded with
 /// qrcodegen (a port of the reference implementation): the `qrcode` crate took about 0.8 ms
 /// per code on this kind of machine, four times as long.
-fn qr_svg(url: &str) -> Option<String> {
+pub(super) fn qr_svg(url: &str) -> Option<String> {
     let code = qrcodegen::QrCode::encode_text(url, qrcodegen::QrCodeEcc::Medium).ok()?;
     let width = code.size();
     let size = width + 8;

@@ -50,6 +50,8 @@ struct BadgeRow {
     png: String,
     svg: String,
     credential: String,
+    /// Neither revoked nor expired: a wallet may receive it.
+    deliverable: bool,
 }
 
 #[derive(Template)]
@@ -149,6 +151,7 @@ async fn mine(
             png: app.urls.baked_png(a.id),
             svg: app.urls.baked_svg(a.id),
             credential: app.urls.credential(a.id),
+            deliverable: a.revocation.is_none() && a.expires.is_none_or(|until| until > now),
         });
     }
     let address = EmailAddress::parse(&email).map_err(ApiError::internal)?;

@@ -7,6 +7,7 @@ mod badge;
 mod catalogue;
 mod home;
 mod mine;
+pub(crate) mod wallet;
 
 use askama::Template;
 use axum::extract::Query;
@@ -35,6 +36,7 @@ pub fn router() -> Router<Insigne> {
         .route("/accessibilite", get(accessibility))
         .merge(assets::router())
         .merge(mine::router())
+        .merge(wallet::router())
 }
 
 /// `?lang=` on any page: the visible language switch.
