@@ -649,3 +649,4 @@ wallet-back = Back to my badges
 wallet-interaction-title = A badge for your wallet
 wallet-interaction-text = This link is meant for a digital wallet: scan the QR code of the "Add to my wallet" page with your wallet.
 wallet-interaction-closed = This link has been used or has expired. Ask for a new one from "My badges".
+wallet-link-summary = The exchange’s link, to paste into a wallet

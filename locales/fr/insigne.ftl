@@ -652,3 +652,4 @@ wallet-back = Retour à mes badges
 wallet-interaction-title = Un badge pour votre portefeuille
 wallet-interaction-text = Ce lien est destiné à un portefeuille numérique : scannez le code QR de la page « Ajouter à mon portefeuille » avec votre portefeuille.
 wallet-interaction-closed = Ce lien a déjà servi ou a expiré. Demandez-en un nouveau depuis « Mes badges ».
+wallet-link-summary = Le lien de l’échange, à coller dans un portefeuille

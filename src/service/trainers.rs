@@ -4,7 +4,10 @@
 
 use chrono::Duration;
 
-use super::views::{Erasure, ExportedAward, ExportedCompletion, ExportedMessage, TrainerExport};
+use super::views::{
+    Erasure, ExportedAward, ExportedCompletion, ExportedMessage, ExportedWalletDelivery,
+    TrainerExport,
+};
 use super::{Insigne, ServiceError};
 use crate::auth::secrets::{hash_secret, new_link_secret};
 use crate::domain::clock::rfc3339;
@@ -180,8 +183,24 @@ impl Insigne {
                 created_at: rfc3339(m.created_at),
             })
             .collect();
+        let wallet_deliveries = self
+            .store
+            .wallet_exchanges_of(&address)
+            .await?
+            .into_iter()
+            .map(|e| ExportedWalletDelivery {
+                award: e.award.to_string(),
+                created_at: rfc3339(e.created_at),
+                expires_at: rfc3339(e.expires_at),
+                delivered_at: e.completed_at.map(rfc3339),
+                protocol: e.protocol,
+                holder: e.holder,
+                credential_id: e.credential_id,
+            })
+            .collect();
         Ok(TrainerExport {
             language: self.store.trainer_lang(&address).await?,
+            wallet_deliveries,
             email: address,
             exported_at: rfc3339(self.clock.now()),
             awards,

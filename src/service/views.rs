@@ -307,6 +307,26 @@ pub struct TrainerExport {
     pub awards: Vec<ExportedAward>,
     pub completions: Vec<ExportedCompletion>,
     pub messages: Vec<ExportedMessage>,
+    /// Deliveries of their badges to wallets they asked for.
+    pub wallet_deliveries: Vec<ExportedWalletDelivery>,
+}
+
+/// A wallet delivery a trainer started, as exported (its capabilities are not).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ExportedWalletDelivery {
+    pub award: String,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    #[schema(format = DateTime)]
+    pub expires_at: String,
+    #[schema(format = DateTime)]
+    pub delivered_at: Option<String>,
+    /// `vcapi` or `oid4vci`, once delivered.
+    pub protocol: Option<String>,
+    /// The DID the credential was issued to.
+    pub holder: Option<String>,
+    /// The id of the credential delivered.
+    pub credential_id: Option<String>,
 }
 
 /// Someone who may sign in to the console.

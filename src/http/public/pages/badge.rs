@@ -57,6 +57,8 @@ struct BadgePage {
     credential_url: String,
     /// VerifierPlus, given the credential's URL (it fetches it from the browser).
     verifier_plus_url: String,
+    /// For the badge's own trainer, signed in: where "Ajouter à mon portefeuille" posts.
+    wallet_action: Option<String>,
     jwt_url: String,
     png_url: String,
     svg_url: String,
@@ -115,6 +117,15 @@ pub(crate) async fn badge_html(
             id: &award.id.to_string(),
         })
     });
+    // The page of a badge its trainer is looking at, signed in, offers to add it to a wallet:
+    // that page is theirs alone, never stored by a shared cache.
+    let owner = match crate::auth::extract::signed_in(app, headers).await? {
+        Some(email) => email == award.recipient.email.to_string(),
+        None => false,
+    };
+    let wallet_action =
+        (owner && award.revocation.is_none() && award.expires.is_none_or(|until| until > now))
+            .then(|| format!("/mes-badges/badges/{}/portefeuille", award.id));
     let page = BadgePage {
         t,
         switch_url: switch_url(&format!("/badges/{}", award.id), t),
@@ -182,8 +193,16 @@ pub(crate) async fn badge_html(
         jwt_url: app.urls.credential_jwt(award.id),
         png_url: app.urls.baked_png(award.id),
         svg_url: app.urls.baked_svg(award.id),
+        wallet_action,
     };
-    html(headers, page, "Accept, Accept-Language")
+    if owner {
+        return Ok(super::private(html(
+            headers,
+            page,
+            "Accept, Accept-Language, Cookie",
+        )?));
+    }
+    html(headers, page, "Accept, Accept-Language, Cookie")
 }
 
 /// `GET /badges/{id}/qr.svg`: the QR code of the badge page's address, for the page and its

@@ -45,6 +45,7 @@ struct WalletPage {
     valid_for: String,
     retry_action: String,
     here: String,
+    interaction: String,
 }
 
 /// The signed-in trainer's address; `None` sends them to the sign-in page.
@@ -168,6 +169,7 @@ async fn page(
             valid_for: t.t_count("wallet-valid-for", "minutes", EXCHANGE_MINUTES),
             retry_action: format!("/mes-badges/badges/{}/portefeuille", exchange.award),
             here: format!("{base}?lang={}", t.code()),
+            interaction: app.urls.wallet_interaction(&exchange.id),
         },
         "Accept-Language, Cookie",
     )?;
