@@ -344,3 +344,91 @@ async fn the_admin_story_in_the_browser_in_french_and_in_english() {
         eprintln!("screenshots: {}", shots.display());
     }
 }
+
+/// The trainer's side in the browser, in French and in English, with the keyboard alone: the
+/// emailed link, « mes badges », « Ajouter à mon portefeuille » and the wallet page with its
+/// QR codes; axe-core on every screen, the policy enforced. Screenshots in
+/// `target/e2e-artifacts/trainer-LANG/`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_trainer_takes_a_badge_to_a_wallet_with_the_keyboard() {
+    let Some(e2e) = browser_ready() else { return };
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let live = live_now().await;
+    let t = &live.t;
+    crate::awarding::load_example_catalogue(t).await;
+    let issuer = t.issuer().await;
+    let class = t.badge_class(&issuer, Some(365)).await;
+    crate::mine::award(t, &class, "marie@ac-versailles.fr", "Marie Curie").await;
+    for (lang, h1) in [
+        ("fr", "Ajouter à mon portefeuille"),
+        ("en", "Add to my wallet"),
+    ] {
+        let ask = format!("email=marie%40ac-versailles.fr&lang={lang}");
+        let (status, _, _) = crate::mine::send(
+            &t.app,
+            Method::POST,
+            "/mes-badges/connexion",
+            None,
+            Some(&ask),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        let messages = t
+            .app
+            .store
+            .messages_to("marie@ac-versailles.fr")
+            .await
+            .expect("messages");
+        let link = messages
+            .iter()
+            .rev()
+            .find_map(|m| {
+                m.body
+                    .split_whitespace()
+                    .find(|w| w.contains("/mes-badges/connexion/"))
+            })
+            .expect("link in the message")
+            .to_string();
+        let shots = root.join(format!("target/e2e-artifacts/trainer-{lang}"));
+        let _ = std::fs::remove_dir_all(&shots);
+        std::fs::create_dir_all(&shots).expect("screenshots folder");
+        let seen = node(
+            &e2e.join("trainer.mjs"),
+            &[&link, lang, shots.to_str().expect("path")],
+        )
+        .await;
+        let pages = seen["pages"].as_array().expect("pages");
+        assert_eq!(pages.len(), 2, "{seen}");
+        assert_eq!(seen["wallet"]["h1"], h1, "{seen}");
+        assert!(
+            seen["wallet"]["link"]
+                .as_str()
+                .is_some_and(|l| l.starts_with(&live.base) && l.ends_with("?iuv=1")),
+            "{seen}"
+        );
+        let buttons = seen["wallet"]["buttons"].as_array().expect("buttons");
+        assert!(buttons[0]
+            .as_str()
+            .is_some_and(|b| b.starts_with("https://lcw.app/request.html?")));
+        assert!(buttons[1]
+            .as_str()
+            .is_some_and(|b| b.starts_with("openid-credential-offer://?credential_offer_uri=")));
+        assert_eq!(seen["qr"].as_array().map(Vec::len), Some(2), "{seen}");
+        for width in seen["qr"].as_array().expect("qr") {
+            assert!(
+                width.as_u64().is_some_and(|w| w > 20),
+                "a QR code is drawn: {seen}"
+            );
+        }
+        no_serious_violation(&seen);
+        for page in pages {
+            assert_eq!(page["unreachable"], json!([]), "{}", page["name"]);
+        }
+        assert_eq!(
+            seen["refused"],
+            json!([]),
+            "the policy blocked something: {seen}"
+        );
+        eprintln!("screenshots: {}", shots.display());
+    }
+}
