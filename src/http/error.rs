@@ -60,6 +60,8 @@ pub enum ApiError {
     /// What was there is used up or over (a single-use exchange, an expired offer).
     #[error("{0}")]
     Gone(String),
+    #[error("{0}")]
+    TooManyRequests(String),
     /// What was given to the verifier is no badge at all.
     #[error("not a badge: {0}")]
     NotABadge(String),
@@ -88,6 +90,7 @@ impl ApiError {
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Gone(_) => StatusCode::GONE,
+            ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::NotABadge(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Timeout(_) => StatusCode::REQUEST_TIMEOUT,
@@ -108,6 +111,7 @@ impl ApiError {
             ApiError::Forbidden(_) => "forbidden",
             ApiError::NotFound(_) => "not_found",
             ApiError::Gone(_) => "gone",
+            ApiError::TooManyRequests(_) => "too_many_requests",
             ApiError::NotABadge(_) => "not_a_badge",
             ApiError::Busy(_) => "busy",
             ApiError::Timeout(_) => "timeout",

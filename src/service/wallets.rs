@@ -14,6 +14,8 @@ use crate::storage::{Delivery, WalletExchange};
 
 /// How long an exchange may be used.
 pub const EXCHANGE_MINUTES: i64 = 15;
+/// How many exchanges a trainer may start in [`EXCHANGE_MINUTES`]: a few retries, not a flood.
+pub const EXCHANGES_PER_TRAINER: usize = 20;
 
 /// Why a wallet gets no credential.
 #[derive(Debug, thiserror::Error)]
@@ -29,6 +31,9 @@ pub enum WalletError {
     /// The badge is revoked or has expired: no wallet should receive it.
     #[error("this badge can no longer be added to a wallet: {0}")]
     NotDeliverable(&'static str),
+    /// The trainer started too many exchanges lately.
+    #[error("too many wallet deliveries asked for in the last minutes; try again later")]
+    TooMany,
     /// What the wallet sent does not prove a holder.
     #[error("the presentation is refused: {0}")]
     Refused(#[from] PresentationError),
@@ -71,6 +76,16 @@ impl Insigne {
         }
         let now = self.clock.now();
         deliverable(&stored.award, now)?;
+        let recent = self
+            .store
+            .wallet_exchanges_of(email.as_str())
+            .await?
+            .iter()
+            .filter(|e| e.created_at > now - Duration::minutes(EXCHANGE_MINUTES))
+            .count();
+        if recent >= EXCHANGES_PER_TRAINER {
+            return Err(WalletError::TooMany);
+        }
         let exchange = WalletExchange {
             id: new_link_secret(),
             award,

@@ -481,6 +481,13 @@ async fn exchanges_are_the_trainers_short_lived_and_erased_with_them(backend: Ba
     // Erasure takes the trainer's exchanges with it.
     let (_, again) = start(&t.app, &cookie, &mine).await;
     assert!(again.contains("wallet-link"));
+    // A few retries, not a flood: twenty in a quarter of an hour.
+    let action = format!("/mes-badges/badges/{mine}/portefeuille");
+    let press = || send(&t.app, Method::POST, &action, Some(&cookie), Some(""));
+    for _ in 2..20 {
+        assert_eq!(press().await.0, StatusCode::SEE_OTHER);
+    }
+    assert_eq!(press().await.0, StatusCode::TOO_MANY_REQUESTS);
     let (status, _) = t
         .admin(
             Method::POST,

@@ -72,6 +72,7 @@ pub(crate) fn wallet_error(e: WalletError) -> ApiError {
             field: "verifiablePresentation".into(),
             message: e.to_string(),
         },
+        WalletError::TooMany => ApiError::TooManyRequests(e.to_string()),
         WalletError::BadRequest(m) => ApiError::BadField {
             field: "body".into(),
             message: m,
