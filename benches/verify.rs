@@ -35,6 +35,7 @@ fn benches(c: &mut Criterion) {
             clock,
             did_method: Default::default(),
             moodle_mapping: Arc::new(Default::default()),
+            attendance_mapping: Arc::new(Default::default()),
             fetcher: Arc::new(insigne::verify::fetch::GuardedFetcher::new(&[])),
             evaluation_lease: insigne::service::EVALUATION_LEASE,
             cpu: insigne::cpu::CpuPool::for_this_machine(),

@@ -54,6 +54,8 @@ pub struct Config {
     pub did_method: DidMethod,
     /// How Moodle's reports are read, and how often its web services are pulled (`[moodle]`).
     pub moodle: MoodleConfig,
+    /// How attendance lists of virtual classes are read (`[attendance]`).
+    pub attendance: crate::import::attendance::AttendanceMapping,
     /// The Moodle site whose web services `insigne moodle sync` and `serve` pull completions
     /// from, such as `https://magistere.education.fr/ac-versailles` (`INSIGNE_MOODLE_URL`).
     pub moodle_url: Option<String>,
@@ -111,6 +113,7 @@ impl Default for Config {
             mail_from: None,
             did_method: DidMethod::Web,
             moodle: MoodleConfig::default(),
+            attendance: Default::default(),
             moodle_url: None,
             moodle_token: None,
             evaluation_lease_secs: crate::service::EVALUATION_LEASE.as_secs(),
@@ -136,6 +139,7 @@ impl fmt::Debug for Config {
             .field("mail_from", &self.mail_from)
             .field("did_method", &self.did_method)
             .field("moodle", &self.moodle)
+            .field("attendance", &self.attendance)
             .field("moodle_url", &self.moodle_url)
             .field("moodle_token", &self.moodle_token.as_ref().map(|_| "***"))
             .field("evaluation_lease_secs", &self.evaluation_lease_secs)
@@ -185,6 +189,7 @@ pub struct Overrides {
     pub did_method: Option<String>,
     /// Read by hand: `interval` and `timeout` go to the sync, the rest to the mapping.
     pub moodle: Option<toml::Table>,
+    pub attendance: Option<crate::import::attendance::AttendanceMapping>,
     pub moodle_url: Option<String>,
     pub moodle_token: Option<String>,
     pub evaluation_lease_secs: Option<Seconds>,
@@ -245,6 +250,7 @@ impl Overrides {
                 t.insert("interval".into(), toml::Value::String(v));
                 t
             }),
+            attendance: None,
             moodle_url: get("INSIGNE_MOODLE_URL"),
             moodle_token: get("INSIGNE_MOODLE_TOKEN"),
             evaluation_lease_secs: get("INSIGNE_EVALUATION_LEASE_SECS").map(Seconds::Text),
@@ -306,6 +312,9 @@ impl Overrides {
                             message: e.message().to_string(),
                         })?;
             }
+        }
+        if let Some(v) = self.attendance {
+            c.attendance = v;
         }
         if let Some(v) = self.moodle_url {
             c.moodle_url =

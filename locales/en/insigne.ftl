@@ -573,6 +573,7 @@ console-rule-all-modules-text = All modules: { $list }
 console-rule-at-least-text = At least { $count } of: { $list }
 console-rule-all-competencies-text = All competencies: { $list }
 console-rule-all-badges-text = All badges: { $list }
+console-rule-sessions-attended-text = { $count } sessions of series { $series } attended, { $minutes } minutes each at least
 console-preview = Preview
 console-preview-title = Preview of the badge as trainers will see it
 

@@ -576,6 +576,7 @@ console-rule-all-modules-text = Tous les modules : { $list }
 console-rule-at-least-text = Au moins { $count } parmi : { $list }
 console-rule-all-competencies-text = Toutes les compétences : { $list }
 console-rule-all-badges-text = Tous les badges : { $list }
+console-rule-sessions-attended-text = { $count } sessions de la série { $series } suivies, chacune pendant au moins { $minutes } minutes
 console-preview = Prévisualiser
 console-preview-title = Aperçu du badge tel que les formateurs le verront
 

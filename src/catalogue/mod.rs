@@ -12,8 +12,8 @@ use serde::{Deserialize, Serialize};
 pub use file::parse;
 
 pub use crate::domain::ecap::{
-    find_competency, find_module, normalize_label, AwardRule, Competency, CompetencyRef, Framework,
-    Modality, Module, Parcours,
+    find_competency, find_module, find_series, normalize_label, AwardRule, Competency,
+    CompetencyRef, Framework, Modality, Module, Parcours, Series,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -45,6 +45,8 @@ pub struct Catalogue {
     pub frameworks: Vec<Framework>,
     pub parcours: Vec<Parcours>,
     pub modules: Vec<Module>,
+    /// The conference series whose sessions participation badges count.
+    pub series: Vec<Series>,
     pub badges: Vec<BadgeDef>,
 }
 
@@ -88,6 +90,8 @@ impl Catalogue {
                     self.badge_competencies(b).iter().for_each(&mut push);
                 }
             }
+            // Attending conferences attests no competency of a framework.
+            AwardRule::SessionsAttended { .. } => {}
         }
         out
     }
@@ -105,7 +109,8 @@ mod tests {
         assert_eq!(c.frameworks[0].competencies.len(), 9);
         assert_eq!(c.parcours.len(), 3);
         assert_eq!(c.modules.len(), 11);
-        assert_eq!(c.badges.len(), 13);
+        assert_eq!(c.badges.len(), 15);
+        assert_eq!(c.series.len(), 2);
         assert_eq!(
             c.badge("e-cap1").map(|b| &b.rule),
             Some(&AwardRule::AllModules {

@@ -13,7 +13,20 @@ pub(crate) struct RawCatalogue {
     #[serde(default)]
     pub module: Vec<RawModule>,
     #[serde(default)]
+    pub series: Vec<RawSeries>,
+    #[serde(default)]
     pub badge: Vec<RawBadge>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawSeries {
+    pub code: String,
+    pub name: String,
+    #[serde(default)]
+    pub prefixes: Vec<String>,
+    #[serde(default)]
+    pub titles: Vec<String>,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -93,4 +106,7 @@ pub(crate) struct RawRule {
     pub modules: Option<Vec<String>>,
     pub all_competencies: Option<Vec<String>>,
     pub all_badges: Option<Vec<String>>,
+    pub sessions_attended: Option<u32>,
+    pub series: Option<String>,
+    pub min_minutes: Option<u32>,
 }

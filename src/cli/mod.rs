@@ -2,6 +2,7 @@
 //! Exit codes: 0 done, 1 failed, 2 bad usage or bad input.
 
 mod admins;
+mod attendance;
 mod awards;
 mod bake;
 mod catalogue;
@@ -74,6 +75,9 @@ enum Command {
     /// Manage the e-CAP catalogue.
     #[command(subcommand)]
     Catalogue(catalogue::CatalogueCommand),
+    /// Import attendance exports of virtual classes.
+    #[command(subcommand)]
+    Attendance(attendance::AttendanceCommand),
     /// Import completions.
     #[command(subcommand)]
     Completions(completions::CompletionsCommand),
@@ -181,6 +185,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Admins(cmd) => admins::run(&config, cmd).await,
         Command::Catalogue(cmd) => catalogue::run(&config, cmd).await,
         Command::Completions(cmd) => completions::run(&config, cmd).await,
+        Command::Attendance(cmd) => attendance::run(&config, cmd).await,
         Command::Moodle(cmd) => moodle::run(&config, cmd).await,
         Command::Issue(args) => issue::run(&config, args).await,
         Command::Awards(cmd) => awards::run(&config, cmd).await,
@@ -247,6 +252,7 @@ async fn open_app(config: &Config, generate_keys: bool) -> Result<Insigne, CliEr
         clock,
         did_method: config.did_method,
         moodle_mapping: Arc::new(config.moodle.reading.clone()),
+        attendance_mapping: Arc::new(config.attendance.clone()),
         fetcher: Arc::new(crate::verify::fetch::GuardedFetcher::new(
             &config.fetch_allow,
         )),

@@ -84,6 +84,40 @@ pub enum AwardRule {
     AllCompetencies { competencies: Vec<CompetencyRef> },
     /// Every badge of the set held (stackable badges).
     AllBadges { badges: Vec<String> },
+    /// At least `count` sessions of the series attended, each for `min_minutes` at least.
+    SessionsAttended {
+        count: u32,
+        series: String,
+        min_minutes: u32,
+    },
+}
+
+/// A series of sessions in virtual classes (a conference cycle), and how an attendance export's
+/// session is recognised as one of its: its title starts with one of `prefixes`, or is one of
+/// `titles` (compared by [`normalize_label`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Series {
+    pub code: String,
+    pub name: String,
+    pub prefixes: Vec<String>,
+    pub titles: Vec<String>,
+}
+
+impl Series {
+    /// Whether a session of that title belongs to the series.
+    pub fn holds(&self, title: &str) -> bool {
+        let t = normalize_label(title);
+        self.titles.iter().any(|x| normalize_label(x) == t)
+            || self
+                .prefixes
+                .iter()
+                .any(|p| t.starts_with(&normalize_label(p)))
+    }
+}
+
+/// The series a session of that title belongs to (the catalogue lets it be one at most).
+pub fn find_series<'a>(series: &'a [Series], title: &str) -> Option<&'a Series> {
+    series.iter().find(|s| s.holds(title))
 }
 
 /// Labels compared the way people type them (LMS activity names, CSV headers): case, runs of

@@ -1,12 +1,17 @@
-//! The award engine: given a learner's completed modules and the badges they already hold,
-//! which badges of the catalogue do they earn now, and why. Pure: no storage, no clock.
+//! The award engine: given a learner's completed modules, the sessions they attended and the
+//! badges they already hold, which badges of the catalogue do they earn now, and why. Pure: no
+//! storage, no clock.
+
+pub mod attendance;
 
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::domain::ecap::{AwardRule, CompetencyRef, Module};
+use crate::domain::ecap::{AwardRule, CompetencyRef, Module, Series};
+
+pub use attendance::{judge_sessions, AttendanceFact, SessionJudgement, SessionVerdict};
 
 /// A completed module, as the engine sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,6 +45,13 @@ pub enum TraceStep {
     },
     /// A badge the rule needs, held (or earned in the same evaluation).
     Badge { badge: String },
+    /// A session of the rule's series, attended long enough.
+    Session {
+        series: String,
+        title: String,
+        started_at: DateTime<Utc>,
+        minutes: u32,
+    },
 }
 
 /// A badge earned, with the trace of its rule.
@@ -58,6 +70,34 @@ pub fn decide(
     completions: &[CompletionFact],
     held: &BTreeSet<String>,
 ) -> Vec<Decision> {
+    decide_all(
+        &Facts {
+            modules,
+            series: &[],
+            completions,
+            attendances: &[],
+        },
+        badges,
+        held,
+    )
+}
+
+/// What the engine knows of a learner and of the catalogue.
+#[derive(Debug, Clone, Copy)]
+pub struct Facts<'a> {
+    pub modules: &'a [Module],
+    pub series: &'a [Series],
+    pub completions: &'a [CompletionFact],
+    pub attendances: &'a [AttendanceFact],
+}
+
+/// [`decide`], sessions attended included.
+pub fn decide_all(
+    facts: &Facts<'_>,
+    badges: &[RuleBadge],
+    held: &BTreeSet<String>,
+) -> Vec<Decision> {
+    let (modules, completions) = (facts.modules, facts.completions);
     let mut have: BTreeSet<String> = held.clone();
     let mut decided = Vec::new();
     loop {
@@ -66,7 +106,13 @@ pub fn decide(
             if have.contains(&badge.code) {
                 continue;
             }
-            if let Some(trace) = satisfied(&badge.rule, modules, completions, &have) {
+            let trace = match &badge.rule {
+                AwardRule::SessionsAttended { .. } => {
+                    attendance::satisfied(&badge.rule, facts.series, facts.attendances)
+                }
+                rule => satisfied(rule, modules, completions, &have),
+            };
+            if let Some(trace) = trace {
                 have.insert(badge.code.clone());
                 decided.push(Decision {
                     badge: badge.code.clone(),
@@ -126,6 +172,8 @@ fn satisfied(
                     .then(|| TraceStep::Badge { badge: b.clone() })
             })
             .collect(),
+        // Judged on sessions, by `attendance::satisfied`.
+        AwardRule::SessionsAttended { .. } => None,
     }
 }
 
@@ -163,6 +211,11 @@ fn describe(rule: &AwardRule) -> String {
                 .join(", ")
         ),
         AwardRule::AllBadges { badges } => format!("all badges of {}", badges.join(", ")),
+        AwardRule::SessionsAttended {
+            count,
+            series,
+            min_minutes,
+        } => format!("{count} sessions of {series} attended, {min_minutes} minutes each at least"),
     }
 }
 

@@ -111,6 +111,7 @@ fn parse_address(text: &str) -> Option<IpAddr> {
 pub fn body_limit(path: &str) -> usize {
     match path {
         "/api/v1/completions/import" => super::ingest::IMPORT_MAX_BYTES,
+        "/api/v1/attendance/import" => super::ingest::ATTENDANCE_MAX_BYTES,
         "/api/v1/verify" => crate::verify::MAX_INPUT_BYTES,
         "/verify" => super::public::VERIFY_FORM_MAX_BYTES,
         "/api/v1/unbake" => crate::bake::MAX_IMAGE_BYTES,

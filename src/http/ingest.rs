@@ -1,5 +1,5 @@
-//! What LMS connectors send (ingest or admin token): completions as JSON, and Moodle's
-//! completion exports as they are downloaded.
+//! What LMS connectors send (ingest or admin token): completions as JSON, Moodle's completion
+//! exports as they are downloaded, and the attendance exports of virtual classes.
 
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -10,10 +10,10 @@ use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
 use utoipa_axum::routes;
 
 use super::error::ApiError;
-use super::extract::{media_type, parse_json, JsonBody, RawBody};
+use super::extract::{media_type, parse_json, JsonBody, QueryParams, RawBody};
 use crate::auth::Ingest;
 use crate::service::views::CompletionsView;
-use crate::service::{CompletionInput, ImportSummary, Insigne};
+use crate::service::{AttendanceSummary, CompletionInput, ImportSummary, Insigne};
 
 /// The largest completion export taken (a year of m@gistère completions is a few MiB).
 pub const IMPORT_MAX_BYTES: usize = 64 * 1024 * 1024;
@@ -25,6 +25,69 @@ pub fn routes() -> OpenApiRouter<Insigne> {
     OpenApiRouter::new()
         .routes(routes!(completions))
         .routes(routes!(import).layer(axum::extract::DefaultBodyLimit::max(IMPORT_MAX_BYTES)))
+        .routes(
+            routes!(attendance_import)
+                .layer(axum::extract::DefaultBodyLimit::max(ATTENDANCE_MAX_BYTES)),
+        )
+}
+
+/// The largest attendance export taken (a year of conferences is well under a MiB).
+pub const ATTENDANCE_MAX_BYTES: usize = 16 * 1024 * 1024;
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct AttendanceQuery {
+    /// `true`: only say what the import would record and award, recording nothing.
+    #[serde(default)]
+    dry_run: bool,
+}
+
+/// An attendance export of a virtual class (`text/csv`): an attendance list, a Zoom
+/// participants report or a Teams attendance report. Each person's attendance at a session is
+/// recorded once (the longest kept); the answer lists the sessions, rejected rows with their
+/// line and reason, the awards made and, for each attendee, every session judged against each
+/// participation badge (counted, too short, other series).
+#[utoipa::path(
+    post,
+    path = "/api/v1/attendance/import",
+    tag = "attendance",
+    params(AttendanceQuery),
+    request_body(content = String, content_type = "text/csv", description = "The export as the tool downloads it (UTF-8, with or without a BOM, or UTF-16 with its BOM)"),
+    responses(
+        (status = 200, description = "The import summary (or, with dry_run, what it would do)", body = AttendanceSummary),
+        (status = 400, description = "dry_run is not true or false"),
+        (status = 413, description = "Larger than 16 MiB"),
+        (status = 415, description = "Not text/csv"),
+        (status = 422, description = "The file cannot be used (not text, not a layout insigne reads), or the catalogue has no series"),
+    ),
+    security(("bearer" = ["ingest"])),
+)]
+pub(crate) async fn attendance_import(
+    State(app): State<Insigne>,
+    _: Ingest,
+    headers: HeaderMap,
+    query: Result<QueryParams<AttendanceQuery>, ApiError>,
+    RawBody(body): RawBody,
+) -> Result<Json<AttendanceSummary>, ApiError> {
+    let QueryParams(q) = query.map_err(|_| ApiError::BadField {
+        field: "dry_run".into(),
+        message: "must be true or false".into(),
+    })?;
+    let mime = media_type(&headers);
+    if !matches!(mime.as_str(), "text/csv" | "application/csv" | "text/plain") {
+        return Err(ApiError::UnsupportedMediaType(
+            "the attendance export (Content-Type: text/csv)",
+        ));
+    }
+    let mapping = app.attendance_mapping.clone();
+    let origin = crate::storage::ImportOrigin {
+        file_name: None,
+        started_by: Some("api".into()),
+    };
+    Ok(Json(
+        app.import_attendance(&body, &mapping, q.dry_run, &origin, &|_| {})
+            .await?,
+    ))
 }
 
 /// The Moodle completion export (`text/csv`): the summary of the import, rejected rows with

@@ -28,6 +28,7 @@ use crate::service::Insigne;
         (name = "awards", description = "Badges awarded to trainers"),
         (name = "catalogue", description = "The e-CAP catalogue, as one TOML file"),
         (name = "completions", description = "Completions from m@gistère, and what they award"),
+        (name = "attendance", description = "Attendance exports of virtual classes, and the participation badges they award"),
         (name = "notifications", description = "The outbox"),
         (name = "trainers", description = "A trainer's data rights"),
         (name = "verification", description = "Verifying any badge (public)"),

@@ -1,4 +1,5 @@
-//! Reading completions out of LMS exports.
+//! Reading completions out of LMS exports, and attendance out of virtual classes.
 
+pub mod attendance;
 pub mod moodle;
 pub mod moodle_ws;

@@ -281,7 +281,7 @@ pub enum ImportError {
 
 /// The text of a download: UTF-8 (with or without a BOM) or UTF-16 with its BOM (Moodle's
 /// "CSV compatible Excel" is UTF-16LE). std decodes UTF-16 without a crate.
-fn decode(bytes: &[u8]) -> Result<String, ImportError> {
+pub(crate) fn decode(bytes: &[u8]) -> Result<String, ImportError> {
     let utf16 = |be: bool| {
         let body = &bytes[2..];
         if !body.len().is_multiple_of(2) {
@@ -308,7 +308,7 @@ fn decode(bytes: &[u8]) -> Result<String, ImportError> {
 }
 
 /// The delimiter of the header line: a tab (Excel), `;` (French spreadsheets) or `,`.
-fn sniff_delimiter(header: &str) -> u8 {
+pub(crate) fn sniff_delimiter(header: &str) -> u8 {
     let mut in_quotes = false;
     let (mut semi, mut comma, mut tab) = (0, 0, 0);
     for ch in header.chars() {

@@ -333,8 +333,14 @@ impl Insigne {
         for address in &learners {
             let email = EmailAddress::parse(address)
                 .map_err(|e| ServiceError::Storage(crate::storage::StorageError::Corrupt(e)))?;
-            if let Some((_, decisions)) =
-                self.decisions_under(&email, &modules, &badges, &[]).await?
+            let under = super::evaluation::Under {
+                modules: &modules,
+                series: &c.series,
+                badges: &badges,
+            };
+            if let Some((_, decisions)) = self
+                .decisions_under(&email, &under, &Default::default())
+                .await?
             {
                 awards.extend(decisions.into_iter().map(|d| NewlyEarned {
                     email: address.clone(),
@@ -376,6 +382,7 @@ impl Insigne {
                 &c.frameworks,
                 &c.parcours,
                 &c.modules,
+                &c.series,
                 &badges,
                 if_empty,
                 now,
@@ -427,6 +434,15 @@ impl Insigne {
                     rule.all_competencies = Some(competencies.iter().map(reference).collect())
                 }
                 AwardRule::AllBadges { badges } => rule.all_badges = Some(badges.clone()),
+                AwardRule::SessionsAttended {
+                    count,
+                    series,
+                    min_minutes,
+                } => {
+                    rule.sessions_attended = Some(*count);
+                    rule.series = Some(series.clone());
+                    rule.min_minutes = Some(*min_minutes);
+                }
             }
             badge.push(RawBadge {
                 code: b.code.clone(),
@@ -439,7 +455,18 @@ impl Insigne {
                 rule,
             });
         }
+        let series = stored
+            .series
+            .iter()
+            .map(|s| crate::catalogue::raw::RawSeries {
+                code: s.code.clone(),
+                name: s.name.clone(),
+                prefixes: s.prefixes.clone(),
+                titles: s.titles.clone(),
+            })
+            .collect();
         let raw = RawCatalogue {
+            series,
             issuer: RawIssuer {
                 code,
                 name: issuer.name,

@@ -297,7 +297,7 @@ impl Insigne {
     }
 }
 
-fn french_date(t: DateTime<Utc>) -> String {
+pub(super) fn french_date(t: DateTime<Utc>) -> String {
     t.format("%d/%m/%Y").to_string()
 }
 
@@ -329,6 +329,15 @@ fn narrative(name: &str, d: &Decision, catalogue: &StoredCatalogue) -> String {
                 )
             }
             TraceStep::Badge { badge } => format!("badge {badge} détenu"),
+            TraceStep::Session {
+                title,
+                started_at,
+                minutes,
+                ..
+            } => format!(
+                "session « {title} » du {} suivie {minutes} min",
+                french_date(*started_at)
+            ),
         })
         .collect();
     format!(
@@ -351,6 +360,21 @@ fn evidence(d: &Decision, catalogue: &StoredCatalogue) -> Vec<Evidence> {
                 completed_at,
                 ..
             } => (module, *completed_at),
+            TraceStep::Session {
+                series,
+                title,
+                started_at,
+                minutes,
+            } => {
+                out.push(super::attendance::session_evidence(
+                    catalogue,
+                    series,
+                    title,
+                    *started_at,
+                    *minutes,
+                ));
+                continue;
+            }
             TraceStep::Badge { badge } => {
                 out.push(Evidence {
                     url: None,

@@ -24,6 +24,20 @@ const ROUND: i64 = 64;
 /// From this many learners in one go, badge classes and issuers are read once, ahead.
 const READ_AHEAD: usize = 8;
 
+/// The catalogue a dry run evaluates under.
+pub(super) struct Under<'a> {
+    pub modules: &'a [crate::domain::ecap::Module],
+    pub series: &'a [crate::domain::ecap::Series],
+    pub badges: &'a [crate::storage::RuledBadge],
+}
+
+/// Facts a dry run adds to the recorded ones: completions, and attendances by session key.
+#[derive(Debug, Clone, Default)]
+pub(super) struct More {
+    pub completions: Vec<engine::CompletionFact>,
+    pub attendances: Vec<(String, engine::AttendanceFact)>,
+}
+
 /// What evaluating a set of learners did.
 #[derive(Debug, Clone, Default)]
 pub struct EvaluationRun {
@@ -130,32 +144,91 @@ impl Insigne {
         }
     }
 
-    /// The badges `email`'s completions earn that they do not hold yet, with the name awards
-    /// carry (the one their latest report gave); `None` without completions.
+    /// The badges `email`'s completions and attended sessions earn that they do not hold yet,
+    /// with the name awards carry (the one their latest report gave); `None` without either.
     pub(super) async fn pending_decisions(
         &self,
         email: &EmailAddress,
         catalogue: &StoredCatalogue,
     ) -> Result<Option<(String, Vec<Decision>)>, ServiceError> {
-        self.decisions_under(email, &catalogue.modules, &catalogue.badges, &[])
-            .await
+        self.decisions_under(
+            email,
+            &Under {
+                modules: &catalogue.modules,
+                series: &catalogue.series,
+                badges: &catalogue.badges,
+            },
+            &More::default(),
+        )
+        .await
     }
 
-    /// What `pending_decisions` gives under another catalogue (`modules`, `badges`) and with
-    /// `more` completions besides the recorded ones: for dry runs, which change nothing.
+    /// What `pending_decisions` gives under another catalogue and with `more` completions and
+    /// attendances besides the recorded ones: for dry runs, which change nothing.
     pub(super) async fn decisions_under(
         &self,
         email: &EmailAddress,
-        modules: &[crate::domain::ecap::Module],
-        badges: &[crate::storage::RuledBadge],
-        more: &[engine::CompletionFact],
+        under: &Under<'_>,
+        more: &More,
     ) -> Result<Option<(String, Vec<Decision>)>, ServiceError> {
+        let Some((name, completions, attendances)) = self.learner_facts(email, more).await? else {
+            return Ok(None);
+        };
+        let held_ids = self.store.held_badge_classes(email).await?;
+        let held = under
+            .badges
+            .iter()
+            .filter(|b| held_ids.contains(&b.id))
+            .map(|b| b.code.clone())
+            .collect();
+        let rules: Vec<RuleBadge> = under
+            .badges
+            .iter()
+            .map(|b| RuleBadge {
+                code: b.code.clone(),
+                rule: b.rule.clone(),
+            })
+            .collect();
+        let facts = engine::Facts {
+            modules: under.modules,
+            series: under.series,
+            completions: &completions,
+            attendances: &attendances,
+        };
+        let decisions = engine::decide_all(&facts, &rules, &held);
+        Ok(Some((name, decisions)))
+    }
+
+    /// A learner's completions and attended sessions (recorded, and `more`), with the name
+    /// their latest report gave; `None` without any.
+    pub(super) async fn learner_facts(
+        &self,
+        email: &EmailAddress,
+        more: &More,
+    ) -> Result<
+        Option<(
+            String,
+            Vec<engine::CompletionFact>,
+            Vec<engine::AttendanceFact>,
+        )>,
+        ServiceError,
+    > {
         let completions = self.store.completions_of(email).await?;
-        let name = completions
+        let attended = self.store.attendances_of(email).await?;
+        let latest_completion = completions
             .iter()
             .max_by_key(|c| c.recorded_at)
-            .map(|c| c.learner_name.clone());
-        let Some(name) = name.or_else(|| (!more.is_empty()).then(String::new)) else {
+            .map(|c| (c.recorded_at, c.learner_name.clone()));
+        let latest_attendance = attended
+            .iter()
+            .max_by_key(|a| a.updated_at)
+            .map(|a| (a.updated_at, a.learner_name.clone()));
+        let name = match (latest_completion, latest_attendance) {
+            (Some(c), Some(a)) => Some(if a.0 > c.0 { a.1 } else { c.1 }),
+            (c, a) => c.or(a).map(|x| x.1),
+        };
+        let any_more = !more.completions.is_empty() || !more.attendances.is_empty();
+        let Some(name) = name.or_else(|| any_more.then(String::new)) else {
             return Ok(None);
         };
         let mut facts: Vec<engine::CompletionFact> = completions
@@ -165,22 +238,30 @@ impl Insigne {
                 completed_at: c.completed_at,
             })
             .collect();
-        facts.extend_from_slice(more);
-        let held_ids = self.store.held_badge_classes(email).await?;
-        let held = badges
-            .iter()
-            .filter(|b| held_ids.contains(&b.id))
-            .map(|b| b.code.clone())
-            .collect();
-        let rules: Vec<RuleBadge> = badges
-            .iter()
-            .map(|b| RuleBadge {
-                code: b.code.clone(),
-                rule: b.rule.clone(),
+        facts.extend_from_slice(&more.completions);
+        // One fact per session: a session in `more` replaces the recorded one when longer.
+        let mut sessions: BTreeMap<String, engine::AttendanceFact> = attended
+            .into_iter()
+            .map(|a| {
+                (
+                    a.session_key,
+                    engine::AttendanceFact {
+                        title: a.session_title,
+                        started_at: a.session_start,
+                        minutes: a.minutes,
+                    },
+                )
             })
             .collect();
-        let decisions = engine::decide(modules, &rules, &facts, &held);
-        Ok(Some((name, decisions)))
+        for (key, fact) in &more.attendances {
+            let longer = sessions
+                .get(key)
+                .is_none_or(|known| fact.minutes > known.minutes);
+            if longer {
+                sessions.insert(key.clone(), fact.clone());
+            }
+        }
+        Ok(Some((name, facts, sessions.into_values().collect())))
     }
 
     /// Evaluates one learner `owner` holds, then removes their mark (or records the failure).

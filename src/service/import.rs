@@ -204,7 +204,18 @@ impl Insigne {
                 continue;
             }
             if let Some((_, decisions)) = self
-                .decisions_under(email, &catalogue.modules, &catalogue.badges, &more)
+                .decisions_under(
+                    email,
+                    &super::evaluation::Under {
+                        modules: &catalogue.modules,
+                        series: &catalogue.series,
+                        badges: &catalogue.badges,
+                    },
+                    &super::evaluation::More {
+                        completions: more,
+                        attendances: Vec::new(),
+                    },
+                )
                 .await?
             {
                 summary

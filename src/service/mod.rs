@@ -2,6 +2,7 @@
 //! formats, the keys and the store together.
 
 mod admins;
+mod attendance;
 mod audit;
 mod awards;
 mod badge_classes;
@@ -34,6 +35,7 @@ use std::sync::Arc;
 use crate::domain::{Clock, Invalid};
 use crate::formats::ob3::identity::DidMethod;
 use crate::formats::PublicUrls;
+use crate::import::attendance::AttendanceMapping;
 use crate::import::moodle::MoodleMapping;
 use crate::storage::{StorageError, Store};
 
@@ -41,6 +43,7 @@ pub use admins::{
     add_admin, list_admins, remove_admin, AdminSession, OpenedSession, ADMIN_IDLE_MINUTES,
     ADMIN_SESSION_HOURS, ADMIN_SIGNIN_MINUTES,
 };
+pub use attendance::{AttendanceSummary, LearnerProgress, SessionSeen, ATTENDANCE_SOURCE};
 pub use audit::{audit, Actor, AuditView};
 pub use awards::{AwardSearch, AWARD_SEARCH_LIMIT};
 pub use catalogue::{
@@ -139,6 +142,8 @@ pub struct Insigne {
     pub did_method: DidMethod,
     /// How Moodle completion exports are read.
     pub moodle_mapping: Arc<MoodleMapping>,
+    /// How attendance lists are read (`[attendance]`).
+    pub attendance_mapping: Arc<AttendanceMapping>,
     /// How the verifier reaches other hosts (`INSIGNE_FETCH_ALLOW`).
     pub fetcher: Arc<crate::verify::fetch::GuardedFetcher>,
     /// How long an evaluation holds a learner before another may take them: a dead process's

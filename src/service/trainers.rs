@@ -170,6 +170,19 @@ impl Insigne {
                 external_id: c.external_id,
             })
             .collect();
+        let attendances = self
+            .store
+            .attendances_of(email)
+            .await?
+            .into_iter()
+            .map(|a| super::views::ExportedAttendance {
+                session: a.session_title,
+                session_start: rfc3339(a.session_start),
+                minutes: a.minutes,
+                source: a.source,
+                recorded_at: rfc3339(a.recorded_at),
+            })
+            .collect();
         let messages = self
             .store
             .messages_to(&address)
@@ -205,6 +218,7 @@ impl Insigne {
             exported_at: rfc3339(self.clock.now()),
             awards,
             completions,
+            attendances,
             messages,
         })
     }
@@ -262,6 +276,17 @@ impl Insigne {
             .map(|c| c.module)
             .collect();
         let held = self.store.held_badge_classes(email).await?;
+        let attended: Vec<crate::engine::AttendanceFact> = self
+            .store
+            .attendances_of(email)
+            .await?
+            .into_iter()
+            .map(|a| crate::engine::AttendanceFact {
+                title: a.session_title,
+                started_at: a.session_start,
+                minutes: a.minutes,
+            })
+            .collect();
         let module_name = |code: &str| match catalogue.module(code) {
             Some(m) => format!("{} — {}", m.code, m.title),
             None => code.to_string(),
@@ -332,6 +357,26 @@ impl Insigne {
                     );
                     let needed = remaining.len();
                     (done, remaining, needed)
+                }
+                AwardRule::SessionsAttended { count, series, .. } => {
+                    let done: Vec<String> =
+                        crate::engine::judge_sessions(&badge.rule, &catalogue.series, &attended)
+                            .into_iter()
+                            .filter(|j| j.verdict == crate::engine::SessionVerdict::Counted)
+                            .map(|j| j.title)
+                            .collect();
+                    let name = catalogue
+                        .series
+                        .iter()
+                        .find(|s| &s.code == series)
+                        .map(|s| s.name.clone())
+                        .unwrap_or_else(|| series.clone());
+                    let needed = (*count as usize).saturating_sub(done.len());
+                    (
+                        done,
+                        vec![format!("sessions de la série « {name} »")],
+                        needed,
+                    )
                 }
             };
             if !done.is_empty() && needed > 0 {

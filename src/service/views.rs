@@ -284,6 +284,19 @@ pub struct ExportedCompletion {
     pub external_id: Option<String>,
 }
 
+/// A session a trainer attended, as exported.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ExportedAttendance {
+    pub session: String,
+    #[schema(format = DateTime)]
+    pub session_start: String,
+    pub minutes: u32,
+    /// The export it was read from: `list`, `zoom` or `teams`.
+    pub source: String,
+    #[schema(format = DateTime)]
+    pub recorded_at: String,
+}
+
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ExportedMessage {
     pub kind: String,
@@ -306,6 +319,8 @@ pub struct TrainerExport {
     pub exported_at: String,
     pub awards: Vec<ExportedAward>,
     pub completions: Vec<ExportedCompletion>,
+    /// Sessions of virtual classes they attended.
+    pub attendances: Vec<ExportedAttendance>,
     pub messages: Vec<ExportedMessage>,
     /// Deliveries of their badges to wallets they asked for.
     pub wallet_deliveries: Vec<ExportedWalletDelivery>,

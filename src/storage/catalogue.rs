@@ -36,6 +36,8 @@ pub struct StoredCatalogue {
     pub frameworks: Vec<Framework>,
     pub parcours: Vec<Parcours>,
     pub modules: Vec<Module>,
+    /// The series whose sessions participation rules count.
+    pub series: Vec<crate::domain::ecap::Series>,
     /// Badge classes with a rule.
     pub badges: Vec<RuledBadge>,
     /// Those badge classes and their issuers when read ahead (`load_rule_classes`, for an
@@ -119,6 +121,7 @@ impl Store {
         frameworks: &[Framework],
         parcours: &[Parcours],
         modules: &[Module],
+        series: &[crate::domain::ecap::Series],
         badges: &[CatalogueBadge],
         if_empty: bool,
         at: DateTime<Utc>,
@@ -165,6 +168,9 @@ impl Store {
         }
         for m in modules {
             upsert_module(&mut tx, m, &now).await?;
+        }
+        for s in series {
+            super::attendance::upsert_series(&mut tx, s, &now).await?;
         }
         for b in badges {
             upsert_badge_class(&mut *tx, &b.class, Some((&b.code, &b.rule))).await?;
@@ -247,6 +253,7 @@ impl Store {
                 name: r.try_get("name")?,
             });
         }
+        out.series = self.load_series().await?;
         Ok(out)
     }
 

@@ -125,10 +125,10 @@ impl Store {
             .collect()
     }
 
-    /// The addresses of every learner with a completion, in order.
+    /// The addresses of every learner with a completion or an attended session, in order.
     pub async fn learners_with_completions(&self) -> Result<Vec<String>, StorageError> {
         let rows =
-            sqlx::query("SELECT DISTINCT learner_email FROM completions ORDER BY learner_email")
+            sqlx::query("SELECT learner_email FROM completions UNION SELECT learner_email FROM attendances ORDER BY learner_email")
                 .fetch_all(&self.pool)
                 .await?;
         rows.iter()

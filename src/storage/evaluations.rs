@@ -96,7 +96,8 @@ pub(super) async fn mark_in(
     marked(&row, lease.map(|l| l.owner.as_str()))
 }
 
-/// Marks every learner who has completions, within `tx`: for each, held by `lease` or not.
+/// Marks every learner who has completions or attended sessions, within `tx`: for each, held
+/// by `lease` or not.
 pub(super) async fn mark_all_in(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     now: DateTime<Utc>,
@@ -105,7 +106,9 @@ pub(super) async fn mark_all_in(
     // `WHERE true`: SQLite needs a WHERE before an upsert's ON CONFLICT after a SELECT.
     let rows = sqlx::query(&format!(
         "INSERT INTO evaluation_queue (learner_email, marked_at, generation, lease_owner, lease_until, attempts)
-         SELECT DISTINCT learner_email, $1, 1, $2, $3, 0 FROM completions WHERE true {}",
+         SELECT learner_email, $1, 1, $2, $3, 0 FROM
+         (SELECT learner_email FROM completions UNION SELECT learner_email FROM attendances) AS learners
+         WHERE true {}",
         upsert_mark("$1")
     ))
     .bind(time_to_db(now))

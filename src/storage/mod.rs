@@ -5,6 +5,7 @@
 //! folder per backend. Uniqueness and atomicity come from the database, never from memory.
 
 mod admins;
+mod attendance;
 mod audit;
 mod awards;
 mod badge_classes;
@@ -30,6 +31,7 @@ use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, Row};
 
 pub use admins::{StoredAdmin, StoredAdminSession};
+pub use attendance::{AttendanceChange, NewAttendance, StoredAttendance};
 pub use audit::AuditEntry;
 pub use awards::{AwardFilter, AwardState, StoredAward};
 pub use catalogue::{CatalogueBadge, CatalogueEntry, RuledBadge, StoredCatalogue};

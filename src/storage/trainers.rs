@@ -207,7 +207,8 @@ impl Store {
 
     /// Erases what names `email`, in one transaction: their awards are revoked with `reason`
     /// (those already revoked keep theirs), made private, and stripped of the address, the name
-    /// and the documents that carried them; completions (and any wait for evaluation), claims,
+    /// and the documents that carried them; completions and attended sessions (and any wait
+    /// for evaluation), claims,
     /// language, messages, sign-in
     /// links, sessions, the import summaries naming them and pending CSV uploads go. Returns the awards concerned. Nobody else's rows are touched.
     pub async fn erase_trainer(
@@ -256,6 +257,7 @@ impl Store {
             .await?;
         for statement in [
             "DELETE FROM completions WHERE learner_email = $1",
+            "DELETE FROM attendances WHERE learner_email = $1",
             "DELETE FROM evaluation_queue WHERE learner_email = $1",
             "DELETE FROM outbox WHERE recipient = $1",
             "DELETE FROM trainers WHERE email = $1",
@@ -275,7 +277,7 @@ impl Store {
             .bind(quoted)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("DELETE FROM console_uploads WHERE kind = 'moodle-csv'")
+        sqlx::query("DELETE FROM console_uploads WHERE kind IN ('moodle-csv', 'attendance-csv')")
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;

@@ -126,6 +126,7 @@ impl TestApp {
             clock,
             did_method: insigne::formats::ob3::identity::DidMethod::Web,
             moodle_mapping: Arc::new(Default::default()),
+            attendance_mapping: Arc::new(Default::default()),
             // Tests serve foreign badges on loopback.
             fetcher: Arc::new(insigne::verify::fetch::GuardedFetcher::new(&[
                 "127.0.0.0/8".into(),

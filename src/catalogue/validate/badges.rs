@@ -7,7 +7,7 @@ use std::path::Path;
 use super::frameworks::Competencies;
 use crate::catalogue::raw::{RawBadge, RawRule};
 use crate::catalogue::BadgeDef;
-use crate::domain::ecap::{AwardRule, Module};
+use crate::domain::ecap::{AwardRule, Module, Series};
 use crate::domain::validation::Checker;
 use crate::domain::Image;
 
@@ -15,6 +15,7 @@ pub(super) fn badges(
     c: &mut Checker,
     raw: Vec<RawBadge>,
     modules: &[Module],
+    series: &[Series],
     competencies: &Competencies<'_>,
     base_dir: Option<&Path>,
 ) -> Vec<BadgeDef> {
@@ -26,7 +27,7 @@ pub(super) fn badges(
         if !seen.insert(b.code.clone()) {
             c.add(&at, "is defined twice");
         }
-        let rule = rule(c, &at, &b.rule, modules, &badge_codes, competencies);
+        let rule = rule(c, &at, &b.rule, modules, series, &badge_codes, competencies);
         let image = badge_image(c, &at, &b, base_dir);
         if let Some(days) = b.validity_days {
             if !(1..=crate::domain::badge_class::MAX_VALIDITY_DAYS).contains(&days) {
@@ -42,7 +43,7 @@ pub(super) fn badges(
             Some(text) => text.to_string(),
             None => rule
                 .as_ref()
-                .map(|r| criteria_from_rule(r, modules))
+                .map(|r| criteria_from_rule(r, modules, series))
                 .unwrap_or_default(),
         };
         badges.push(BadgeDef {
@@ -70,6 +71,7 @@ fn rule(
     at: &str,
     r: &RawRule,
     modules: &[Module],
+    series: &[Series],
     badges: &BTreeSet<String>,
     competencies: &Competencies<'_>,
 ) -> Option<AwardRule> {
@@ -93,10 +95,54 @@ fn rule(
         r.at_least.is_some(),
         r.all_competencies.is_some(),
         r.all_badges.is_some(),
+        r.sessions_attended.is_some(),
     ];
     if forms.iter().filter(|f| **f).count() != 1 {
-        c.add(&field, "needs exactly one of all_modules, parcours, at_least (with modules), all_competencies, all_badges");
+        c.add(&field, "needs exactly one of all_modules, parcours, at_least (with modules), all_competencies, all_badges, sessions_attended (with series)");
         return None;
+    }
+    if (r.series.is_some() || r.min_minutes.is_some()) && r.sessions_attended.is_none() {
+        let name = if r.series.is_some() {
+            "series"
+        } else {
+            "min_minutes"
+        };
+        c.add(format!("{field}.{name}"), "goes with sessions_attended");
+        return None;
+    }
+    if let Some(count) = r.sessions_attended {
+        if count == 0 || count > 1000 {
+            c.add(
+                format!("{field}.sessions_attended"),
+                "must be between 1 and 1000",
+            );
+        }
+        let code = match r.series.as_deref() {
+            Some(s) if series.iter().any(|x| x.code == s) => s.to_string(),
+            Some(s) => {
+                c.add(format!("{field}.series"), format!("unknown series {s:?}"));
+                s.to_string()
+            }
+            None => {
+                c.add(
+                    format!("{field}.series"),
+                    "is required with sessions_attended (a [[series]] code)",
+                );
+                String::new()
+            }
+        };
+        let min_minutes = r.min_minutes.unwrap_or(0);
+        if min_minutes > 24 * 60 {
+            c.add(
+                format!("{field}.min_minutes"),
+                "must be at most 1440 (a day)",
+            );
+        }
+        return Some(AwardRule::SessionsAttended {
+            count,
+            series: code,
+            min_minutes,
+        });
     }
     if r.modules.is_some() && r.at_least.is_none() {
         c.add(format!("{field}.modules"), "goes with at_least");
@@ -169,7 +215,7 @@ fn rule(
 }
 
 /// The criteria said in French from the rule, when the catalogue gives none.
-fn criteria_from_rule(rule: &AwardRule, modules: &[Module]) -> String {
+fn criteria_from_rule(rule: &AwardRule, modules: &[Module], series: &[Series]) -> String {
     let title = |code: &String| {
         modules
             .iter()
@@ -195,6 +241,23 @@ fn criteria_from_rule(rule: &AwardRule, modules: &[Module]) -> String {
                 .join(", ")
         ),
         AwardRule::AllBadges { badges } => format!("Détenir les badges {}.", badges.join(", ")),
+        AwardRule::SessionsAttended {
+            count,
+            series: code,
+            min_minutes,
+        } => {
+            let name = series
+                .iter()
+                .find(|s| &s.code == code)
+                .map(|s| s.name.clone())
+                .unwrap_or_else(|| code.clone());
+            let each = if *min_minutes > 0 {
+                format!(", chacune pendant au moins {min_minutes} minutes")
+            } else {
+                String::new()
+            };
+            format!("Avoir suivi au moins {count} sessions de la série « {name} »{each}.")
+        }
     }
 }
 

@@ -6,6 +6,7 @@ mod badges;
 mod frameworks;
 mod issuer;
 mod parcours;
+mod series;
 
 use std::path::Path;
 
@@ -21,13 +22,22 @@ pub(super) fn validate(raw: RawCatalogue, base_dir: Option<&Path>) -> Result<Cat
     let competencies = frameworks::Competencies::new(&frameworks);
     let parcours = parcours::parcours(&mut c, raw.parcours);
     let modules = parcours::modules(&mut c, raw.module, &parcours, &competencies);
-    let badges = badges::badges(&mut c, raw.badge, &modules, &competencies, base_dir);
+    let series = series::series(&mut c, raw.series);
+    let badges = badges::badges(
+        &mut c,
+        raw.badge,
+        &modules,
+        &series,
+        &competencies,
+        base_dir,
+    );
     c.finish()?;
     Ok(Catalogue {
         issuer,
         frameworks,
         parcours,
         modules,
+        series,
         badges,
     })
 }

@@ -137,6 +137,18 @@ fn rule_text(t: Lang, rule: Option<&AwardRule>) -> String {
             "console-rule-all-badges-text",
             &[("list", &badges.join(", "))],
         ),
+        Some(AwardRule::SessionsAttended {
+            count,
+            series,
+            min_minutes,
+        }) => t.t_with(
+            "console-rule-sessions-attended-text",
+            &[
+                ("count", &count.to_string()),
+                ("series", series),
+                ("minutes", &min_minutes.to_string()),
+            ],
+        ),
     }
 }
 
@@ -430,6 +442,8 @@ pub(super) async fn edit_form(
             values.rule_kind = "all_badges".into();
             values.rule_badges = badges;
         }
+        // Participation rules are set by the catalogue file; the form shows none.
+        Some(AwardRule::SessionsAttended { .. }) => {}
     }
     let page = form_page(&app, t, &session, Some(id), values, Vec::new()).await?;
     page_response(&headers, page, StatusCode::OK)
