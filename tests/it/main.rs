@@ -10,6 +10,7 @@
     clippy::disallowed_methods
 )]
 
+mod attendance;
 mod audit;
 mod auth;
 mod awarding;
