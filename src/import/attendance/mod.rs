@@ -98,6 +98,7 @@ impl Default for AttendanceMapping {
 /// Which export a file was read as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = AttendanceLayout)]
 pub enum Layout {
     List,
     Zoom,
@@ -170,6 +171,7 @@ impl RejectedRow {
 /// Why a row is refused.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[schema(as = AttendanceRowProblem)]
 pub enum RowProblem {
     UnreadableCsv { error: String },
     MissingColumns { found: usize, expected: usize },
