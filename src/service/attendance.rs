@@ -89,9 +89,24 @@ impl Insigne {
         origin: &ImportOrigin,
         progress: &(dyn Fn(ImportProgress) + Send + Sync),
     ) -> Result<AttendanceSummary, ServiceError> {
+        self.import_attendance_recorded(bytes, mapping, dry_run, origin, progress)
+            .await
+            .map(|(_, summary)| summary)
+    }
+
+    /// As [`Insigne::import_attendance`], with the id of the import's record (none for a dry
+    /// run), for the console to show it.
+    pub async fn import_attendance_recorded(
+        &self,
+        bytes: &[u8],
+        mapping: &AttendanceMapping,
+        dry_run: bool,
+        origin: &ImportOrigin,
+        progress: &(dyn Fn(ImportProgress) + Send + Sync),
+    ) -> Result<(Option<String>, AttendanceSummary), ServiceError> {
         let prepared = self.prepare_attendance(bytes, mapping).await?;
         if dry_run {
-            return self.preview_attendance(prepared).await;
+            return Ok((None, self.preview_attendance(prepared).await?));
         }
         let import = self
             .store
@@ -142,7 +157,7 @@ impl Insigne {
             .await;
         result?;
         finished?;
-        Ok(summary)
+        Ok((Some(import), summary))
     }
 
     async fn prepare_attendance(

@@ -18,6 +18,7 @@ mod bad_input;
 mod cli;
 mod common;
 mod console;
+mod console_attendance;
 mod console_awards;
 mod console_badges;
 mod console_catalogue;

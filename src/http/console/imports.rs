@@ -1,6 +1,7 @@
-//! Moodle completion exports in the console: upload a CSV, read the dry run (rows accepted and
-//! rejected with their line and reason, the awards that would follow), confirm; the import
-//! runs in the background with its progress shown, and its summary is kept and listed.
+//! Moodle completion exports and attendance exports of virtual classes in the console: upload
+//! a CSV, read the dry run (rows accepted and rejected with their line and reason, the awards
+//! that would follow), confirm; a Moodle import runs in the background with its progress
+//! shown, an attendance import (small files) at once; every summary is kept and listed.
 
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
@@ -15,7 +16,10 @@ use crate::http::error::ApiError;
 use crate::http::public::pages::{private, LangQuery};
 use crate::i18n::Lang;
 use crate::import::moodle::RowProblem;
-use crate::service::{Actor, ImportSummary, ImportView, Insigne, ServiceError, MOODLE_SOURCE};
+use crate::service::{
+    Actor, AttendanceSummary, ImportSummary, ImportView, Insigne, ServiceError, ATTENDANCE_SOURCE,
+    MOODLE_SOURCE,
+};
 use crate::storage::{ImportOrigin, ImportStatus};
 
 /// One import of the list.
@@ -39,13 +43,17 @@ struct ImportsPage {
 }
 
 /// A summary, for the page (a dry run's or a finished import's).
-struct SummaryView {
-    layout: String,
-    counts: Vec<(String, String)>,
-    rejected: Vec<(usize, String)>,
-    ignored: Vec<String>,
-    awards: Vec<(String, String, Option<String>)>,
-    pending: Vec<String>,
+pub(super) struct SummaryView {
+    pub(super) layout: String,
+    pub(super) counts: Vec<(String, String)>,
+    pub(super) rejected: Vec<(usize, String)>,
+    /// Moodle: activities naming no module; attendance: sessions of no series.
+    pub(super) ignored: Vec<String>,
+    pub(super) ignored_heading: String,
+    pub(super) awards: Vec<(String, String, Option<String>)>,
+    pub(super) pending: Vec<String>,
+    /// Attendance: each learner's standing for a participation badge, and each session why.
+    pub(super) trace: Vec<(String, Vec<String>)>,
 }
 
 #[derive(Template)]
@@ -102,6 +110,7 @@ fn summary_view(t: Lang, s: &ImportSummary, done: bool) -> SummaryView {
             .map(|r| (r.line, row_problem(t, &r.problem)))
             .collect(),
         ignored: s.ignored_columns.clone(),
+        ignored_heading: t.t("console-import-ignored"),
         awards: s
             .awards
             .iter()
@@ -112,6 +121,7 @@ fn summary_view(t: Lang, s: &ImportSummary, done: bool) -> SummaryView {
             })
             .collect(),
         pending: s.pending.clone(),
+        trace: Vec::new(),
     }
 }
 
@@ -239,6 +249,35 @@ pub(super) async fn upload(
     if bytes.is_empty() {
         return refuse(vec![FieldError::new("file", t.t("console-file-missing"))]).await;
     }
+    if super::imports_attendance::is_attendance(&bytes, &app.attendance_mapping) {
+        let dry = app
+            .import_attendance(
+                &bytes,
+                &app.attendance_mapping,
+                true,
+                &ImportOrigin::default(),
+                &|_| {},
+            )
+            .await;
+        return match dry {
+            Ok(summary) => {
+                let upload = app
+                    .keep_upload(ATTENDANCE_SOURCE, &session.email, &file_name, bytes)
+                    .await?;
+                let page = PreviewPage {
+                    t,
+                    switch_url: switch("/admin/imports", t),
+                    csrf: session.csrf.clone(),
+                    upload,
+                    file_name,
+                    summary: super::imports_attendance::summary_view(t, &summary, false),
+                };
+                page_response(&headers, page, StatusCode::OK)
+            }
+            Err(ServiceError::Invalid(invalid)) => refuse(invalid.0).await,
+            Err(other) => Err(other.into()),
+        };
+    }
     match app.preview_moodle_import(&bytes, &app.moodle_mapping).await {
         Ok(preview) => {
             let upload = app
@@ -270,6 +309,11 @@ pub(super) async fn confirm(
         Ok(checked) => checked,
         Err(refusal) => return Ok(*refusal),
     };
+    if let Some(upload) = app.upload(&id, ATTENDANCE_SOURCE, &session.email).await? {
+        if app.take_upload(&id).await? {
+            return confirm_attendance(&app, &session, t, upload, &headers).await;
+        }
+    }
     let upload = match app.upload(&id, MOODLE_SOURCE, &session.email).await? {
         Some(upload) if app.take_upload(&id).await? => upload,
         _ => {
@@ -307,6 +351,55 @@ pub(super) async fn confirm(
     }
 }
 
+/// Imports the attendance export previewed, at once (such files are small), and shows its
+/// record.
+async fn confirm_attendance(
+    app: &Insigne,
+    session: &crate::service::AdminSession,
+    t: Lang,
+    upload: crate::storage::Upload,
+    headers: &HeaderMap,
+) -> Result<Response, ApiError> {
+    let actor = Actor::Console(session.email.clone());
+    let origin = ImportOrigin {
+        file_name: Some(upload.file_name.clone()),
+        started_by: Some(actor.label()),
+    };
+    let done = app
+        .import_attendance_recorded(
+            &upload.content,
+            &app.attendance_mapping,
+            false,
+            &origin,
+            &|_| {},
+        )
+        .await;
+    match done {
+        Ok((Some(import), summary)) => {
+            let detail = format!(
+                "import {import}: {} new attendances, {} longer, {} awards",
+                summary.attendances_new, summary.attendances_longer, summary.awards_issued
+            );
+            app.audit(
+                &actor,
+                "attendance import",
+                Some(&upload.file_name),
+                Some(&detail),
+            )
+            .await?;
+            Ok(private(
+                Redirect::to(&format!("/admin/imports/{import}?lang={}", t.code())).into_response(),
+            ))
+        }
+        Ok((None, _)) => Err(ApiError::from(ServiceError::not_found("import", "(none)"))),
+        Err(ServiceError::Invalid(invalid)) => {
+            let page = list_page(app, t, session.csrf.clone(), invalid.0).await?;
+            page_response(headers, page, StatusCode::UNPROCESSABLE_ENTITY)
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
 /// An import: its progress while it runs (the page refreshes itself with JavaScript; a link
 /// does it without), then its summary.
 pub(super) async fn show(
@@ -318,6 +411,15 @@ pub(super) async fn show(
 ) -> Result<Response, ApiError> {
     let t = Lang::negotiate(q.lang.as_deref(), &headers);
     let ImportView { record, summary } = app.import(&id).await?;
+    let summary = if record.source == ATTENDANCE_SOURCE {
+        record
+            .summary
+            .as_deref()
+            .and_then(|s| serde_json::from_str::<AttendanceSummary>(s).ok())
+            .map(|s| super::imports_attendance::summary_view(t, &s, true))
+    } else {
+        summary.as_ref().map(|s| summary_view(t, s, true))
+    };
     let running = record.status == ImportStatus::Running;
     let progress = running.then(|| {
         let phase = match record.phase.as_deref() {
@@ -347,7 +449,7 @@ pub(super) async fn show(
         progress,
         status: status_label(t, record.status),
         error: record.error,
-        summary: summary.as_ref().map(|s| summary_view(t, s, true)),
+        summary,
         refresh: format!("/admin/imports/{}?lang={}", record.id, t.code()),
     };
     page_response(&headers, page, StatusCode::OK)

@@ -11,6 +11,7 @@ mod badge_classes;
 mod catalogue;
 mod entries;
 mod imports;
+mod imports_attendance;
 mod issuers;
 mod keys;
 mod notifications;
