@@ -21,6 +21,11 @@
 //! cmid = 81234                  # optional: the course-module id of its Moodle activity
 //! competencies = ["EF3", "CRCN:2.1"]   # CODE when unique, else FRAMEWORK:CODE
 //!
+//! [[series]]                   # a conference cycle in virtual classes
+//! code = "jeudis-de-la-recherche"; name = "…"
+//! prefixes = ["Jeudis de la recherche"]    # a session whose title starts so belongs to it…
+//! titles = ["…"]                # …or one of these titles (either list may be left out)
+//!
 //! [[badge]]
 //! code = "e-cap1"; name = "…"; description = "…"
 //! image = "images/e-cap1.svg"   # optional: a file next to the catalogue or a data URI
@@ -30,6 +35,7 @@
 //! #    = { at_least = 2, modules = ["…"] }
 //! #    = { all_competencies = ["EF1"] }
 //! #    = { all_badges = ["e-cap1", "e-cap2"] }          # stackable
+//! #    = { sessions_attended = 3, series = "jeudis-de-la-recherche", min_minutes = 45 }
 //! ```
 
 use std::path::Path;

@@ -309,7 +309,7 @@ pub fn parse_duration(text: &str) -> Option<u32> {
         return u32::try_from(seconds / 60).ok();
     }
     if let Ok(minutes) = t.parse::<f64>() {
-        return (minutes.is_finite() && minutes >= 0.0 && minutes < 1e6).then_some(minutes as u32);
+        return (0.0..1e6).contains(&minutes).then_some(minutes as u32);
     }
     // Numbers each followed by a unit: h, m/min/mn/minutes, s/sec/secondes; a bare number after
     // hours is minutes (`1 h 05`).
