@@ -456,7 +456,8 @@ async fn the_cli_imports_attendance_and_survives_a_crash() {
     );
     let summary: Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(summary["attendances_new"], 0, "{summary:#}");
-    std::thread::sleep(std::time::Duration::from_secs(3));
+    // The dead process's lease (2 s here) runs out before another evaluation takes her.
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
     let out = run(&["awards", "reconcile"], None);
     assert!(
         out.status.success(),
