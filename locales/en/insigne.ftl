@@ -650,3 +650,5 @@ wallet-interaction-title = A badge for your wallet
 wallet-interaction-text = This link is meant for a digital wallet: scan the QR code of the "Add to my wallet" page with your wallet.
 wallet-interaction-closed = This link has been used or has expired. Ask for a new one from "My badges".
 wallet-link-summary = The exchange’s link, to paste into a wallet
+wallet-not-deliverable = This badge has been revoked or has expired: it can no longer be added to a wallet.
+wallet-too-many = You asked for many codes in a short time. Try again in a quarter of an hour.

@@ -653,3 +653,5 @@ wallet-interaction-title = Un badge pour votre portefeuille
 wallet-interaction-text = Ce lien est destiné à un portefeuille numérique : scannez le code QR de la page « Ajouter à mon portefeuille » avec votre portefeuille.
 wallet-interaction-closed = Ce lien a déjà servi ou a expiré. Demandez-en un nouveau depuis « Mes badges ».
 wallet-link-summary = Le lien de l’échange, à coller dans un portefeuille
+wallet-not-deliverable = Ce badge a été révoqué ou a expiré : il ne peut plus être ajouté à un portefeuille.
+wallet-too-many = Vous avez demandé beaucoup de codes en peu de temps. Réessayez dans un quart d'heure.
