@@ -180,7 +180,10 @@ impl Insigne {
                 created_at: rfc3339(m.created_at),
             })
             .collect();
+        let (platforms, authorization_requests) = self.exported_platforms(&address).await?;
         Ok(TrainerExport {
+            platforms,
+            authorization_requests,
             language: self.store.trainer_lang(&address).await?,
             email: address,
             exported_at: rfc3339(self.clock.now()),
