@@ -64,7 +64,7 @@ pub use tokens::{
     TokenRevocation, TOKEN_LABEL_MAX,
 };
 pub use trainers::{
-    BadgeProgress, SigninRequest, ERASURE_REASON, SESSION_HOURS, SIGNIN_MINUTES,
+    local_return, BadgeProgress, SigninRequest, ERASURE_REASON, SESSION_HOURS, SIGNIN_MINUTES,
     SIGNIN_PER_ADDRESS, SIGNIN_PER_CLIENT,
 };
 

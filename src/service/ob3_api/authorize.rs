@@ -77,7 +77,7 @@ fn is_s256_challenge(challenge: &str) -> bool {
 }
 
 /// `uri` with `pairs` added to its query.
-pub(crate) fn with_query(uri: &str, pairs: &[(&str, Option<&str>)]) -> String {
+pub fn with_query(uri: &str, pairs: &[(&str, Option<&str>)]) -> String {
     match url::Url::parse(uri) {
         Ok(mut url) => {
             {

@@ -13,7 +13,9 @@ mod register;
 mod resources;
 mod tokens;
 
-pub use authorize::{AuthorizeFailure, AuthorizeRefusal, AuthorizeRequest, ConsentAnswer, ConsentView};
+pub use authorize::{
+    with_query, AuthorizeFailure, AuthorizeRefusal, AuthorizeRequest, ConsentAnswer, ConsentView,
+};
 pub use grants::{ExportedAuthorizationRequest, ExportedPlatform, PlatformGrant};
 pub use register::{ClientMetadata, Registered, RegistrationRequest};
 pub use resources::CredentialsPage;
