@@ -82,7 +82,8 @@ impl<'c> oauth2::AsyncHttpClient<'c> for Proxy {
 }
 
 /// The client as a platform configures it from the discovery document and its registration.
-pub type Platform = BasicClient<EndpointSet, EndpointNotSet, EndpointNotSet, EndpointSet, EndpointSet>;
+pub type Platform =
+    BasicClient<EndpointSet, EndpointNotSet, EndpointNotSet, EndpointSet, EndpointSet>;
 
 /// A served insigne, its clock, and a browser-like HTTP client that follows no redirect.
 pub struct Api {
@@ -237,7 +238,11 @@ impl Api {
     /// Signs `email` in through a fresh link (no return path); the cookie to send.
     pub async fn sign_in(&self, email: &str) -> String {
         let asked = self
-            .post_form("/mes-badges/connexion", None, &[("email", email), ("lang", "fr")])
+            .post_form(
+                "/mes-badges/connexion",
+                None,
+                &[("email", email), ("lang", "fr")],
+            )
             .await;
         assert_eq!(asked.status(), StatusCode::OK);
         let link = self.sign_in_links(email).await.pop().unwrap();
@@ -338,17 +343,29 @@ pub fn assert_valid(schema: &str, instance: &Value) {
 
 /// The trainer (signed in with `cookie`) answers the authorization request at `auth_url`:
 /// the answer's redirect back to the platform.
-pub async fn answer(api: &Api, auth_url: &url::Url, cookie: &str, decision: &str) -> reqwest::Response {
+pub async fn answer(
+    api: &Api,
+    auth_url: &url::Url,
+    cookie: &str,
+    decision: &str,
+) -> reqwest::Response {
     let started = api.get(auth_url.as_str(), None).await;
     assert_eq!(started.status(), StatusCode::SEE_OTHER);
     let consent = started.headers()["location"].to_str().unwrap().to_string();
-    assert!(consent.starts_with("/mes-badges/autorisations/"), "{consent}");
+    assert!(
+        consent.starts_with("/mes-badges/autorisations/"),
+        "{consent}"
+    );
     let page = api.get(&consent, Some(cookie)).await;
     assert_eq!(page.status(), StatusCode::OK);
     let page = page.text().await.unwrap();
     let csrf = attribute(&page, "name=\"csrf\" value=\"").unwrap();
     let answered = api
-        .post_form(&consent, Some(cookie), &[("csrf", &csrf), ("decision", decision)])
+        .post_form(
+            &consent,
+            Some(cookie),
+            &[("csrf", &csrf), ("decision", decision)],
+        )
         .await;
     assert_eq!(answered.status(), StatusCode::SEE_OTHER);
     answered

@@ -125,7 +125,10 @@ impl Insigne {
             return refuse("invalid_request", "state is longer than 1024 characters");
         }
         let Some(challenge) = request.code_challenge.filter(|c| !c.is_empty()) else {
-            return refuse("invalid_request", "PKCE is required: code_challenge is missing");
+            return refuse(
+                "invalid_request",
+                "PKCE is required: code_challenge is missing",
+            );
         };
         if request.code_challenge_method.as_deref() != Some("S256") {
             return refuse(

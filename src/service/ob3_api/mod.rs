@@ -184,10 +184,7 @@ mod tests {
             format!("{CREDENTIAL_READONLY} {PROFILE_READONLY}")
         );
         let upsert = "https://purl.imsglobal.org/spec/ob/v3p0/scope/credential.upsert";
-        assert_eq!(
-            Scopes::parse(upsert),
-            Err(UnknownScope(upsert.to_string()))
-        );
+        assert_eq!(Scopes::parse(upsert), Err(UnknownScope(upsert.to_string())));
         assert_eq!(
             Scopes::offered_among(&format!("{upsert} {CREDENTIAL_READONLY}")),
             Scopes {

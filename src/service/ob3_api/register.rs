@@ -87,7 +87,9 @@ impl std::fmt::Debug for Registered {
 /// application's, RFC 8252 §7.3), without a fragment (RFC 6749 §3.1.2).
 pub(crate) fn redirect_uri_problem(uri: &str) -> Option<String> {
     if uri.len() > MAX_URI {
-        return Some(format!("a redirect URI is longer than {MAX_URI} characters"));
+        return Some(format!(
+            "a redirect URI is longer than {MAX_URI} characters"
+        ));
     }
     let Ok(url) = url::Url::parse(uri) else {
         return Some(format!("{uri:?} is not an absolute URI"));
@@ -113,10 +115,15 @@ pub(crate) fn redirect_uri_problem(uri: &str) -> Option<String> {
 
 /// An optional text field: trimmed, bounded.
 fn text(field: &str, value: Option<String>) -> Result<Option<String>, OAuthError> {
-    match value.map(|v| v.trim().to_string()).filter(|v| !v.is_empty()) {
-        Some(v) if v.chars().count() > MAX_TEXT || v.chars().any(char::is_control) => Err(
-            OAuthError::InvalidClientMetadata(format!("{field} is too long or has control characters")),
-        ),
+    match value
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+    {
+        Some(v) if v.chars().count() > MAX_TEXT || v.chars().any(char::is_control) => {
+            Err(OAuthError::InvalidClientMetadata(format!(
+                "{field} is too long or has control characters"
+            )))
+        }
         other => Ok(other),
     }
 }
@@ -162,7 +169,10 @@ fn checked(request: RegistrationRequest) -> Result<ClientMetadata, OAuthError> {
     let method = request
         .token_endpoint_auth_method
         .unwrap_or_else(|| "client_secret_basic".into());
-    if !matches!(method.as_str(), "client_secret_basic" | "client_secret_post") {
+    if !matches!(
+        method.as_str(),
+        "client_secret_basic" | "client_secret_post"
+    ) {
         return Err(OAuthError::InvalidClientMetadata(
             "token_endpoint_auth_method must be client_secret_basic or client_secret_post".into(),
         ));
@@ -179,7 +189,9 @@ fn checked(request: RegistrationRequest) -> Result<ClientMetadata, OAuthError> {
             "grant_types must be authorization_code, and refresh_token if wanted".into(),
         ));
     }
-    let response_types = request.response_types.unwrap_or_else(|| vec!["code".into()]);
+    let response_types = request
+        .response_types
+        .unwrap_or_else(|| vec!["code".into()]);
     if response_types.iter().any(|r| r != "code") || response_types.is_empty() {
         return Err(OAuthError::InvalidClientMetadata(
             "response_types must be [\"code\"]".into(),
@@ -236,8 +248,9 @@ impl Insigne {
         }
         let client_id = crate::domain::ids::random_uuid().simple().to_string();
         let client_secret = new_link_secret();
-        let json = serde_json::to_string(&metadata)
-            .map_err(|e| OAuthError::Service(crate::service::ServiceError::Inconsistent(e.to_string())))?;
+        let json = serde_json::to_string(&metadata).map_err(|e| {
+            OAuthError::Service(crate::service::ServiceError::Inconsistent(e.to_string()))
+        })?;
         self.store
             .insert_oauth_client(
                 &client_id,

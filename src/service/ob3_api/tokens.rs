@@ -37,8 +37,6 @@ pub struct TokenRequest {
     pub code_verifier: Option<String>,
     pub refresh_token: Option<String>,
     pub scope: Option<String>,
-    pub client_id: Option<String>,
-    pub client_secret: Option<String>,
 }
 
 impl std::fmt::Debug for TokenRequest {
@@ -47,7 +45,6 @@ impl std::fmt::Debug for TokenRequest {
             .field("grant_type", &self.grant_type)
             .field("redirect_uri", &self.redirect_uri)
             .field("scope", &self.scope)
-            .field("client_id", &self.client_id)
             .finish_non_exhaustive()
     }
 }
@@ -112,7 +109,10 @@ impl Insigne {
         auth: Option<ClientAuth>,
         request: TokenRequest,
     ) -> Result<IssuedTokens, OAuthError> {
-        let client_id = auth.as_ref().map(|a| a.client_id.clone()).unwrap_or_default();
+        let client_id = auth
+            .as_ref()
+            .map(|a| a.client_id.clone())
+            .unwrap_or_default();
         let client = self.authenticated_client(auth).await?;
         match request.grant_type.as_deref() {
             Some("authorization_code") => self.exchange_code(&client_id, &client, request).await,
@@ -135,7 +135,9 @@ impl Insigne {
     ) -> Result<IssuedTokens, OAuthError> {
         let missing = |what: &str| OAuthError::InvalidRequest(format!("{what} is missing"));
         let code = request.code.ok_or_else(|| missing("code"))?;
-        let redirect_uri = request.redirect_uri.ok_or_else(|| missing("redirect_uri"))?;
+        let redirect_uri = request
+            .redirect_uri
+            .ok_or_else(|| missing("redirect_uri"))?;
         let verifier = request
             .code_verifier
             .ok_or_else(|| missing("code_verifier (PKCE)"))?;
@@ -152,7 +154,9 @@ impl Insigne {
             CodeUse::Fresh(code) => code,
         };
         if code.client_id != client_id {
-            return Err(OAuthError::InvalidGrant("this code was issued to another client"));
+            return Err(OAuthError::InvalidGrant(
+                "this code was issued to another client",
+            ));
         }
         if code.expires_at <= now {
             return Err(OAuthError::InvalidGrant("this code has expired"));
@@ -214,7 +218,9 @@ impl Insigne {
         };
         self.issue_tokens(&old, access_scope, true, Some(&hash))
             .await?
-            .ok_or(OAuthError::InvalidGrant("this refresh token was used already"))
+            .ok_or(OAuthError::InvalidGrant(
+                "this refresh token was used already",
+            ))
     }
 
     /// New tokens of `family`: an access token of `access_scope`, and a refresh token of the
@@ -265,7 +271,10 @@ impl Insigne {
         auth: Option<ClientAuth>,
         token: Option<String>,
     ) -> Result<(), OAuthError> {
-        let client_id = auth.as_ref().map(|a| a.client_id.clone()).unwrap_or_default();
+        let client_id = auth
+            .as_ref()
+            .map(|a| a.client_id.clone())
+            .unwrap_or_default();
         self.authenticated_client(auth).await?;
         let token = token
             .filter(|t| !t.is_empty())
@@ -277,7 +286,9 @@ impl Insigne {
                 self.store.revoke_oauth_family(&t.family, now).await?
             }
             Some(t) if t.client_id == client_id => {
-                self.store.revoke_oauth_token(&hash, &client_id, now).await?
+                self.store
+                    .revoke_oauth_token(&hash, &client_id, now)
+                    .await?
             }
             _ => {}
         }
@@ -315,7 +326,10 @@ mod tests {
         // RFC 7636, Appendix B.
         let verifier = "dBjftJeZ4CVP-mJ92K9Z0RFR8u0kDWdhTTZJWD0Ehz8";
         assert!(is_verifier(verifier));
-        assert_eq!(s256(verifier), "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
+        assert_eq!(
+            s256(verifier),
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+        );
         assert!(!is_verifier("short"));
     }
 }

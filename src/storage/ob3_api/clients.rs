@@ -124,7 +124,10 @@ impl Store {
         Ok((row.try_get::<i64, _>("n")?, row.try_get::<i64, _>("mine")?))
     }
 
-    pub async fn oauth_client(&self, client_id: &str) -> Result<Option<StoredClient>, StorageError> {
+    pub async fn oauth_client(
+        &self,
+        client_id: &str,
+    ) -> Result<Option<StoredClient>, StorageError> {
         let row = sqlx::query(
             "SELECT client_id, secret_hash, metadata, created_at FROM oauth_clients WHERE client_id = $1",
         )
@@ -204,12 +207,14 @@ impl Store {
         email: &str,
         csrf: &str,
     ) -> Result<(), StorageError> {
-        sqlx::query("UPDATE oauth_pending SET email = $2, csrf = $3 WHERE id = $1 AND email IS NULL")
-            .bind(id.to_string())
-            .bind(email.to_string())
-            .bind(csrf.to_string())
-            .execute(&self.pool)
-            .await?;
+        sqlx::query(
+            "UPDATE oauth_pending SET email = $2, csrf = $3 WHERE id = $1 AND email IS NULL",
+        )
+        .bind(id.to_string())
+        .bind(email.to_string())
+        .bind(csrf.to_string())
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 

@@ -28,11 +28,21 @@ async fn revoked_private_and_erased_badges_behave_as_on_the_trainers_pages(backe
         return;
     };
     let awards = api
-        .awards(&[(MARIE, "Marie Curie"), (MARIE, "Marie Curie"), (MARIE, "Marie Curie")])
+        .awards(&[
+            (MARIE, "Marie Curie"),
+            (MARIE, "Marie Curie"),
+            (MARIE, "Marie Curie"),
+        ])
         .await;
     let (platform, _) = api.platform("Portfolio").await;
     let cookie = api.sign_in(MARIE).await;
-    let issued = tokens(&api, &platform, &cookie, &[CREDENTIALS_SCOPE, PROFILE_SCOPE]).await;
+    let issued = tokens(
+        &api,
+        &platform,
+        &cookie,
+        &[CREDENTIALS_SCOPE, PROFILE_SCOPE],
+    )
+    .await;
     let access = issued.access_token().secret().clone();
 
     // Revoked: still listed, as on "mes badges"; its status list says it is revoked.
@@ -48,7 +58,12 @@ async fn revoked_private_and_erased_badges_behave_as_on_the_trainers_pages(backe
     let (_, headers, page) = api.resource("/credentials", &access).await;
     assert_eq!(headers["x-total-count"], "3");
     assert!(ids(&page).iter().any(|id| id.ends_with(&awards[0])));
-    let mine = api.get("/mes-badges", Some(&cookie)).await.text().await.unwrap();
+    let mine = api
+        .get("/mes-badges", Some(&cookie))
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(mine.contains("Révoqué le"), "{mine}");
 
     // Private: left out, as its page is hidden from everyone but her.
@@ -66,30 +81,56 @@ async fn revoked_private_and_erased_badges_behave_as_on_the_trainers_pages(backe
     assert_eq!(page["compactJwsString"].as_array().unwrap().len(), 2);
 
     // "Retirer l'accès" on "mes badges": every token of the grant stops working.
-    let mine = api.get("/mes-badges", Some(&cookie)).await.text().await.unwrap();
-    let withdraw = attribute(&mine, "<form method=\"post\" action=\"/mes-badges/plateformes/")
-        .map(|rest| format!("/mes-badges/plateformes/{rest}"))
+    let mine = api
+        .get("/mes-badges", Some(&cookie))
+        .await
+        .text()
+        .await
         .unwrap();
+    let withdraw = attribute(
+        &mine,
+        "<form method=\"post\" action=\"/mes-badges/plateformes/",
+    )
+    .map(|rest| format!("/mes-badges/plateformes/{rest}"))
+    .unwrap();
     let withdrawn = api.post_form(&withdraw, Some(&cookie), &[]).await;
     assert_eq!(withdrawn.status(), StatusCode::SEE_OTHER);
-    assert_eq!(api.resource("/credentials", &access).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        api.resource("/credentials", &access).await.0,
+        StatusCode::UNAUTHORIZED
+    );
     assert_invalid_grant(
         platform
             .exchange_refresh_token(issued.refresh_token().unwrap())
             .request_async(&api.proxy)
             .await,
     );
-    let mine = api.get("/mes-badges", Some(&cookie)).await.text().await.unwrap();
-    assert!(mine.contains("Aucune plateforme n&#x27;a accès à vos badges."), "{mine}");
+    let mine = api
+        .get("/mes-badges", Some(&cookie))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        mine.contains("Aucune plateforme n&#x27;a accès à vos badges."),
+        "{mine}"
+    );
     let log = api.t.app.audit_log(None, Some("withdrawn")).await.unwrap();
     assert_eq!(log.len(), 1);
 
     // Authorised again, then erased: her tokens go with her data (401), her grants too.
     let issued = tokens(&api, &platform, &cookie, &[CREDENTIALS_SCOPE]).await;
     let access = issued.access_token().secret().clone();
-    assert_eq!(api.resource("/credentials", &access).await.0, StatusCode::OK);
+    assert_eq!(
+        api.resource("/credentials", &access).await.0,
+        StatusCode::OK
+    );
     let erased = api
-        .post_form("/mes-badges/effacement", Some(&cookie), &[("confirm", "oui")])
+        .post_form(
+            "/mes-badges/effacement",
+            Some(&cookie),
+            &[("confirm", "oui")],
+        )
         .await;
     assert_eq!(erased.status(), StatusCode::OK);
     let (status, _, body) = api.resource("/credentials", &access).await;

@@ -32,18 +32,39 @@ async fn registrations_are_checked_and_capped(backend: Backend) {
         r
     };
     for (request, error) in [
-        (with("redirect_uris", json!(["http://platform.example/cb"])), "invalid_redirect_uri"),
-        (with("redirect_uris", json!(["https://platform.example/cb#here"])), "invalid_redirect_uri"),
+        (
+            with("redirect_uris", json!(["http://platform.example/cb"])),
+            "invalid_redirect_uri",
+        ),
+        (
+            with("redirect_uris", json!(["https://platform.example/cb#here"])),
+            "invalid_redirect_uri",
+        ),
         (with("redirect_uris", json!([])), "invalid_redirect_uri"),
         (with("client_name", json!("  ")), "invalid_client_metadata"),
-        (with("token_endpoint_auth_method", json!("none")), "invalid_client_metadata"),
-        (with("grant_types", json!(["implicit"])), "invalid_client_metadata"),
-        (with("response_types", json!(["token"])), "invalid_client_metadata"),
         (
-            with("scope", json!("https://purl.imsglobal.org/spec/ob/v3p0/scope/credential.upsert")),
+            with("token_endpoint_auth_method", json!("none")),
             "invalid_client_metadata",
         ),
-        (with("logo_uri", json!("javascript:alert(1)")), "invalid_client_metadata"),
+        (
+            with("grant_types", json!(["implicit"])),
+            "invalid_client_metadata",
+        ),
+        (
+            with("response_types", json!(["token"])),
+            "invalid_client_metadata",
+        ),
+        (
+            with(
+                "scope",
+                json!("https://purl.imsglobal.org/spec/ob/v3p0/scope/credential.upsert"),
+            ),
+            "invalid_client_metadata",
+        ),
+        (
+            with("logo_uri", json!("javascript:alert(1)")),
+            "invalid_client_metadata",
+        ),
         (json!(["not", "an", "object"]), "invalid_client_metadata"),
     ] {
         let (status, body) = api.register(request.clone()).await;
@@ -53,7 +74,10 @@ async fn registrations_are_checked_and_capped(backend: Backend) {
     }
     // Loopback http is a native application's redirection endpoint: accepted.
     let (status, _) = api
-        .register(with("redirect_uris", json!(["http://[::1]:8765/cb", "http://localhost/cb"])))
+        .register(with(
+            "redirect_uris",
+            json!(["http://[::1]:8765/cb", "http://localhost/cb"]),
+        ))
         .await;
     assert_eq!(status, StatusCode::CREATED);
     // An anonymous caller cannot fill the database: ten an hour from one address.
@@ -86,8 +110,11 @@ async fn authorization_requests_are_refused_safely(backend: Backend) {
     let Some(api) = Api::start(backend).await else {
         return;
     };
-    api.awards(&[(MARIE, "Marie Curie"), ("pierre@ac-versailles.fr", "Pierre Curie")])
-        .await;
+    api.awards(&[
+        (MARIE, "Marie Curie"),
+        ("pierre@ac-versailles.fr", "Pierre Curie"),
+    ])
+    .await;
     let (platform, registered) = api.platform("Portfolio").await;
     let id = registered["client_id"].as_str().unwrap();
     let challenge = PkceCodeChallenge::new_random_sha256().0;
@@ -98,8 +125,20 @@ async fn authorization_requests_are_refused_safely(backend: Backend) {
 
     // A wrong client or redirection endpoint is said on a page, never redirected.
     for url in [
-        by_hand(&api, "nobody", &[("redirect_uri", REDIRECT), s256[0], s256[1]]),
-        by_hand(&api, id, &[("redirect_uri", "https://evil.example/cb"), s256[0], s256[1]]),
+        by_hand(
+            &api,
+            "nobody",
+            &[("redirect_uri", REDIRECT), s256[0], s256[1]],
+        ),
+        by_hand(
+            &api,
+            id,
+            &[
+                ("redirect_uri", "https://evil.example/cb"),
+                s256[0],
+                s256[1],
+            ],
+        ),
         by_hand(&api, id, &[s256[0], s256[1]]),
     ] {
         let answer = api.get(url.as_str(), None).await;
@@ -113,12 +152,30 @@ async fn authorization_requests_are_refused_safely(backend: Backend) {
     for (extra, error) in [
         (vec![("redirect_uri", REDIRECT)], "invalid_request"),
         (
-            vec![("redirect_uri", REDIRECT), ("code_challenge", challenge.as_str()), ("code_challenge_method", "plain")],
+            vec![
+                ("redirect_uri", REDIRECT),
+                ("code_challenge", challenge.as_str()),
+                ("code_challenge_method", "plain"),
+            ],
             "invalid_request",
         ),
-        (vec![("redirect_uri", REDIRECT), ("code_challenge", challenge.as_str())], "invalid_request"),
         (
-            vec![("redirect_uri", REDIRECT), s256[0], s256[1], ("scope", "https://purl.imsglobal.org/spec/ob/v3p0/scope/credential.upsert")],
+            vec![
+                ("redirect_uri", REDIRECT),
+                ("code_challenge", challenge.as_str()),
+            ],
+            "invalid_request",
+        ),
+        (
+            vec![
+                ("redirect_uri", REDIRECT),
+                s256[0],
+                s256[1],
+                (
+                    "scope",
+                    "https://purl.imsglobal.org/spec/ob/v3p0/scope/credential.upsert",
+                ),
+            ],
             "invalid_scope",
         ),
     ] {
@@ -147,26 +204,46 @@ async fn authorization_requests_are_refused_safely(backend: Backend) {
     // Marie's once she saw it, not Pierre's; an answered one is gone.
     let started = api.get(url.as_str(), None).await;
     let consent = started.headers()["location"].to_str().unwrap().to_string();
-    assert_eq!(api.get(&consent, Some(&cookie)).await.status(), StatusCode::OK);
+    assert_eq!(
+        api.get(&consent, Some(&cookie)).await.status(),
+        StatusCode::OK
+    );
     let forged = api
-        .post_form(&consent, Some(&cookie), &[("csrf", "guess"), ("decision", "autoriser")])
+        .post_form(
+            &consent,
+            Some(&cookie),
+            &[("csrf", "guess"), ("decision", "autoriser")],
+        )
         .await;
     assert_eq!(forged.status(), StatusCode::FORBIDDEN);
     let pierre = api.sign_in("pierre@ac-versailles.fr").await;
-    assert_eq!(api.get(&consent, Some(&pierre)).await.status(), StatusCode::GONE);
+    assert_eq!(
+        api.get(&consent, Some(&pierre)).await.status(),
+        StatusCode::GONE
+    );
     let page = api.get(&consent, Some(&cookie)).await.text().await.unwrap();
     let csrf = super::attribute(&page, "name=\"csrf\" value=\"").unwrap();
     let ok = api
-        .post_form(&consent, Some(&cookie), &[("csrf", &csrf), ("decision", "refuser")])
+        .post_form(
+            &consent,
+            Some(&cookie),
+            &[("csrf", &csrf), ("decision", "refuser")],
+        )
         .await;
     assert_eq!(ok.status(), StatusCode::SEE_OTHER);
     let again = api
-        .post_form(&consent, Some(&cookie), &[("csrf", &csrf), ("decision", "autoriser")])
+        .post_form(
+            &consent,
+            Some(&cookie),
+            &[("csrf", &csrf), ("decision", "autoriser")],
+        )
         .await;
     assert_eq!(again.status(), StatusCode::GONE);
     // An unknown request, signed in or not.
     assert_eq!(
-        api.get("/mes-badges/autorisations/nothing", None).await.status(),
+        api.get("/mes-badges/autorisations/nothing", None)
+            .await
+            .status(),
         StatusCode::GONE
     );
 }
@@ -260,7 +337,10 @@ async fn codes_and_tokens_are_refused_when_they_should_be(backend: Backend) {
         .await
         .unwrap();
     let access = first.access_token().secret().clone();
-    assert_eq!(api.resource("/credentials", &access).await.0, StatusCode::OK);
+    assert_eq!(
+        api.resource("/credentials", &access).await.0,
+        StatusCode::OK
+    );
     assert_invalid_grant(
         platform
             .exchange_code(AuthorizationCode::new(c))
@@ -268,7 +348,10 @@ async fn codes_and_tokens_are_refused_when_they_should_be(backend: Backend) {
             .request_async(&api.proxy)
             .await,
     );
-    assert_eq!(api.resource("/credentials", &access).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        api.resource("/credentials", &access).await.0,
+        StatusCode::UNAUTHORIZED
+    );
     assert_invalid_grant(
         platform
             .exchange_refresh_token(first.refresh_token().unwrap())
@@ -291,7 +374,10 @@ async fn codes_and_tokens_are_refused_when_they_should_be(backend: Backend) {
     let issued = tokens(&api, &platform, &cookie, &[CREDENTIALS_SCOPE]).await;
     let access = issued.access_token().secret().clone();
     api.clock.advance(chrono::Duration::seconds(3599));
-    assert_eq!(api.resource("/credentials", &access).await.0, StatusCode::OK);
+    assert_eq!(
+        api.resource("/credentials", &access).await.0,
+        StatusCode::OK
+    );
     api.clock.advance(chrono::Duration::seconds(1));
     let (status, headers, body) = api.resource("/credentials", &access).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
@@ -313,7 +399,9 @@ async fn codes_and_tokens_are_refused_when_they_should_be(backend: Backend) {
     assert!(headers["www-authenticate"]
         .to_str()
         .unwrap()
-        .contains(&format!("error=\"insufficient_scope\", scope=\"{PROFILE_SCOPE}\"")));
+        .contains(&format!(
+            "error=\"insufficient_scope\", scope=\"{PROFILE_SCOPE}\""
+        )));
     assert_valid("imsx_statusinfo", &body);
     assert_eq!(
         body["imsx_codeMinor"]["imsx_codeMinorField"][0]["imsx_codeMinorFieldValue"],
@@ -349,7 +437,10 @@ async fn codes_and_tokens_are_refused_when_they_should_be(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(none.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(none.headers()["www-authenticate"], "Bearer realm=\"insigne\"");
+    assert_eq!(
+        none.headers()["www-authenticate"],
+        "Bearer realm=\"insigne\""
+    );
     let posted = api
         .http
         .post(api.url("/ims/ob/v3p0/credentials"))
@@ -372,7 +463,11 @@ async fn codes_and_tokens_are_refused_when_they_should_be(backend: Backend) {
             registered["client_id"].as_str().unwrap(),
             registered["client_secret"].as_str(),
         )
-        .form(&[("grant_type", "password"), ("username", "x"), ("password", "y")])
+        .form(&[
+            ("grant_type", "password"),
+            ("username", "x"),
+            ("password", "y"),
+        ])
         .send()
         .await
         .unwrap();
@@ -391,7 +486,11 @@ async fn a_sign_in_only_returns_to_a_local_path(backend: Backend) {
         .post_form(
             "/mes-badges/connexion",
             None,
-            &[("email", MARIE), ("lang", "fr"), ("retour", "https://evil.example/")],
+            &[
+                ("email", MARIE),
+                ("lang", "fr"),
+                ("retour", "https://evil.example/"),
+            ],
         )
         .await;
     assert_eq!(asked.status(), StatusCode::OK);
@@ -399,13 +498,20 @@ async fn a_sign_in_only_returns_to_a_local_path(backend: Backend) {
     assert!(!link.contains("retour"), "{link}");
     // A link whose return path was changed on the way is not followed there either.
     let path = link.strip_prefix(&api.base).unwrap();
-    for foreign in ["//evil.example", "https://evil.example/", "/mes-badges/..%2F..%2Fadmin"] {
+    for foreign in [
+        "//evil.example",
+        "https://evil.example/",
+        "/mes-badges/..%2F..%2Fadmin",
+    ] {
         let tampered = format!(
             "{path}?retour={}",
             url::form_urlencoded::byte_serialize(foreign.as_bytes()).collect::<String>()
         );
         let page = api.get(&tampered, None).await.text().await.unwrap();
-        assert!(!page.contains("evil.example") && !page.contains("admin"), "{page}");
+        assert!(
+            !page.contains("evil.example") && !page.contains("admin"),
+            "{page}"
+        );
     }
     let tampered = format!("{path}?retour=%2F%2Fevil.example");
     let used = api.post_form(&tampered, None, &[]).await;

@@ -22,12 +22,12 @@ async fn a_platform_reads_a_trainers_badges_with_their_consent(backend: Backend)
     let marie = "marie@ac-versailles.fr";
     let ids = api
         .awards(&[
-        (marie, "Marie Curie"),
-        ("pierre@ac-versailles.fr", "Pierre Curie"),
-        (marie, "Marie Curie"),
-        (marie, "Marie Curie"),
-    ])
-    .await;
+            (marie, "Marie Curie"),
+            ("pierre@ac-versailles.fr", "Pierre Curie"),
+            (marie, "Marie Curie"),
+            (marie, "Marie Curie"),
+        ])
+        .await;
 
     // Discovery: where to register, authorize and get tokens, and the scopes offered.
     let discovery: Value = api
@@ -52,7 +52,10 @@ async fn a_platform_reads_a_trainers_badges_with_their_consent(backend: Backend)
         scheme["x-imssf-registrationUrl"],
         format!("{api_base}/auth/register")
     );
-    assert_eq!(flow["authorizationUrl"], format!("{api_base}/auth/authorize"));
+    assert_eq!(
+        flow["authorizationUrl"],
+        format!("{api_base}/auth/authorize")
+    );
     assert_eq!(flow["tokenUrl"], format!("{api_base}/auth/token"));
     assert_eq!(flow["refreshUrl"], flow["tokenUrl"]);
     let scopes: Vec<&String> = flow["scopes"].as_object().unwrap().keys().collect();
@@ -96,15 +99,24 @@ async fn a_platform_reads_a_trainers_badges_with_their_consent(backend: Backend)
         .await;
     assert_eq!(asked.status(), StatusCode::OK);
     let link = api.sign_in_links(marie).await.pop().unwrap();
-    assert!(link.contains("?retour=%2Fmes-badges%2Fautorisations%2F"), "{link}");
+    assert!(
+        link.contains("?retour=%2Fmes-badges%2Fautorisations%2F"),
+        "{link}"
+    );
     let (landed, cookie) = api.use_link(link.strip_prefix(&api.base).unwrap()).await;
     assert_eq!(landed, consent);
 
     // The consent page: the platform, its links as text, the scopes in words.
     let shown = api.get(&consent, Some(&cookie)).await;
     assert_eq!(shown.status(), StatusCode::OK);
-    let policy = shown.headers()["content-security-policy"].to_str().unwrap().to_string();
-    assert!(policy.contains("form-action 'self' http://127.0.0.1:9"), "{policy}");
+    let policy = shown.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        policy.contains("form-action 'self' http://127.0.0.1:9"),
+        "{policy}"
+    );
     let page = shown.text().await.unwrap();
     for words in [
         "Autoriser l&#x27;accès à vos badges",
@@ -141,7 +153,10 @@ async fn a_platform_reads_a_trainers_badges_with_their_consent(backend: Backend)
         .request_async(&api.proxy)
         .await
         .unwrap();
-    assert_eq!(tokens.expires_in(), Some(std::time::Duration::from_secs(3600)));
+    assert_eq!(
+        tokens.expires_in(),
+        Some(std::time::Duration::from_secs(3600))
+    );
     let access = tokens.access_token().secret().clone();
     let refresh = tokens.refresh_token().unwrap().clone();
 
@@ -152,8 +167,12 @@ async fn a_platform_reads_a_trainers_badges_with_their_consent(backend: Backend)
     let link = headers["link"].to_str().unwrap();
     let next = format!("<{api_base}/credentials?limit=2&offset=2>; rel=\"next\"");
     assert!(link.contains(&next), "{link}");
-    assert!(link.contains(&format!("<{api_base}/credentials?limit=2&offset=2>; rel=\"last\"")));
-    assert!(link.contains(&format!("<{api_base}/credentials?limit=2&offset=0>; rel=\"first\"")));
+    assert!(link.contains(&format!(
+        "<{api_base}/credentials?limit=2&offset=2>; rel=\"last\""
+    )));
+    assert!(link.contains(&format!(
+        "<{api_base}/credentials?limit=2&offset=0>; rel=\"first\""
+    )));
     assert!(!link.contains("prev"));
     assert_valid("getopenbadgecredentialsresponse", &first);
     assert_eq!(first["credential"].as_array().unwrap().len(), 2);
@@ -161,7 +180,10 @@ async fn a_platform_reads_a_trainers_badges_with_their_consent(backend: Backend)
     let (_, headers, second) = api.resource("/credentials?limit=2&offset=2", &access).await;
     assert_valid("getopenbadgecredentialsresponse", &second);
     assert_eq!(second["credential"].as_array().unwrap().len(), 1);
-    assert!(headers["link"].to_str().unwrap().contains("offset=0>; rel=\"prev\""));
+    assert!(headers["link"]
+        .to_str()
+        .unwrap()
+        .contains("offset=0>; rel=\"prev\""));
     let mut all: Vec<Value> = first["credential"].as_array().unwrap().clone();
     all.extend(second["credential"].as_array().unwrap().iter().cloned());
     for credential in &all {
@@ -180,7 +202,10 @@ async fn a_platform_reads_a_trainers_badges_with_their_consent(backend: Backend)
         .unwrap();
     assert_eq!(own, all[0]);
     let everything = serde_json::to_string(&all).unwrap();
-    assert!(!everything.contains(&ids[1]), "Pierre's badge is not Marie's");
+    assert!(
+        !everything.contains(&ids[1]),
+        "Pierre's badge is not Marie's"
+    );
     for marie_badge in [&ids[0], &ids[2], &ids[3]] {
         assert!(everything.contains(marie_badge.as_str()));
     }
@@ -189,7 +214,10 @@ async fn a_platform_reads_a_trainers_badges_with_their_consent(backend: Backend)
         .all(|c| c["credentialSubject"]["identifier"][0]["hashed"] == true));
 
     // `since`: those issued after the first.
-    let first_issued = all.last().unwrap()["validFrom"].as_str().unwrap().to_string();
+    let first_issued = all.last().unwrap()["validFrom"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let (_, headers, later) = api
         .resource(&format!("/credentials?since={first_issued}"), &access)
         .await;
@@ -205,7 +233,12 @@ async fn a_platform_reads_a_trainers_badges_with_their_consent(backend: Backend)
     assert_eq!(profile["id"], format!("mailto:{marie}"));
 
     // "Mes badges" lists the platform.
-    let mine = api.get("/mes-badges", Some(&cookie)).await.text().await.unwrap();
+    let mine = api
+        .get("/mes-badges", Some(&cookie))
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(mine.contains("Plateformes autorisées"), "{mine}");
     assert!(mine.contains("Portfolio des formateurs"));
     assert!(mine.contains("Retirer l&#x27;accès"));
@@ -251,9 +284,7 @@ async fn a_platform_reads_a_trainers_badges_with_their_consent(backend: Backend)
     );
 
     // Her export names the platform; nobody's tokens are in it.
-    let export = api
-        .get("/mes-badges/donnees.json", Some(&cookie))
-        .await;
+    let export = api.get("/mes-badges/donnees.json", Some(&cookie)).await;
     let export = super::json_of(export).await;
     assert_eq!(
         export["platforms"][0]["client_name"],

@@ -125,10 +125,7 @@ async fn register(
 }
 
 /// A form's fields; a field given twice is refused (RFC 6749 §3.1, §3.2).
-fn form_fields(
-    headers: &HeaderMap,
-    body: &[u8],
-) -> Result<BTreeMap<String, String>, OAuthError> {
+fn form_fields(headers: &HeaderMap, body: &[u8]) -> Result<BTreeMap<String, String>, OAuthError> {
     let form = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -210,8 +207,6 @@ async fn token(
         code_verifier: take("code_verifier"),
         refresh_token: take("refresh_token"),
         scope: take("scope"),
-        client_id: None,
-        client_secret: None,
     };
     let issued = app.oauth_token(auth, request).await?;
     let mut body = json!({
@@ -246,7 +241,9 @@ async fn authorize(
     let mut fields: BTreeMap<String, String> = BTreeMap::new();
     let mut repeated = false;
     for (name, value) in url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
-        repeated |= fields.insert(name.into_owned(), value.into_owned()).is_some();
+        repeated |= fields
+            .insert(name.into_owned(), value.into_owned())
+            .is_some();
     }
     let page = |text: &str| {
         refusal_page(

@@ -32,7 +32,10 @@ pub fn router() -> Router<Insigne> {
                 .options(preflight)
                 .fallback(imsx_method_not_allowed),
         )
-        .route(&format!("{BASE}/{{*rest}}"), axum::routing::any(no_such_route))
+        .route(
+            &format!("{BASE}/{{*rest}}"),
+            axum::routing::any(no_such_route),
+        )
 }
 
 /// An `Imsx_StatusInfo` answer: `minor` is one of the specification's code minor values.
@@ -58,7 +61,10 @@ pub(crate) fn imsx(status: StatusCode, minor: &str, description: &str) -> Respon
 
 /// A failure of the service: logged with its cause, said without it.
 fn internal(e: crate::service::ServiceError) -> Response {
-    tracing::error!(error = format!("{:#}", anyhow::Error::new(e)), "OB 3.0 API request failed");
+    tracing::error!(
+        error = format!("{:#}", anyhow::Error::new(e)),
+        "OB 3.0 API request failed"
+    );
     imsx(
         StatusCode::INTERNAL_SERVER_ERROR,
         "internal_server_error",
@@ -87,9 +93,10 @@ pub(crate) async fn preflight() -> StatusCode {
 async fn caller(app: &Insigne, headers: &HeaderMap, scope: &str) -> Result<ApiCaller, Response> {
     let unauthorized = |challenge: &'static str, description: &str| {
         let mut response = imsx(StatusCode::UNAUTHORIZED, "unauthorizedrequest", description);
-        response
-            .headers_mut()
-            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
+        response.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static(challenge),
+        );
         response
     };
     let Some(value) = headers.get(header::AUTHORIZATION) else {
@@ -195,7 +202,10 @@ fn links(base: &str, paging: &Paging, total: usize) -> String {
     let last = total.saturating_sub(1) / paging.limit * paging.limit;
     let mut out = Vec::new();
     if paging.offset + paging.limit < total {
-        out.push(format!("{}; rel=\"next\"", url(paging.offset + paging.limit)));
+        out.push(format!(
+            "{}; rel=\"next\"",
+            url(paging.offset + paging.limit)
+        ));
     }
     out.push(format!("{}; rel=\"last\"", url(last)));
     out.push(format!("{}; rel=\"first\"", url(0)));
@@ -219,9 +229,7 @@ async fn credentials(
     };
     let paging = match paging(query.as_deref()) {
         Ok(p) => p,
-        Err(problem) => {
-            return imsx(StatusCode::BAD_REQUEST, "invalid_query_parameter", &problem)
-        }
+        Err(problem) => return imsx(StatusCode::BAD_REQUEST, "invalid_query_parameter", &problem),
     };
     let page = match app
         .api_credentials(&caller.email, paging.since, paging.offset, paging.limit)

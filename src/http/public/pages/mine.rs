@@ -231,7 +231,9 @@ struct ReturnQuery {
 
 impl ReturnQuery {
     fn target(&self) -> Option<&str> {
-        self.retour.as_deref().and_then(crate::service::local_return)
+        self.retour
+            .as_deref()
+            .and_then(crate::service::local_return)
     }
 }
 
@@ -245,7 +247,10 @@ async fn ask_link(
     let t = Lang::negotiate(form.lang.as_deref(), &headers);
     let client = crate::http::edge::ClientAddr::label(client);
     let address = form.email.unwrap_or_default();
-    let retour = form.retour.as_deref().and_then(crate::service::local_return);
+    let retour = form
+        .retour
+        .as_deref()
+        .and_then(crate::service::local_return);
     match app.request_signin(&address, &client, t, retour).await? {
         SigninRequest::Accepted => notice(
             &headers,
