@@ -324,7 +324,7 @@ mod tests {
     #[test]
     fn pkce_s256_is_rfc_7636s_example() {
         // RFC 7636, Appendix B.
-        let verifier = "dBjftJeZ4CVP-mJ92K9Z0RFR8u0kDWdhTTZJWD0Ehz8";
+        let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
         assert!(is_verifier(verifier));
         assert_eq!(
             s256(verifier),
