@@ -46,8 +46,26 @@ async fn a_platform_reads_a_trainers_badges_with_their_consent(backend: Backend)
     assert_eq!(discovery["openapi"], "3.0.1");
     assert_eq!(
         discovery["info"]["x-imssf-privacyPolicyUrl"],
-        format!("{}/mes-badges", api.base)
+        format!("{}/api-open-badges#donnees", api.base)
     );
+    assert_eq!(
+        discovery["info"]["termsOfService"],
+        format!("{}/api-open-badges#conditions", api.base)
+    );
+    for (lang, title) in [
+        ("fr", "L&#x27;API Open Badges 3.0 d&#x27;insigne"),
+        ("en", "insigne&#x27;s Open Badges 3.0 API"),
+    ] {
+        let terms = api
+            .get(&format!("/api-open-badges?lang={lang}"), None)
+            .await;
+        assert_eq!(terms.status(), StatusCode::OK);
+        let page = terms.text().await.unwrap();
+        assert!(
+            page.contains(title) && page.contains("id=\"donnees\""),
+            "{page}"
+        );
+    }
     assert_eq!(
         scheme["x-imssf-registrationUrl"],
         format!("{api_base}/auth/register")

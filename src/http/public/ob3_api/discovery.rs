@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 
 use super::resources::{imsx_method_not_allowed, preflight};
 use super::BASE;
+use crate::http::public::pages::consent::TERMS_PATH;
 use crate::service::ob3_api::{CREDENTIAL_READONLY, PROFILE_READONLY};
 use crate::service::Insigne;
 
@@ -60,8 +61,8 @@ pub(crate) fn document(base: &str) -> Value {
                             with their consent (read only). Tokens are revoked at \
                             POST /ims/ob/v3p0/auth/revoke (RFC 7009).",
             "version": "3.0",
-            // Where trainers see what insigne holds about them, download it and have it erased.
-            "x-imssf-privacyPolicyUrl": format!("{base}/mes-badges"),
+            "termsOfService": format!("{base}{TERMS_PATH}#conditions"),
+            "x-imssf-privacyPolicyUrl": format!("{base}{TERMS_PATH}#donnees"),
         },
         "servers": [{"url": api}],
         "tags": [
@@ -110,7 +111,8 @@ pub(crate) fn document(base: &str) -> Value {
                     "type": "oauth2",
                     "description": "OAuth 2.0 Authorization Code Grant authorization, with PKCE (S256)",
                     "x-imssf-name": "insigne",
-                    "x-imssf-privacyPolicyUrl": format!("{base}/mes-badges"),
+                    "x-imssf-privacyPolicyUrl": format!("{base}{TERMS_PATH}#donnees"),
+                    "x-imssf-termsOfServiceUrl": format!("{base}{TERMS_PATH}#conditions"),
                     "x-imssf-registrationUrl": format!("{api}/auth/register"),
                     "flows": {
                         "authorizationCode": {

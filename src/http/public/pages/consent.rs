@@ -27,6 +27,30 @@ pub fn router() -> Router<Insigne> {
             get(consent_page).post(answer),
         )
         .route("/mes-badges/plateformes/{id}/retrait", post(withdraw))
+        .route(TERMS_PATH, get(terms))
+}
+
+/// The API's terms of use (`#conditions`) and what it does with the trainer's data
+/// (`#donnees`), which the discovery document points at.
+pub(crate) const TERMS_PATH: &str = "/api-open-badges";
+
+#[derive(Template)]
+#[template(path = "ob3_terms.html")]
+struct TermsPage {
+    t: Lang,
+    switch_url: String,
+}
+
+async fn terms(Query(q): Query<LangQuery>, headers: HeaderMap) -> Result<Response, ApiError> {
+    let t = Lang::negotiate(q.lang.as_deref(), &headers);
+    html(
+        &headers,
+        TermsPage {
+            t,
+            switch_url: format!("{TERMS_PATH}?lang={}", t.other().code()),
+        },
+        "Accept-Language",
+    )
 }
 
 /// Where the authorization endpoint sends the trainer's browser for the request `id`.
