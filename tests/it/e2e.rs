@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 
 use crate::interop_ob2::live_now;
 
-fn browser_ready() -> Option<PathBuf> {
+pub(crate) fn browser_ready() -> Option<PathBuf> {
     let e2e = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("e2e");
     let chromium = std::env::var_os("INSIGNE_CHROMIUM")
         .map(PathBuf::from)
@@ -46,7 +46,7 @@ async fn in_browser(e2e: &std::path::Path, url: &str, screenshot: &std::path::Pa
 }
 
 /// Runs one of the e2e scripts, which prints one JSON object.
-async fn node(script: &std::path::Path, args: &[&str]) -> Value {
+pub(crate) async fn node(script: &std::path::Path, args: &[&str]) -> Value {
     let run = tokio::process::Command::new("node")
         .arg(script)
         .args(args)
@@ -147,7 +147,7 @@ async fn console_in_browser(e2e: &std::path::Path, args: &[&str]) -> Value {
     node(&e2e.join("console.mjs"), args).await
 }
 
-fn no_serious_violation(seen: &Value) {
+pub(crate) fn no_serious_violation(seen: &Value) {
     for page in seen["pages"].as_array().expect("pages") {
         let serious: Vec<&Value> = page["violations"]
             .as_array()

@@ -7,6 +7,7 @@
 //! production; `Proxy` stands in for it, sending each https request to the loopback server.
 
 mod badges;
+mod browser;
 mod refusals;
 mod story;
 
@@ -31,7 +32,7 @@ pub const CREDENTIALS_SCOPE: &str =
     "https://purl.imsglobal.org/spec/ob/v3p0/scope/credential.readonly";
 pub const PROFILE_SCOPE: &str = "https://purl.imsglobal.org/spec/ob/v3p0/scope/profile.readonly";
 /// Where the platform wants the trainer back (never served: the redirect is read, not followed).
-pub const REDIRECT: &str = "http://127.0.0.1:9/ob3/callback";
+pub const REDIRECT: &str = "http://127.0.0.1:8765/ob3/callback";
 
 /// A clock the test moves forward; the served app reads it too.
 pub struct MovableClock(Mutex<DateTime<Utc>>);

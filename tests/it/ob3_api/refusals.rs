@@ -318,7 +318,7 @@ async fn codes_and_tokens_are_refused_when_they_should_be(backend: Backend) {
     let (c, verifier) = code(&api, &platform, &cookie).await;
     let elsewhere = platform
         .clone()
-        .set_redirect_uri(RedirectUrl::new("http://127.0.0.1:9/elsewhere".into()).unwrap());
+        .set_redirect_uri(RedirectUrl::new("http://127.0.0.1:8765/elsewhere".into()).unwrap());
     assert_invalid_grant(
         elsewhere
             .exchange_code(AuthorizationCode::new(c))

@@ -132,7 +132,7 @@ async fn a_platform_reads_a_trainers_badges_with_their_consent(backend: Backend)
         .unwrap()
         .to_string();
     assert!(
-        policy.contains("form-action 'self' http://127.0.0.1:9"),
+        policy.contains("form-action 'self' http://127.0.0.1:8765"),
         "{policy}"
     );
     let page = shown.text().await.unwrap();
