@@ -116,10 +116,12 @@ fn span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
     )
 }
 
-/// A path as the log may show it: a sign-in secret and a trainer's email replaced by `…`.
+/// A path as the log may show it: a sign-in secret, a pending authorization's id and a
+/// trainer's email replaced by `…`.
 fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
-    const HIDDEN: [&str; 3] = [
+    const HIDDEN: [&str; 4] = [
         "/mes-badges/connexion/",
+        "/mes-badges/autorisations/",
         "/admin/connexion/",
         "/api/v1/trainers/",
     ];
@@ -170,6 +172,10 @@ mod tests {
             "/admin/connexion/…"
         );
         assert_eq!(super::loggable_path("/admin/connexion"), "/admin/connexion");
+        assert_eq!(
+            super::loggable_path("/mes-badges/autorisations/s3cr3t"),
+            "/mes-badges/autorisations/…"
+        );
         assert_eq!(super::loggable_path("/badges/42"), "/badges/42");
     }
 }

@@ -34,6 +34,7 @@ mod mine;
 mod moodle_site;
 mod moodle_sync;
 mod notifications;
+mod ob3_api;
 mod pages;
 mod rdfc_suite;
 mod revocation;

@@ -490,10 +490,7 @@ async fn exchanges_are_the_trainers_short_lived_and_erased_with_them(backend: Ba
     }
     let (status, _, refused) = press().await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
-    assert!(
-        refused.contains("Réessayez dans un quart"),
-        "{refused}"
-    );
+    assert!(refused.contains("Réessayez dans un quart"), "{refused}");
     let (status, _) = t
         .admin(
             Method::POST,
