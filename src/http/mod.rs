@@ -116,12 +116,14 @@ fn span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
     )
 }
 
-/// A path as the log may show it: a sign-in secret and a trainer's email replaced by `…`.
+/// A path as the log may show it: a sign-in secret, a credential offer (it hands out its
+/// code) and a trainer's email replaced by `…`.
 fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
-    const HIDDEN: [&str; 3] = [
+    const HIDDEN: [&str; 4] = [
         "/mes-badges/connexion/",
         "/admin/connexion/",
         "/api/v1/trainers/",
+        "/oid4vci/offers/",
     ];
     for prefix in HIDDEN {
         if let Some(rest) = path.strip_prefix(prefix) {
@@ -170,6 +172,10 @@ mod tests {
             "/admin/connexion/…"
         );
         assert_eq!(super::loggable_path("/admin/connexion"), "/admin/connexion");
+        assert_eq!(
+            super::loggable_path("/oid4vci/offers/s3cr3t"),
+            "/oid4vci/offers/…"
+        );
         assert_eq!(super::loggable_path("/badges/42"), "/badges/42");
     }
 }

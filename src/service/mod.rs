@@ -21,6 +21,7 @@ mod issuers;
 mod keys;
 mod moodle_sync;
 mod notifications;
+pub mod oid4vci;
 mod status;
 mod tokens;
 mod trainers;

@@ -40,3 +40,4 @@ mod revocation;
 mod story;
 mod unbake;
 mod verify;
+mod wallet_oid4vci;

@@ -87,7 +87,7 @@ async fn ask(app: &Insigne, email: &str) -> (StatusCode, String) {
 }
 
 /// Signs `email` in through a fresh link; returns the cookie to send.
-async fn sign_in(t: &TestApp, email: &str) -> String {
+pub(crate) async fn sign_in(t: &TestApp, email: &str) -> String {
     let (status, _) = ask(&t.app, email).await;
     assert_eq!(status, StatusCode::OK);
     let secret = link_secret(t, email).await;
@@ -108,7 +108,7 @@ async fn sign_in(t: &TestApp, email: &str) -> String {
     cookie.split(';').next().expect("pair").to_string()
 }
 
-async fn award(t: &TestApp, class: &str, email: &str, name: &str) -> String {
+pub(crate) async fn award(t: &TestApp, class: &str, email: &str, name: &str) -> String {
     let award = t
         .award(json!({"badge_class": class, "recipient": {"email": email, "name": name}}))
         .await;

@@ -4,6 +4,7 @@ pub(crate) mod downloads;
 pub(crate) mod keys;
 pub(crate) mod ob2;
 pub(crate) mod ob3;
+pub(crate) mod oid4vci;
 pub(crate) mod pages;
 pub(crate) mod verify_page;
 pub(crate) mod wallet;
@@ -26,6 +27,7 @@ pub fn router() -> Router<Insigne> {
         .merge(downloads::router())
         .merge(verify_page::router())
         .merge(wallet::router())
+        .merge(oid4vci::router())
 }
 
 /// The largest verify form taken: the badge, and room for the other fields.
