@@ -493,6 +493,56 @@ mod tests {
     }
 
     #[test]
+    fn a_p256_did_key_proof_verifies_with_es256() {
+        use josekit::jws::JwsSigner;
+        use openssl::bn::{BigNum, BigNumContext};
+        use openssl::ec::{EcGroup, EcKey, PointConversionForm};
+        use openssl::nid::Nid;
+        let pair = josekit::jws::ES256.generate_key_pair().unwrap();
+        let jwk = pair.to_jwk_public_key();
+        let coordinate = |name: &str| {
+            let text = jwk.parameter(name).unwrap().as_str().unwrap();
+            BigNum::from_slice(&URL_SAFE_NO_PAD.decode(text).unwrap()).unwrap()
+        };
+        let group = EcGroup::from_curve_name(Nid::X9_62_PRIME256V1).unwrap();
+        let ec =
+            EcKey::from_public_key_affine_coordinates(&group, &coordinate("x"), &coordinate("y"))
+                .unwrap();
+        let mut ctx = BigNumContext::new().unwrap();
+        let mut bytes = P256_PUB.to_vec();
+        bytes.extend_from_slice(
+            &ec.public_key()
+                .to_bytes(&group, PointConversionForm::COMPRESSED, &mut ctx)
+                .unwrap(),
+        );
+        let mb = format!("z{}", bs58::encode(bytes).into_string());
+        let did = format!("did:key:{mb}");
+        let header = json!({"typ": PROOF_TYPE, "alg": "ES256", "kid": format!("{did}#{mb}")});
+        let input = format!("{}.{}", b64(&header), b64(&claims("n-2")));
+        let signer = josekit::jws::ES256
+            .signer_from_der(pair.to_der_private_key())
+            .unwrap();
+        let sig = signer.sign(input.as_bytes()).unwrap();
+        let proof = format!("{input}.{}", URL_SAFE_NO_PAD.encode(sig));
+        assert_eq!(
+            verify_key_proof(&proof, AUD, now()),
+            Ok(ProvenHolder {
+                did,
+                nonce: Some("n-2".into())
+            })
+        );
+        // EdDSA claimed over a P-256 key.
+        let header = json!({"typ": PROOF_TYPE, "alg": "EdDSA", "kid": format!("did:key:{mb}")});
+        let input = format!("{}.{}", b64(&header), b64(&claims("n-2")));
+        let sig = signer.sign(input.as_bytes()).unwrap();
+        let proof = format!("{input}.{}", URL_SAFE_NO_PAD.encode(sig));
+        assert!(matches!(
+            verify_key_proof(&proof, AUD, now()),
+            Err(HolderProofError::KeyAlgorithmMismatch { .. })
+        ));
+    }
+
+    #[test]
     fn a_p256_did_key_is_read_from_its_compressed_point() {
         use openssl::bn::BigNumContext;
         use openssl::ec::{EcGroup, EcKey, PointConversionForm};

@@ -7,11 +7,19 @@ use sqlx::Row;
 use super::{opt_time_from_db, time_to_db, StorageError, Store};
 
 /// What a pre-authorized code finds: the exchange it belongs to, and whether it was already
-/// traded for a token.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// traded for a token. The exchange's id is a capability: `Debug` leaves it out.
+#[derive(Clone, PartialEq, Eq)]
 pub struct OfferedExchange {
     pub exchange: String,
     pub token_issued: bool,
+}
+
+impl std::fmt::Debug for OfferedExchange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OfferedExchange")
+            .field("token_issued", &self.token_issued)
+            .finish_non_exhaustive()
+    }
 }
 
 /// What an access token finds. The nonce is a secret of the exchange: `Debug` leaves it out.

@@ -521,6 +521,14 @@ async fn what_a_wallet_cannot_get_away_with(backend: Backend) {
     let (_, _, body) = send_proof(holder.proof(BASE, now, &old)).await;
     assert_eq!(body["error"], "invalid_nonce", "{body}");
     assert_ne!(body["c_nonce"], fresh);
+    // One that looks like the nonce endpoint's, not signed by this service.
+    let forged = format!(
+        "n1.{}.AAAAAAAAAAAAAAAAAAAAAA.{}",
+        now.timestamp() + 60,
+        URL_SAFE_NO_PAD.encode([7u8; 64])
+    );
+    let (_, _, body) = send_proof(holder.proof(BASE, now, &forged)).await;
+    assert_eq!(body["error"], "invalid_nonce", "{body}");
     let fresh = body["c_nonce"].as_str().unwrap().to_string();
 
     // Wrong audience, stale, unsigned, HMAC, signed by another key than the one named, no typ.

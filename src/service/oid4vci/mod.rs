@@ -9,18 +9,19 @@
 //! to the signed-in trainer, on their own page, and works once, for 15 minutes; a second
 //! factor typed into the wallet would add nothing the sign-in did not already prove.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
+mod metadata;
+mod nonce;
+mod request;
+
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::wallets::deliverable;
 use super::{Insigne, ServiceError, WalletError};
 use crate::auth::secrets::{hash_secret, new_link_secret};
-use crate::formats::contexts::{CREDENTIALS_V2, OB_V3P0};
 use crate::proof::holder_proof::{verify_key_proof, HolderProofError};
-use crate::proof::KeyAlgorithm;
 use crate::storage::{TokenGrant, TokenHolder, WalletExchange};
+use request::{proof_jwt, requested};
 
 /// The grant type of the pre-authorized code flow.
 pub const PRE_AUTHORIZED_GRANT: &str = "urn:ietf:params:oauth:grant-type:pre-authorized_code";
@@ -30,22 +31,6 @@ pub const CONFIGURATION_JWT: &str = "OpenBadgeCredential_jwt_vc_json";
 pub const CONFIGURATION_LDP: &str = "OpenBadgeCredential_ldp_vc";
 /// How long a nonce from the nonce endpoint may be used, seconds.
 pub const NONCE_SECONDS: i64 = 300;
-
-/// What the service is called in a wallet, by language.
-const SERVICE_NAMES: [(&str, &str); 2] = [
-    (
-        "fr",
-        "Badges de la formation des formateurs — académie de Versailles",
-    ),
-    ("en", "Teacher-trainer badges — académie de Versailles"),
-];
-/// What a badge is called in a wallet, by language.
-const CREDENTIAL_NAMES: [(&str, &str); 2] = [
-    ("fr", "Open Badge de l'académie de Versailles"),
-    ("en", "Open Badge of the académie de Versailles"),
-];
-/// What a nonce of the nonce endpoint signs, before its expiry and randomness.
-const NONCE_PURPOSE: &[u8] = b"insigne oid4vci c_nonce v1.";
 
 /// The two forms a badge takes in a wallet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -171,84 +156,6 @@ pub struct IssuedCredential {
 }
 
 impl Insigne {
-    /// The credential issuer metadata (`/.well-known/openid-credential-issuer`), readable by
-    /// 1.0 and draft 13 wallets: where both versions put a thing differently, it is in both
-    /// places (unknown members are ignored by either).
-    pub fn credential_issuer_metadata(&self) -> Value {
-        let base = self.urls.base();
-        let display = |names: &[(&str, &str)]| -> Vec<Value> {
-            names
-                .iter()
-                .map(|(locale, name)| json!({"name": name, "locale": locale}))
-                .collect()
-        };
-        let binding = json!(["did:key", "did:jwk", "jwk"]);
-        let proofs = json!({"jwt": {"proof_signing_alg_values_supported": ["EdDSA", "ES256"]}});
-        let types = json!(["VerifiableCredential", "OpenBadgeCredential"]);
-        let configuration = |format: &str, algs: Value, definition: Value| {
-            json!({
-                "format": format,
-                "cryptographic_binding_methods_supported": binding,
-                "credential_signing_alg_values_supported": algs,
-                "proof_types_supported": proofs,
-                "credential_definition": definition,
-                // Draft 13 reads display here; 1.0 under credential_metadata.
-                "display": display(&CREDENTIAL_NAMES),
-                "credential_metadata": {"display": display(&CREDENTIAL_NAMES)},
-            })
-        };
-        json!({
-            "credential_issuer": base,
-            // This service is its own authorization server; draft 13 wallets may look for it
-            // here, and some read the token endpoint straight from this document.
-            "authorization_servers": [base],
-            "token_endpoint": self.urls.oid4vci_token(),
-            "credential_endpoint": self.urls.oid4vci_credential(),
-            "nonce_endpoint": self.urls.oid4vci_nonce(),
-            "display": display(&SERVICE_NAMES),
-            "credential_configurations_supported": {
-                CONFIGURATION_JWT: configuration(
-                    "jwt_vc_json",
-                    json!(["RS256"]),
-                    json!({"type": types}),
-                ),
-                CONFIGURATION_LDP: configuration(
-                    "ldp_vc",
-                    json!(["eddsa-rdfc-2022"]),
-                    json!({"@context": [CREDENTIALS_V2, OB_V3P0], "type": types}),
-                ),
-            },
-        })
-    }
-
-    /// The OAuth 2.0 authorization server metadata (RFC 8414) of the pre-authorized code flow.
-    pub fn oauth_server_metadata(&self) -> Value {
-        json!({
-            "issuer": self.urls.base(),
-            "token_endpoint": self.urls.oid4vci_token(),
-            "grant_types_supported": [PRE_AUTHORIZED_GRANT],
-            "pre-authorized_grant_anonymous_access_supported": true,
-            "token_endpoint_auth_methods_supported": ["none"],
-            "response_types_supported": [],
-        })
-    }
-
-    /// The credential offer of exchange `id`, while a wallet may use it.
-    pub async fn credential_offer(&self, id: &str) -> Result<Value, WalletError> {
-        let exchange = self.open_wallet_exchange(id).await?;
-        let stored = self.award(exchange.award).await?;
-        deliverable(&stored.award, self.clock.now())?;
-        let code = exchange
-            .pre_authorized_code
-            .as_deref()
-            .ok_or(WalletError::Unknown)?;
-        Ok(json!({
-            "credential_issuer": self.urls.base(),
-            "credential_configuration_ids": [CONFIGURATION_JWT, CONFIGURATION_LDP],
-            "grants": {PRE_AUTHORIZED_GRANT: {"pre-authorized_code": code}},
-        }))
-    }
-
     /// The token endpoint: a pre-authorized code traded, once, for an access token that lasts
     /// until the exchange expires, and the nonce its key proof must carry.
     pub async fn oid4vci_token(
@@ -305,57 +212,6 @@ impl Insigne {
                 value: c_nonce,
                 expires_in,
             },
-        })
-    }
-
-    /// A nonce of the nonce endpoint (1.0). It takes no token, so it belongs to no exchange:
-    /// it is signed by this service and carries its expiry, and any replica recognises it
-    /// without remembering it. Replaying one gains nothing: an exchange delivers once.
-    pub fn fresh_c_nonce(&self) -> Result<Nonce, ServiceError> {
-        let expires = self.clock.now().timestamp() + NONCE_SECONDS;
-        let body = format!(
-            "{expires}.{}",
-            URL_SAFE_NO_PAD.encode(crate::domain::ids::random_bytes::<16>())
-        );
-        let mut message = NONCE_PURPOSE.to_vec();
-        message.extend_from_slice(body.as_bytes());
-        let (_, signature) = self.keys().sign_own_value(&message)?;
-        Ok(Nonce {
-            value: format!("n1.{body}.{}", URL_SAFE_NO_PAD.encode(signature)),
-            expires_in: NONCE_SECONDS,
-        })
-    }
-
-    /// Whether `nonce` is one of [`Self::fresh_c_nonce`]'s, still current.
-    fn is_own_nonce(&self, nonce: &str) -> bool {
-        let Some((body, signature)) = nonce
-            .strip_prefix("n1.")
-            .and_then(|rest| rest.rsplit_once('.'))
-        else {
-            return false;
-        };
-        let now = self.clock.now().timestamp();
-        let current = body
-            .split_once('.')
-            .and_then(|(expires, _)| expires.parse::<i64>().ok())
-            .is_some_and(|expires| expires > now && expires <= now + NONCE_SECONDS);
-        let Some(signature) = URL_SAFE_NO_PAD
-            .decode(signature)
-            .ok()
-            .and_then(|s| <[u8; 64]>::try_from(s).ok())
-        else {
-            return false;
-        };
-        if !current {
-            return false;
-        }
-        let mut message = NONCE_PURPOSE.to_vec();
-        message.extend_from_slice(body.as_bytes());
-        let signature = ed25519_dalek::Signature::from_bytes(&signature);
-        let keys = self.keys();
-        keys.kids(KeyAlgorithm::Ed25519).iter().any(|kid| {
-            keys.ed25519_public(kid)
-                .is_some_and(|key| key.verify_strict(&message, &signature).is_ok())
         })
     }
 
@@ -455,107 +311,5 @@ impl Insigne {
                 _ => invalid(),
             })?;
         Ok((holder, exchange))
-    }
-}
-
-/// Which form a request asks for, and in which version's words.
-fn requested(request: &CredentialRequest) -> Result<(CredentialForm, RequestShape), Oid4vciError> {
-    if let Some(id) = &request.credential_configuration_id {
-        let form = match id.as_str() {
-            CONFIGURATION_JWT => CredentialForm::VcJwt,
-            CONFIGURATION_LDP => CredentialForm::DataIntegrity,
-            other => {
-                return Err(Oid4vciError::UnknownConfiguration(
-                    other.chars().take(80).collect(),
-                ))
-            }
-        };
-        return Ok((form, RequestShape::Final));
-    }
-    if let Some(id) = &request.credential_identifier {
-        // The token response names no credential identifiers, so none can be asked for.
-        return Err(Oid4vciError::UnknownIdentifier(
-            id.chars().take(80).collect(),
-        ));
-    }
-    let Some(format) = &request.format else {
-        return Err(Oid4vciError::InvalidCredentialRequest(
-            "name the credential: credential_configuration_id (OpenID4VCI 1.0) or format and \
-             credential_definition (draft 13)"
-                .into(),
-        ));
-    };
-    let form = match format.as_str() {
-        "jwt_vc_json" => CredentialForm::VcJwt,
-        "ldp_vc" => CredentialForm::DataIntegrity,
-        other => {
-            return Err(Oid4vciError::UnsupportedFormat(
-                other.chars().take(40).collect(),
-            ))
-        }
-    };
-    let types = request
-        .credential_definition
-        .as_ref()
-        .and_then(|d| d.get("type").or_else(|| d.get("types")))
-        .or(request.types.as_ref());
-    if let Some(types) = types {
-        let names_badge = match types {
-            Value::Array(ts) => ts.iter().any(|t| t == "OpenBadgeCredential"),
-            Value::String(t) => t == "OpenBadgeCredential",
-            _ => false,
-        };
-        if !names_badge {
-            return Err(Oid4vciError::UnsupportedType);
-        }
-    }
-    Ok((form, RequestShape::Draft13))
-}
-
-/// The one JWT key proof of a request: `proofs.jwt[0]` (1.0) or `proof.jwt` (draft 13).
-fn proof_jwt(request: &CredentialRequest) -> Result<String, String> {
-    match (&request.proof, &request.proofs) {
-        (Some(_), Some(_)) => Err("send proof or proofs, not both".into()),
-        (None, None) => Err(
-            "a key proof is required: sign the c_nonce with the key the \
-                             badge is to be bound to"
-                .into(),
-        ),
-        (Some(proof), None) => {
-            let kind = proof.get("proof_type").and_then(Value::as_str);
-            if kind != Some("jwt") {
-                return Err(format!(
-                    "the proof_type is {}; only jwt proofs are accepted",
-                    kind.map_or("missing".to_string(), |k| format!("{k:?}"))
-                ));
-            }
-            proof
-                .get("jwt")
-                .and_then(Value::as_str)
-                .map(str::to_string)
-                .ok_or_else(|| "the proof has no jwt".into())
-        }
-        (None, Some(proofs)) => {
-            let Some(proofs) = proofs.as_object() else {
-                return Err("proofs is not an object".into());
-            };
-            if proofs.keys().any(|k| k != "jwt") {
-                return Err("only jwt proofs are accepted".into());
-            }
-            match proofs
-                .get("jwt")
-                .and_then(Value::as_array)
-                .map(Vec::as_slice)
-            {
-                Some([Value::String(jwt)]) => Ok(jwt.clone()),
-                Some([_]) => Err("proofs.jwt holds something other than a JWT".into()),
-                Some(_) => Err(
-                    "one key proof exactly: this issuer delivers one credential \
-                                per offer"
-                        .into(),
-                ),
-                None => Err("proofs.jwt is not a list of JWTs".into()),
-            }
-        }
     }
 }
