@@ -283,12 +283,15 @@ async fn credential(
 fn answer(issued: IssuedCredential) -> Value {
     match issued.shape {
         RequestShape::Final => json!({"credentials": [{"credential": issued.credential}]}),
-        RequestShape::Draft13 => json!({
-            "format": issued.form.format(),
-            "credential": issued.credential,
-            "c_nonce": issued.c_nonce.value,
-            "c_nonce_expires_in": issued.c_nonce.expires_in,
-        }),
+        RequestShape::Draft13 => {
+            let mut answer =
+                json!({"format": issued.form.format(), "credential": issued.credential});
+            if let Some(nonce) = issued.c_nonce {
+                answer["c_nonce"] = json!(nonce.value);
+                answer["c_nonce_expires_in"] = json!(nonce.expires_in);
+            }
+            answer
+        }
     }
 }
 

@@ -152,7 +152,7 @@ pub struct IssuedCredential {
     /// The VC-JWT as a string, or the Data Integrity credential.
     pub credential: Value,
     /// For a draft 13 wallet that would ask again.
-    pub c_nonce: Nonce,
+    pub c_nonce: Option<Nonce>,
 }
 
 impl Insigne {
@@ -255,6 +255,11 @@ impl Insigne {
                 },
             });
         }
+        // Made before the delivery, which nothing may fail after: the credential is issued once.
+        let next_nonce = match shape {
+            RequestShape::Draft13 => Some(self.fresh_c_nonce()?),
+            RequestShape::Final => None,
+        };
         let delivered = self
             .deliver(&exchange, "oid4vci", &proven.did)
             .await
@@ -278,7 +283,7 @@ impl Insigne {
             form,
             shape,
             credential,
-            c_nonce: self.fresh_c_nonce()?,
+            c_nonce: next_nonce,
         })
     }
 
