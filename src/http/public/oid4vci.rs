@@ -174,10 +174,9 @@ async fn offer(
         WalletError::NotDeliverable(_) => {
             OAuthError::new(StatusCode::GONE, "credential_request_denied", e.to_string())
         }
-        WalletError::Refused(_) | WalletError::BadRequest(_) => {
-            OAuthError::bad("invalid_request", e.to_string())
-        }
         WalletError::Service(e) => OAuthError::internal(e),
+        // What only the other protocol, or the trainer's page, runs into.
+        other => OAuthError::bad("invalid_request", other.to_string()),
     })?;
     Ok(no_store(Json(offer).into_response()))
 }

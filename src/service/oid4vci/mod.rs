@@ -270,10 +270,9 @@ impl Insigne {
                 WalletError::Expired => Oid4vciError::InvalidToken("this token has expired"),
                 WalletError::Unknown => Oid4vciError::InvalidToken("this token is not valid"),
                 WalletError::NotDeliverable(_) => Oid4vciError::Denied(e.to_string()),
-                WalletError::Refused(_) | WalletError::BadRequest(_) => {
-                    Oid4vciError::InvalidCredentialRequest(e.to_string())
-                }
                 WalletError::Service(e) => Oid4vciError::Service(e),
+                // What only the other protocol, or the trainer's page, runs into.
+                other => Oid4vciError::InvalidCredentialRequest(other.to_string()),
             })?;
         let credential = match form {
             CredentialForm::VcJwt => Value::String(delivered.jwt),
