@@ -22,6 +22,7 @@ mod keys;
 mod moodle_sync;
 mod notifications;
 pub mod ob3_api;
+pub mod oid4vci;
 mod status;
 mod tokens;
 mod trainers;

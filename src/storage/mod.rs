@@ -15,6 +15,7 @@ mod imports;
 mod issuers;
 mod moodle_syncs;
 mod ob3_api;
+mod oid4vci;
 mod outbox;
 mod status;
 mod tokens;
@@ -42,6 +43,7 @@ pub use ob3_api::{
     CodeUse, NewCode, NewOAuthToken, NewPending, StoredClient, StoredCode, StoredGrant,
     StoredOAuthToken, StoredPending, TokenKind,
 };
+pub use oid4vci::{OfferedExchange, TokenGrant, TokenHolder};
 pub use outbox::{MessageKind, MessageStatus, NewMessage, StoredMessage};
 pub use status::StatusSlot;
 pub use tokens::StoredToken;

@@ -41,4 +41,5 @@ mod revocation;
 mod story;
 mod unbake;
 mod verify;
+mod wallet_oid4vci;
 mod wallet_vcapi;

@@ -5,6 +5,7 @@ pub(crate) mod keys;
 pub(crate) mod ob2;
 pub(crate) mod ob3;
 pub(crate) mod ob3_api;
+pub(crate) mod oid4vci;
 pub(crate) mod pages;
 pub(crate) mod verify_page;
 pub(crate) mod wallet;
@@ -28,6 +29,7 @@ pub fn router() -> Router<Insigne> {
         .merge(verify_page::router())
         .merge(wallet::router())
         .merge(ob3_api::router())
+        .merge(oid4vci::router())
 }
 
 /// The largest verify form taken: the badge, and room for the other fields.
