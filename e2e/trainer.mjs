@@ -54,7 +54,16 @@ try {
   await page.goto(`${base}/mes-badges?lang=${lang}`, { waitUntil: "load" });
   await look(page, "01-mes-badges");
 
+  // The badge's own page offers the same button to its trainer, signed in.
+  step = "badge page";
+  const action = await page.locator("form[action$='/portefeuille']").first().getAttribute("action");
+  const id = action.split("/")[3];
+  await page.goto(`${base}/badges/${id}?lang=${lang}`, { waitUntil: "load" });
+  out.badgePageWallet = await page.locator(`form[action='${action}'] button`).count();
+  await look(page, "02-badge-page");
+
   step = "wallet";
+  await page.goto(`${base}/mes-badges?lang=${lang}`, { waitUntil: "load" });
   await press(page, words.wallet);
   await page.goto(`${page.url()}?lang=${lang}`, { waitUntil: "load" });
   out.qr = await page.evaluate(() => [...document.querySelectorAll("img.qr")].map((i) => i.naturalWidth));
@@ -63,12 +72,12 @@ try {
     link: document.querySelector(".wallet-link")?.textContent.trim(),
     buttons: [...document.querySelectorAll(".wallet-way a.fr-btn")].map((a) => a.getAttribute("href")),
   }));
-  await look(page, "02-wallet");
+  await look(page, "03-wallet");
 
   if (authorize) {
     step = "consent";
     await page.goto(authorize, { waitUntil: "load" });
-    await look(page, "03-consent");
+    await look(page, "04-consent");
     // The platform's redirect URI does not answer: only where the browser is sent matters.
     const sent = page.waitForRequest((r) => r.isNavigationRequest() && !r.url().startsWith(base));
     await page.evaluate(() => { document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0); });

@@ -53,7 +53,8 @@ pub fn same_token(expected: &str, given: &str) -> bool {
     expected.len() == given.len() && openssl::memcmp::eq(expected.as_bytes(), given.as_bytes())
 }
 
-/// The `Set-Cookie` value that opens (`max_age` seconds) or ends (0) a session.
+/// The `Set-Cookie` value that opens (`max_age` seconds) or ends (0) a session. Sent on every
+/// path, so that the page of a badge can offer its own trainer to add it to a wallet.
 pub fn set_cookie(app: &Insigne, value: &str, max_age: i64) -> HeaderValue {
     let secure = if app.urls.base().starts_with("https://") {
         "; Secure"
@@ -61,7 +62,7 @@ pub fn set_cookie(app: &Insigne, value: &str, max_age: i64) -> HeaderValue {
         ""
     };
     HeaderValue::from_str(&format!(
-        "{COOKIE}={value}; Path=/mes-badges; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}"
+        "{COOKIE}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}"
     ))
     .unwrap_or_else(|_| HeaderValue::from_static("insigne_session=; Max-Age=0"))
 }

@@ -121,6 +121,21 @@ impl PublicUrls {
         format!("{}/oid4vci/offers/{exchange}", self.base)
     }
 
+    /// OpenID4VCI's token endpoint (the pre-authorized code traded for an access token).
+    pub fn oid4vci_token(&self) -> String {
+        format!("{}/oid4vci/token", self.base)
+    }
+
+    /// OpenID4VCI's nonce endpoint (1.0).
+    pub fn oid4vci_nonce(&self) -> String {
+        format!("{}/oid4vci/nonce", self.base)
+    }
+
+    /// OpenID4VCI's credential endpoint.
+    pub fn oid4vci_credential(&self) -> String {
+        format!("{}/oid4vci/credential", self.base)
+    }
+
     pub fn jwks(&self) -> String {
         format!("{}/.well-known/jwks.json", self.base)
     }

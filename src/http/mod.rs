@@ -116,12 +116,18 @@ fn span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
     )
 }
 
-/// A path as the log may show it: a sign-in secret and a trainer's email replaced by `…`.
+/// A path as the log may show it: a sign-in secret, a pending authorization's id, a
+/// credential offer (it hands out its code), a wallet exchange's id and a trainer's email
+/// replaced by `…`.
 fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
-    const HIDDEN: [&str; 3] = [
+    const HIDDEN: [&str; 7] = [
         "/mes-badges/connexion/",
+        "/mes-badges/autorisations/",
+        "/mes-badges/portefeuille/",
         "/admin/connexion/",
         "/api/v1/trainers/",
+        "/oid4vci/offers/",
+        "/wallet/exchanges/",
     ];
     for prefix in HIDDEN {
         if let Some(rest) = path.strip_prefix(prefix) {
@@ -170,6 +176,22 @@ mod tests {
             "/admin/connexion/…"
         );
         assert_eq!(super::loggable_path("/admin/connexion"), "/admin/connexion");
+        assert_eq!(
+            super::loggable_path("/mes-badges/autorisations/s3cr3t"),
+            "/mes-badges/autorisations/…"
+        );
+        assert_eq!(
+            super::loggable_path("/mes-badges/portefeuille/s3cr3t/vcapi.svg"),
+            "/mes-badges/portefeuille/…/vcapi.svg"
+        );
+        assert_eq!(
+            super::loggable_path("/wallet/exchanges/s3cr3t"),
+            "/wallet/exchanges/…"
+        );
+        assert_eq!(
+            super::loggable_path("/oid4vci/offers/s3cr3t"),
+            "/oid4vci/offers/…"
+        );
         assert_eq!(super::loggable_path("/badges/42"), "/badges/42");
     }
 }

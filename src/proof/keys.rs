@@ -364,6 +364,23 @@ impl KeyRing {
         })
     }
 
+    /// Signs `message` with the active Ed25519 key: a value this service hands out and later
+    /// recognises as its own (an OpenID4VCI nonce), so that no process needs to remember it.
+    /// Callers put a purpose of their own at the start of `message`. Returns the key id.
+    pub fn sign_own_value(&self, message: &[u8]) -> Result<(String, [u8; 64]), KeyError> {
+        use ed25519_dalek::Signer;
+        let key = self
+            .active(KeyAlgorithm::Ed25519)
+            .ok_or_else(|| KeyError::Empty(self.dir.clone()))?;
+        match &key.secret {
+            Secret::Ed25519(sk) => Ok((key.info.kid.clone(), sk.sign(message).to_bytes())),
+            Secret::Rsa(_) => Err(KeyError::Key {
+                kid: key.info.kid.clone(),
+                message: "not an Ed25519 key".into(),
+            }),
+        }
+    }
+
     /// Every public key, oldest first, as the issuers' DID documents publish them.
     pub fn did_public_keys(&self) -> Vec<crate::formats::ob3::identity::PublicKey> {
         self.public_keys

@@ -3,6 +3,7 @@
 pub mod canon;
 pub mod compiled;
 pub mod di;
+pub mod holder_proof;
 pub mod jws;
 pub mod keys;
 pub mod presentation;

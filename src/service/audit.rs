@@ -14,6 +14,10 @@ pub enum Actor {
     Token(String),
     /// The command line, run on the server.
     Cli,
+    /// A platform of the Open Badges 3.0 API, by its client id.
+    Platform(String),
+    /// A trainer on "mes badges": never named, since the log outlives an erasure.
+    Trainer,
 }
 
 impl Actor {
@@ -22,6 +26,8 @@ impl Actor {
             Actor::Console(email) => format!("console:{email}"),
             Actor::Token(id) => format!("token:{id}"),
             Actor::Cli => "cli".into(),
+            Actor::Platform(id) => format!("platform:{id}"),
+            Actor::Trainer => "trainer".into(),
         }
     }
 }

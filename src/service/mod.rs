@@ -22,6 +22,8 @@ mod issuers;
 mod keys;
 mod moodle_sync;
 mod notifications;
+pub mod ob3_api;
+pub mod oid4vci;
 mod status;
 mod tokens;
 mod trainers;
@@ -68,7 +70,7 @@ pub use tokens::{
     TokenRevocation, TOKEN_LABEL_MAX,
 };
 pub use trainers::{
-    BadgeProgress, SigninRequest, ERASURE_REASON, SESSION_HOURS, SIGNIN_MINUTES,
+    local_return, BadgeProgress, SigninRequest, ERASURE_REASON, SESSION_HOURS, SIGNIN_MINUTES,
     SIGNIN_PER_ADDRESS, SIGNIN_PER_CLIENT,
 };
 

@@ -25,6 +25,19 @@ pub const SIGNIN_PER_CLIENT: i64 = 20;
 /// The reason erased trainers' badges are revoked with.
 pub const ERASURE_REASON: &str = "effacement à la demande du titulaire";
 
+/// `path` when it may be where a sign-in leads: a path of "mes badges" on this site, made of
+/// letters, digits, `/`, `-` and `_` only, so that no other site (`//host`, `https:`), no
+/// query and no escape can be slipped in.
+pub fn local_return(path: &str) -> Option<&str> {
+    let local = (path == "/mes-badges" || path.starts_with("/mes-badges/"))
+        && path.len() <= 200
+        && !path.contains("//")
+        && path
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'_'));
+    local.then_some(path)
+}
+
 /// The answer to a sign-in request: the same whether the address is known or not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SigninRequest {
@@ -36,11 +49,14 @@ pub enum SigninRequest {
 
 impl Insigne {
     /// Sends a sign-in link to `address` if badges were awarded to it; says nothing either way.
+    /// `return_to`, when it is a local path of "mes badges" (see `local_return`), is where the
+    /// link leads once used: a consent page waiting for the trainer.
     pub async fn request_signin(
         &self,
         address: &str,
         client: &str,
         lang: Lang,
+        return_to: Option<&str>,
     ) -> Result<SigninRequest, ServiceError> {
         let now = self.clock.now();
         let address_hash = hash_secret(&address.trim().to_lowercase());
@@ -62,7 +78,11 @@ impl Insigne {
             return Ok(SigninRequest::Accepted);
         }
         let secret = new_link_secret();
-        let link = format!("{}/mes-badges/connexion/{secret}", self.urls.base());
+        let mut link = format!("{}/mes-badges/connexion/{secret}", self.urls.base());
+        if let Some(path) = return_to.and_then(local_return) {
+            link.push_str("?retour=");
+            link.extend(url::form_urlencoded::byte_serialize(path.as_bytes()));
+        }
         let message = crate::notify::signin_message(&email, &link, SIGNIN_MINUTES, lang);
         self.store
             .create_signin_token(
@@ -211,7 +231,10 @@ impl Insigne {
                 credential_id: e.credential_id,
             })
             .collect();
+        let (platforms, authorization_requests) = self.exported_platforms(&address).await?;
         Ok(TrainerExport {
+            platforms,
+            authorization_requests,
             language: self.store.trainer_lang(&address).await?,
             wallet_deliveries,
             email: address,
@@ -389,5 +412,31 @@ impl Insigne {
             }
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_return;
+
+    #[test]
+    fn only_local_paths_of_mes_badges_are_return_targets() {
+        assert_eq!(
+            local_return("/mes-badges/autorisations/abc-_9"),
+            Some("/mes-badges/autorisations/abc-_9")
+        );
+        for foreign in [
+            "https://evil.example/",
+            "//evil.example",
+            "/mes-badges//evil.example",
+            "/\\evil.example",
+            "/mes-badges/../admin",
+            "/mes-badges?x=https://evil.example",
+            "/admin",
+            "/mes-badges/%2F%2Fevil",
+            "",
+        ] {
+            assert_eq!(local_return(foreign), None, "{foreign}");
+        }
     }
 }

@@ -322,6 +322,10 @@ pub struct TrainerExport {
     /// Sessions of virtual classes they attended.
     pub attendances: Vec<ExportedAttendance>,
     pub messages: Vec<ExportedMessage>,
+    /// The platforms they authorised through the Open Badges 3.0 API (withdrawn ones too).
+    pub platforms: Vec<super::ob3_api::ExportedPlatform>,
+    /// Authorization requests shown to them and not answered yet.
+    pub authorization_requests: Vec<super::ob3_api::ExportedAuthorizationRequest>,
     /// Deliveries of their badges to wallets they asked for.
     pub wallet_deliveries: Vec<ExportedWalletDelivery>,
 }

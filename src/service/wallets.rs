@@ -204,7 +204,8 @@ impl Insigne {
     }
 }
 
-fn deliverable(
+/// Whether `award` may still go to a wallet: neither revoked nor expired.
+pub(super) fn deliverable(
     award: &crate::domain::Award,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(), WalletError> {

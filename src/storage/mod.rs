@@ -15,6 +15,8 @@ mod evaluations;
 mod imports;
 mod issuers;
 mod moodle_syncs;
+mod ob3_api;
+mod oid4vci;
 mod outbox;
 mod status;
 mod tokens;
@@ -39,6 +41,11 @@ pub use completions::{NewCompletion, Recorded, StoredCompletion};
 pub use evaluations::{EvaluationStats, Lease, Taken};
 pub use imports::{ImportOrigin, ImportRecord, ImportStatus};
 pub use moodle_syncs::{SyncRecord, SyncedCompletion};
+pub use ob3_api::{
+    CodeUse, NewCode, NewOAuthToken, NewPending, StoredClient, StoredCode, StoredGrant,
+    StoredOAuthToken, StoredPending, TokenKind,
+};
+pub use oid4vci::{OfferedExchange, TokenGrant, TokenHolder};
 pub use outbox::{MessageKind, MessageStatus, NewMessage, StoredMessage};
 pub use status::StatusSlot;
 pub use tokens::StoredToken;

@@ -210,7 +210,7 @@ impl Store {
     /// and the documents that carried them; completions and attended sessions (and any wait
     /// for evaluation), claims,
     /// language, messages, sign-in
-    /// links, sessions, the import summaries naming them and pending CSV uploads go. Returns the awards concerned. Nobody else's rows are touched.
+    /// links, sessions, the platforms' grants and tokens, the import summaries naming them and pending CSV uploads go. Returns the awards concerned. Nobody else's rows are touched.
     pub async fn erase_trainer(
         &self,
         email: &str,
@@ -264,6 +264,11 @@ impl Store {
             "DELETE FROM signin_tokens WHERE email = $1",
             "DELETE FROM sessions WHERE email = $1",
             "DELETE FROM wallet_exchanges WHERE email = $1",
+            // Their consent to platforms: the tokens first (they name the grants).
+            "DELETE FROM oauth_tokens WHERE email = $1",
+            "DELETE FROM oauth_codes WHERE email = $1",
+            "DELETE FROM oauth_grants WHERE email = $1",
+            "DELETE FROM oauth_pending WHERE email = $1",
         ] {
             sqlx::query(statement)
                 .bind(email.clone())

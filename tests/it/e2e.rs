@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 
 use crate::interop_ob2::live_now;
 
-fn browser_ready() -> Option<PathBuf> {
+pub(crate) fn browser_ready() -> Option<PathBuf> {
     let e2e = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("e2e");
     let chromium = std::env::var_os("INSIGNE_CHROMIUM")
         .map(PathBuf::from)
@@ -46,7 +46,7 @@ async fn in_browser(e2e: &std::path::Path, url: &str, screenshot: &std::path::Pa
 }
 
 /// Runs one of the e2e scripts, which prints one JSON object.
-async fn node(script: &std::path::Path, args: &[&str]) -> Value {
+pub(crate) async fn node(script: &std::path::Path, args: &[&str]) -> Value {
     let run = tokio::process::Command::new("node")
         .arg(script)
         .args(args)
@@ -147,7 +147,7 @@ async fn console_in_browser(e2e: &std::path::Path, args: &[&str]) -> Value {
     node(&e2e.join("console.mjs"), args).await
 }
 
-fn no_serious_violation(seen: &Value) {
+pub(crate) fn no_serious_violation(seen: &Value) {
     for page in seen["pages"].as_array().expect("pages") {
         let serious: Vec<&Value> = page["violations"]
             .as_array()
@@ -398,7 +398,11 @@ async fn the_trainer_takes_a_badge_to_a_wallet_with_the_keyboard() {
         )
         .await;
         let pages = seen["pages"].as_array().expect("pages");
-        assert_eq!(pages.len(), 2, "{seen}");
+        assert_eq!(pages.len(), 3, "{seen}");
+        assert_eq!(
+            seen["badgePageWallet"], 1,
+            "the badge page offers it: {seen}"
+        );
         assert_eq!(seen["wallet"]["h1"], h1, "{seen}");
         assert!(
             seen["wallet"]["link"]

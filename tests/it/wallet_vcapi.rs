@@ -363,7 +363,7 @@ async fn a_wallet_receives_the_badge_issued_to_its_did_once(backend: Backend) {
     let report = check(&t.app, credential, MARIE).await;
     assert_eq!(report.verdict(), Verdict::Invalid, "{report:#?}");
     // And a revoked badge starts no exchange.
-    let (status, _, _) = send(
+    let (status, _, refused) = send(
         &t.app,
         Method::POST,
         &format!("/mes-badges/badges/{id}/portefeuille"),
@@ -372,6 +372,7 @@ async fn a_wallet_receives_the_badge_issued_to_its_did_once(backend: Backend) {
     )
     .await;
     assert_eq!(status, StatusCode::GONE);
+    assert!(refused.contains("a été révoqué ou a expiré"), "{refused}");
 }
 
 crate::on_both_backends!(exchanges_are_the_trainers_short_lived_and_erased_with_them);
@@ -487,7 +488,9 @@ async fn exchanges_are_the_trainers_short_lived_and_erased_with_them(backend: Ba
     for _ in 2..20 {
         assert_eq!(press().await.0, StatusCode::SEE_OTHER);
     }
-    assert_eq!(press().await.0, StatusCode::TOO_MANY_REQUESTS);
+    let (status, _, refused) = press().await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(refused.contains("Réessayez dans un quart"), "{refused}");
     let (status, _) = t
         .admin(
             Method::POST,

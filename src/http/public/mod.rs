@@ -4,6 +4,8 @@ pub(crate) mod downloads;
 pub(crate) mod keys;
 pub(crate) mod ob2;
 pub(crate) mod ob3;
+pub(crate) mod ob3_api;
+pub(crate) mod oid4vci;
 pub(crate) mod pages;
 pub(crate) mod verify_page;
 pub(crate) mod wallet;
@@ -26,6 +28,8 @@ pub fn router() -> Router<Insigne> {
         .merge(downloads::router())
         .merge(verify_page::router())
         .merge(wallet::router())
+        .merge(ob3_api::router())
+        .merge(oid4vci::router())
 }
 
 /// The largest verify form taken: the badge, and room for the other fields.

@@ -27,13 +27,28 @@ pub fn router() -> Router<Insigne> {
         .route("/mes-badges/badges/{id}/visibilite", post(visibility))
         .route("/mes-badges/donnees.json", get(export))
         .route("/mes-badges/effacement", post(erase))
+        .merge(super::consent::router())
 }
 
 #[derive(Template)]
 #[template(path = "mine_signin.html")]
-struct SigninPage {
-    t: Lang,
-    switch_url: String,
+pub(super) struct SigninPage {
+    pub t: Lang,
+    pub switch_url: String,
+    /// Where the link leads once used (a consent page waiting), carried by the form.
+    pub retour: Option<String>,
+    /// What is waiting for the trainer, said above the form.
+    pub waiting: Option<String>,
+}
+
+/// A platform the trainer authorised, for the page.
+struct PlatformRow {
+    id: String,
+    name: String,
+    uri: Option<String>,
+    scopes: Vec<String>,
+    granted_on: String,
+    last_used: String,
 }
 
 struct BadgeRow {
@@ -63,6 +78,7 @@ struct MinePage {
     signed_in: String,
     badges: Vec<BadgeRow>,
     progress: Vec<ProgressRow>,
+    platforms: Vec<PlatformRow>,
 }
 
 /// A badge being earned, for the page.
@@ -121,6 +137,8 @@ async fn mine(
             SigninPage {
                 t,
                 switch_url: switch(t),
+                retour: None,
+                waiting: None,
             },
             "Accept-Language",
         )?;
@@ -167,9 +185,26 @@ async fn mine(
             remaining: p.remaining,
         })
         .collect();
+    let platforms = app
+        .platforms_of(&email)
+        .await?
+        .into_iter()
+        .map(|p| PlatformRow {
+            id: p.id,
+            name: p.client_name,
+            uri: p.client_uri,
+            scopes: super::consent::scope_words(p.scopes, t),
+            granted_on: t.date(p.granted_at),
+            last_used: match p.last_used_at {
+                Some(at) => t.date(at),
+                None => t.t("mine-platform-never-used"),
+            },
+        })
+        .collect();
     let page = html(
         &headers,
         MinePage {
+            platforms,
             t,
             switch_url: switch(t),
             content_lang: content_lang(t),
@@ -186,6 +221,23 @@ async fn mine(
 struct AskLink {
     email: Option<String>,
     lang: Option<String>,
+    /// A local path of "mes badges" to land on once signed in; anything else is ignored.
+    retour: Option<String>,
+}
+
+/// `?retour=` on the sign-in link, kept only when it is a local path of "mes badges".
+#[derive(Debug, Default, Deserialize)]
+struct ReturnQuery {
+    lang: Option<String>,
+    retour: Option<String>,
+}
+
+impl ReturnQuery {
+    fn target(&self) -> Option<&str> {
+        self.retour
+            .as_deref()
+            .and_then(crate::service::local_return)
+    }
 }
 
 /// The same answer whatever the address: known, unknown or malformed.
@@ -198,7 +250,11 @@ async fn ask_link(
     let t = Lang::negotiate(form.lang.as_deref(), &headers);
     let client = crate::http::edge::ClientAddr::label(client);
     let address = form.email.unwrap_or_default();
-    match app.request_signin(&address, &client, t).await? {
+    let retour = form
+        .retour
+        .as_deref()
+        .and_then(crate::service::local_return);
+    match app.request_signin(&address, &client, t, retour).await? {
         SigninRequest::Accepted => notice(
             &headers,
             t,
@@ -221,14 +277,18 @@ async fn ask_link(
 /// Opening the link shows a button: mail scanners that fetch links do not use it up.
 async fn confirm(
     Path(secret): Path<String>,
-    Query(q): Query<LangQuery>,
+    Query(q): Query<ReturnQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let t = Lang::negotiate(q.lang.as_deref(), &headers);
-    let secret: String = secret
+    let mut secret: String = secret
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
         .collect();
+    if let Some(target) = q.target() {
+        secret.push_str("?retour=");
+        secret.extend(url::form_urlencoded::byte_serialize(target.as_bytes()));
+    }
     notice(
         &headers,
         t,
@@ -242,12 +302,16 @@ async fn confirm(
 async fn sign_in(
     State(app): State<Insigne>,
     Path(secret): Path<String>,
+    Query(q): Query<ReturnQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let t = Lang::negotiate(None, &headers);
     match app.exchange_signin(&secret).await? {
         Some(session) => {
-            let mut response = back_to_list();
+            let mut response = match q.target() {
+                Some(target) => private(Redirect::to(target).into_response()),
+                None => back_to_list(),
+            };
             response.headers_mut().insert(
                 header::SET_COOKIE,
                 set_cookie(&app, &session, SESSION_HOURS * 3600),

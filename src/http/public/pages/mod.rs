@@ -5,6 +5,7 @@
 pub mod assets;
 mod badge;
 mod catalogue;
+pub(crate) mod consent;
 mod home;
 mod mine;
 pub(crate) mod wallet;

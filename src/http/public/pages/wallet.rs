@@ -93,13 +93,35 @@ async fn start(
     let award: AwardId = raw
         .parse()
         .map_err(|_| ApiError::NotFound(format!("no badge with id {raw}")))?;
-    let exchange = app
-        .start_wallet_exchange(&email, award)
-        .await
-        .map_err(wallet_error)?;
-    Ok(private(
-        Redirect::to(&format!("/mes-badges/portefeuille/{}", exchange.id)).into_response(),
-    ))
+    let refusal = match app.start_wallet_exchange(&email, award).await {
+        Ok(exchange) => {
+            return Ok(private(
+                Redirect::to(&format!("/mes-badges/portefeuille/{}", exchange.id)).into_response(),
+            ))
+        }
+        Err(WalletError::NotDeliverable(_)) => (StatusCode::GONE, "wallet-not-deliverable"),
+        Err(WalletError::TooMany) => (StatusCode::TOO_MANY_REQUESTS, "wallet-too-many"),
+        Err(e) => return Err(wallet_error(e)),
+    };
+    // A person pressed the button: they get a page in their language, not a JSON error.
+    let t = Lang::negotiate(None, &headers);
+    let mut page = html(
+        &headers,
+        super::SigninNotice {
+            t,
+            switch_url: format!("/mes-badges?lang={}", t.other().code()),
+            title: t.t("wallet-title"),
+            text: t.t(refusal.1),
+            confirm_action: None,
+            confirm_label: String::new(),
+            back_url: "/mes-badges".into(),
+            back_label: t.t("wallet-back"),
+        },
+        "Accept-Language, Cookie",
+    )?;
+    *page.status_mut() = refusal.0;
+    page.headers_mut().remove(header::ETAG);
+    Ok(private(page))
 }
 
 fn lcw_deep_link(app: &Insigne, exchange: &WalletExchange) -> String {
