@@ -718,3 +718,4 @@ ob3-terms-data-credentials = « lire vos badges » donne vos badges signés, ré
 ob3-terms-data-profile = « lire votre profil » donne votre adresse électronique et le nom sous lequel votre dernier badge vous a été attribué ; rien d'autre.
 ob3-terms-data-kept = insigne garde, pour chaque plateforme autorisée, ce que vous lui avez accordé, quand, et son dernier accès ; des secrets échangés, il ne garde que l'empreinte.
 ob3-terms-data-rights = Sur « mes badges », vous voyez les plateformes autorisées et leur retirez l'accès ; elles figurent dans l'export de vos données, et l'effacement de vos données leur retire tout accès.
+console-rule-sessions_attended = Garder la règle de participation du fichier catalogue

@@ -61,7 +61,8 @@ impl Insigne {
 pub struct RuleChoice {
     /// The badge's code in the catalogue (how stackable rules and imports name it).
     pub code: String,
-    /// `parcours`, `all_modules`, `at_least`, `all_competencies` or `all_badges`.
+    /// `parcours`, `all_modules`, `at_least`, `all_competencies`, `all_badges`, or
+    /// `sessions_attended` to keep the participation rule the catalogue gave the badge.
     pub kind: String,
     pub parcours: Option<String>,
     pub modules: Vec<String>,
@@ -220,6 +221,21 @@ impl Insigne {
                     badges: choice.badges.clone(),
                 })
             }
+            // The participation rule a catalogue file gave this badge, kept as it is (the
+            // form does not edit series and durations).
+            "sessions_attended" => match id {
+                Some(id) => match self.store.badge_class_rule(id).await? {
+                    (_, Some(rule @ AwardRule::SessionsAttended { .. })) => Some(rule),
+                    _ => {
+                        c.add("rule", "this badge has no participation rule to keep");
+                        None
+                    }
+                },
+                None => {
+                    c.add("rule", "a participation rule is set in the catalogue file");
+                    None
+                }
+            },
             other => {
                 c.add("rule", format!("unknown kind of rule {other:?}"));
                 None

@@ -213,3 +213,74 @@ async fn an_admin_makes_a_badge_with_an_image_a_rule_and_a_preview(backend: Back
         assert_eq!(status, StatusCode::FORBIDDEN, "{path}");
     }
 }
+
+crate::on_both_backends!(editing_a_participation_badge_keeps_its_rule);
+
+/// The form does not edit series and durations: a participation badge's rule, set by the
+/// catalogue file, is offered as kept and stays as it was when the rest is saved.
+async fn editing_a_participation_badge_keeps_its_rule(backend: Backend) {
+    let Some(t) = TestApp::new(backend).await else {
+        return;
+    };
+    t.app
+        .load_catalogue(&example("catalogue/ecap.toml"), None)
+        .await
+        .expect("catalogue");
+    t.app.add_admin(ADMIN, Role::Admin).await.expect("admin");
+    let cookie = sign_in(&t, ADMIN).await;
+    let id = t
+        .app
+        .store
+        .badge_class_id_by_code("jeudis-recherche-auditeur")
+        .await
+        .expect("lookup")
+        .expect("the example's participation badge");
+    let before = t.app.badge_class_rule(id).await.expect("rule");
+    let path = format!("/admin/badges/{id}");
+    let (status, _, page) = send(&t.app, Method::GET, &path, Some(&cookie), None).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(
+        page.contains("value=\"sessions_attended\" checked"),
+        "{page}"
+    );
+    let class = t.app.badge_class(id).await.expect("class");
+    let token = csrf(&page);
+    let issuer = class.issuer.to_string();
+    // The stored image travels in the form, as a browser sends it back.
+    let marker = "name=\"image_data\" value=\"";
+    let start = page.find(marker).expect("image kept") + marker.len();
+    let image = page[start..start + page[start..].find('"').expect("end")]
+        .replace("&#x2F;", "/")
+        .replace("&#x27;", "'")
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&");
+    let fields = [
+        ("image_data", image.as_str()),
+        ("csrf", token.as_str()),
+        ("action", "save"),
+        ("issuer", issuer.as_str()),
+        ("name", class.name.as_str()),
+        ("description", "Assiste aux Jeudis de la recherche."),
+        (
+            "criteria_narrative",
+            class
+                .criteria
+                .narrative
+                .as_deref()
+                .unwrap_or("Trois séances."),
+        ),
+        ("criteria_url", ""),
+        ("tags", ""),
+        ("validity_days", ""),
+        ("code", "jeudis-recherche-auditeur"),
+        ("rule_kind", "sessions_attended"),
+    ];
+    let (status, _, answer) =
+        post_form(&t.app, &path, &cookie, multipart_with(&fields, None)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{answer}");
+    let after = t.app.badge_class(id).await.expect("class");
+    assert_eq!(after.description, "Assiste aux Jeudis de la recherche.");
+    assert_eq!(t.app.badge_class_rule(id).await.expect("rule"), before);
+}

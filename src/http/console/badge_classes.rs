@@ -238,7 +238,7 @@ async fn form_page(
         .find(|i| i.id.to_string() == values.issuer)
         .map(|i| i.name.clone())
         .unwrap_or_default();
-    let kinds = [
+    let mut kinds = vec![
         "none",
         "parcours",
         "all_modules",
@@ -246,6 +246,10 @@ async fn form_page(
         "all_competencies",
         "all_badges",
     ];
+    // A participation rule comes from the catalogue file: the form offers to keep it.
+    if values.rule_kind == "sessions_attended" {
+        kinds.insert(1, "sessions_attended");
+    }
     let own_code = values.code.clone();
     let page = FormPage {
         t,
@@ -442,8 +446,10 @@ pub(super) async fn edit_form(
             values.rule_kind = "all_badges".into();
             values.rule_badges = badges;
         }
-        // Participation rules are set by the catalogue file; the form shows none.
-        Some(AwardRule::SessionsAttended { .. }) => {}
+        // Participation rules are set by the catalogue file; the form keeps them as they are.
+        Some(AwardRule::SessionsAttended { .. }) => {
+            values.rule_kind = "sessions_attended".into();
+        }
     }
     let page = form_page(&app, t, &session, Some(id), values, Vec::new()).await?;
     page_response(&headers, page, StatusCode::OK)
