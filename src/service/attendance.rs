@@ -3,7 +3,6 @@
 //! transaction, then the participation badges earned awarded exactly once, as completions are.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -274,28 +273,9 @@ impl Insigne {
             self.store.fault(FaultPoint::ImportChunk)?;
         }
         self.store.fault(FaultPoint::CompletionsCommitted)?;
-        let (mut taken, mut waiting) = (Vec::new(), Vec::new());
-        for (email, held) in learners {
-            match held {
-                Some(t) => taken.push(t),
-                None => waiting.push(email),
-            }
-        }
-        let run = self
-            .evaluate_taken(lease, taken, Arc::new(catalogue), &|done, total| {
-                progress(ImportProgress::Evaluating { done, total })
-            })
+        (summary.pending, summary.awards) = self
+            .evaluate_recorded(lease, learners, catalogue, progress)
             .await;
-        summary.pending = run.pending(waiting);
-        summary.awards = run
-            .awards
-            .into_iter()
-            .map(|(email, t)| ImportedAward {
-                email,
-                badge: t.badge_code,
-                award: t.stored.award.id.to_string(),
-            })
-            .collect();
         Ok(())
     }
 

@@ -390,6 +390,22 @@ impl Insigne {
             self.store.fault(FaultPoint::ImportChunk)?;
         }
         self.store.fault(FaultPoint::CompletionsCommitted)?;
+        (summary.pending, summary.awards) = self
+            .evaluate_recorded(lease, learners, catalogue, progress)
+            .await;
+        Ok(())
+    }
+
+    /// Evaluates the learners an import recorded something new for: those `lease` holds
+    /// (`Some`) now, the others (`None`, held by another worker) are said to be pending.
+    /// Returns the pending learners and the awards issued.
+    pub(super) async fn evaluate_recorded(
+        &self,
+        lease: &Lease,
+        learners: BTreeMap<String, Option<Taken>>,
+        catalogue: StoredCatalogue,
+        progress: &(dyn Fn(ImportProgress) + Send + Sync),
+    ) -> (Vec<String>, Vec<ImportedAward>) {
         let (mut taken, mut waiting) = (Vec::new(), Vec::new());
         for (email, held) in learners {
             match held {
@@ -402,8 +418,8 @@ impl Insigne {
                 progress(ImportProgress::Evaluating { done, total })
             })
             .await;
-        summary.pending = run.pending(waiting);
-        summary.awards = run
+        let pending = run.pending(waiting);
+        let awards = run
             .awards
             .into_iter()
             .map(|(email, t)| ImportedAward {
@@ -412,7 +428,7 @@ impl Insigne {
                 award: t.stored.award.id.to_string(),
             })
             .collect();
-        Ok(())
+        (pending, awards)
     }
 }
 
