@@ -716,3 +716,5 @@ ob3-terms-data-profile = “read your profile” gives your email address and th
 ob3-terms-data-kept = For each authorised platform, insigne keeps what you granted it, when, and its last access; of the secrets exchanged, it keeps only their digest.
 ob3-terms-data-rights = On “my badges” you see the authorised platforms and withdraw their access; they are in the export of your data, and erasing your data withdraws all their access.
 console-rule-sessions_attended = Keep the participation rule of the catalogue file
+console-import-counts-attendance = { $rows } rows, { $rejected } rejected, { $completions } attendances new or longer, { $awards } badges issued
+console-last-import-attendance = { $source } import of { $date }: { $completions } attendances new or longer, { $awards } badges issued.

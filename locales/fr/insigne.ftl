@@ -719,3 +719,5 @@ ob3-terms-data-profile = « lire votre profil » donne votre adresse électroniq
 ob3-terms-data-kept = insigne garde, pour chaque plateforme autorisée, ce que vous lui avez accordé, quand, et son dernier accès ; des secrets échangés, il ne garde que l'empreinte.
 ob3-terms-data-rights = Sur « mes badges », vous voyez les plateformes autorisées et leur retirez l'accès ; elles figurent dans l'export de vos données, et l'effacement de vos données leur retire tout accès.
 console-rule-sessions_attended = Garder la règle de participation du fichier catalogue
+console-import-counts-attendance = { $rows } lignes, { $rejected } rejetées, { $completions } présences nouvelles ou plus longues, { $awards } badges délivrés
+console-last-import-attendance = Import { $source } du { $date } : { $completions } présences nouvelles ou plus longues, { $awards } badges délivrés.

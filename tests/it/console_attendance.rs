@@ -103,6 +103,15 @@ async fn an_attendance_export_is_dry_run_then_imported_once(backend: Backend) {
     assert!(page.contains("Badges de participation"), "{page}");
     let (_, _, list) = send(&t.app, Method::GET, "/admin/imports", Some(&cookie), None).await;
     assert!(list.contains("presences.csv"), "{list}");
+    assert!(
+        list.contains("présences nouvelles ou plus longues"),
+        "an attendance import counts attendances: {list}"
+    );
+    let (_, _, dashboard) = send(&t.app, Method::GET, "/admin", Some(&cookie), None).await;
+    assert!(
+        dashboard.contains("présences nouvelles ou plus longues"),
+        "{dashboard}"
+    );
     let actions: Vec<String> = t
         .app
         .audit_log(None, None)

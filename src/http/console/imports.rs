@@ -196,8 +196,13 @@ async fn list_page(
                     .started_by
                     .unwrap_or_else(|| t.t("console-import-by-unknown")),
                 status: status_label(t, r.status),
+                // An attendance import counts attendances (new or longer), not completions.
                 counts: t.t_with(
-                    "console-import-counts",
+                    if r.source == ATTENDANCE_SOURCE {
+                        "console-import-counts-attendance"
+                    } else {
+                        "console-import-counts"
+                    },
                     &[
                         ("rows", &r.rows_read.to_string()),
                         ("rejected", &r.rows_rejected.to_string()),

@@ -462,7 +462,11 @@ async fn dashboard(
     ];
     let last_import = d.status.last_import.map(|i| {
         t.t_with(
-            "console-last-import",
+            if i.source == crate::service::ATTENDANCE_SOURCE {
+                "console-last-import-attendance"
+            } else {
+                "console-last-import"
+            },
             &[
                 ("source", &i.source),
                 ("date", &i.started_at),
