@@ -81,4 +81,9 @@ impl Award {
     pub fn is_expired(&self, now: DateTime<Utc>) -> bool {
         self.expires.is_some_and(|e| e <= now)
     }
+
+    /// Neither revoked nor expired at `now`: what a wallet may still receive.
+    pub fn is_current(&self, now: DateTime<Utc>) -> bool {
+        self.revocation.is_none() && !self.is_expired(now)
+    }
 }

@@ -37,9 +37,6 @@ pub enum WalletError {
     /// What the wallet sent does not prove a holder.
     #[error("the presentation is refused: {0}")]
     Refused(#[from] PresentationError),
-    /// The request is not what the protocol expects.
-    #[error("{0}")]
-    BadRequest(String),
     #[error(transparent)]
     Service(#[from] ServiceError),
 }
@@ -142,7 +139,8 @@ impl Insigne {
 
     /// What a VC-API exchange answers a wallet's first `POST {}`: a request that it prove
     /// control of a DID, by signing a presentation with the exchange's challenge.
-    pub fn did_auth_request(&self, exchange: &WalletExchange, url: &str) -> Value {
+    pub fn did_auth_request(&self, exchange: &WalletExchange) -> Value {
+        let url = self.urls.wallet_exchange(&exchange.id);
         json!({
             "verifiablePresentationRequest": {
                 "query": [{"type": "DIDAuthentication", "acceptedMethods": [{"method": "key"}]}],
@@ -212,7 +210,7 @@ pub(super) fn deliverable(
     if award.revocation.is_some() {
         return Err(WalletError::NotDeliverable("it has been revoked"));
     }
-    if award.expires.is_some_and(|until| until <= now) {
+    if award.is_expired(now) {
         return Err(WalletError::NotDeliverable("it has expired"));
     }
     Ok(())

@@ -109,7 +109,7 @@ async fn exchange(
         None => {
             // The first step: what the exchange needs from the wallet.
             let exchange = app.open_wallet_exchange(&id).await.map_err(wallet_error)?;
-            let vpr = app.did_auth_request(&exchange, &app.urls.wallet_exchange(&exchange.id));
+            let vpr = app.did_auth_request(&exchange);
             return Ok(private(Json(vpr).into_response()));
         }
     };

@@ -123,9 +123,8 @@ pub(crate) async fn badge_html(
         Some(email) => email == award.recipient.email.to_string(),
         None => false,
     };
-    let wallet_action =
-        (owner && award.revocation.is_none() && award.expires.is_none_or(|until| until > now))
-            .then(|| format!("/mes-badges/badges/{}/portefeuille", award.id));
+    let wallet_action = (owner && award.is_current(now))
+        .then(|| format!("/mes-badges/badges/{}/portefeuille", award.id));
     let page = BadgePage {
         t,
         switch_url: switch_url(&format!("/badges/{}", award.id), t),

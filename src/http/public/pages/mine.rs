@@ -94,7 +94,7 @@ fn switch(t: Lang) -> String {
     format!("/mes-badges?lang={}", t.other().code())
 }
 
-fn notice(
+pub(super) fn notice(
     headers: &HeaderMap,
     t: Lang,
     status: StatusCode,
@@ -169,7 +169,7 @@ async fn mine(
             png: app.urls.baked_png(a.id),
             svg: app.urls.baked_svg(a.id),
             credential: app.urls.credential(a.id),
-            deliverable: a.revocation.is_none() && a.expires.is_none_or(|until| until > now),
+            deliverable: a.is_current(now),
         });
     }
     let address = EmailAddress::parse(&email).map_err(ApiError::internal)?;

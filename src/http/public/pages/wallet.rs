@@ -73,10 +73,6 @@ pub(crate) fn wallet_error(e: WalletError) -> ApiError {
             message: e.to_string(),
         },
         WalletError::TooMany => ApiError::TooManyRequests(e.to_string()),
-        WalletError::BadRequest(m) => ApiError::BadField {
-            field: "body".into(),
-            message: m,
-        },
         WalletError::Service(e) => e.into(),
     }
 }
@@ -105,23 +101,7 @@ async fn start(
     };
     // A person pressed the button: they get a page in their language, not a JSON error.
     let t = Lang::negotiate(None, &headers);
-    let mut page = html(
-        &headers,
-        super::SigninNotice {
-            t,
-            switch_url: format!("/mes-badges?lang={}", t.other().code()),
-            title: t.t("wallet-title"),
-            text: t.t(refusal.1),
-            confirm_action: None,
-            confirm_label: String::new(),
-            back_url: "/mes-badges".into(),
-            back_label: t.t("wallet-back"),
-        },
-        "Accept-Language, Cookie",
-    )?;
-    *page.status_mut() = refusal.0;
-    page.headers_mut().remove(header::ETAG);
-    Ok(private(page))
+    super::mine::notice(&headers, t, refusal.0, "wallet-title", t.t(refusal.1), None)
 }
 
 fn lcw_deep_link(app: &Insigne, exchange: &WalletExchange) -> String {
