@@ -26,6 +26,11 @@
 //! prefixes = ["Jeudis de la recherche"]    # a session whose title starts so belongs to it…
 //! titles = ["…"]                # …or one of these titles (either list may be left out)
 //!
+//! [[grid]]                     # a review grid: what a tutor assesses a request on
+//! code = "grille-qualite"; name = "…"; description = "…"          # description optional
+//! [[grid.criterion]]
+//! code = "Q1"; label = "…"; description = "…"                     # description optional
+//!
 //! [[badge]]
 //! code = "e-cap1"; name = "…"; description = "…"
 //! image = "images/e-cap1.svg"   # optional: a file next to the catalogue or a data URI
@@ -36,6 +41,8 @@
 //! #    = { all_competencies = ["EF1"] }
 //! #    = { all_badges = ["e-cap1", "e-cap2"] }          # stackable
 //! #    = { sessions_attended = 3, series = "jeudis-de-la-recherche", min_minutes = 45 }
+//! #    = { review = "grille-qualite", parcours = "e-CAP2" }  # on request, reviewed by a
+//! #      tutor of the parcours; the other rule (optional) must hold before submitting
 //! ```
 
 use std::path::Path;

@@ -13,7 +13,7 @@ pub use file::parse;
 
 pub use crate::domain::ecap::{
     find_competency, find_module, find_series, normalize_label, AwardRule, Competency,
-    CompetencyRef, Framework, Modality, Module, Parcours, Series,
+    CompetencyRef, Criterion, Framework, Modality, Module, Parcours, ReviewGrid, Series,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -47,6 +47,8 @@ pub struct Catalogue {
     pub modules: Vec<Module>,
     /// The conference series whose sessions participation badges count.
     pub series: Vec<Series>,
+    /// The grids tutors assess badges on request with.
+    pub grids: Vec<ReviewGrid>,
     pub badges: Vec<BadgeDef>,
 }
 
@@ -72,12 +74,17 @@ impl Catalogue {
     /// The competencies a badge shows: those of its rule, or of the modules or badges it needs.
     pub fn badge_competencies(&self, badge: &BadgeDef) -> Vec<CompetencyRef> {
         let mut out: Vec<CompetencyRef> = Vec::new();
+        self.rule_competencies(&badge.rule, &mut out);
+        out
+    }
+
+    fn rule_competencies(&self, rule: &AwardRule, out: &mut Vec<CompetencyRef>) {
         let mut push = |r: &CompetencyRef| {
             if !out.contains(r) {
                 out.push(r.clone());
             }
         };
-        match &badge.rule {
+        match rule {
             AwardRule::AllModules { modules } | AwardRule::AtLeast { modules, .. } => {
                 for m in modules.iter().filter_map(|m| self.module(m)) {
                     m.competencies.iter().for_each(&mut push);
@@ -92,8 +99,15 @@ impl Catalogue {
             }
             // Attending conferences attests no competency of a framework.
             AwardRule::SessionsAttended { .. } => {}
+            // A review attests what its first rule attests (the grid is no framework).
+            AwardRule::Review { first, .. } => {
+                if let Some(first) = first {
+                    let mut more = Vec::new();
+                    self.rule_competencies(first, &mut more);
+                    more.iter().for_each(&mut push);
+                }
+            }
         }
-        out
     }
 }
 

@@ -15,7 +15,27 @@ pub(crate) struct RawCatalogue {
     #[serde(default)]
     pub series: Vec<RawSeries>,
     #[serde(default)]
+    pub grid: Vec<RawGrid>,
+    #[serde(default)]
     pub badge: Vec<RawBadge>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawGrid {
+    pub code: String,
+    pub name: String,
+    pub description: Option<String>,
+    #[serde(default)]
+    pub criterion: Vec<RawCriterion>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawCriterion {
+    pub code: String,
+    pub label: String,
+    pub description: Option<String>,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -97,7 +117,7 @@ pub(crate) struct RawBadge {
     pub rule: RawRule,
 }
 
-#[derive(Debug, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawRule {
     pub all_modules: Option<Vec<String>>,
@@ -109,4 +129,7 @@ pub(crate) struct RawRule {
     pub sessions_attended: Option<u32>,
     pub series: Option<String>,
     pub min_minutes: Option<u32>,
+    /// Earned by evidence reviewed on this grid (with, optionally, one of the rules above
+    /// that must hold first).
+    pub review: Option<String>,
 }

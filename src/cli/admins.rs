@@ -25,6 +25,10 @@ pub enum AdminsCommand {
         email: String,
         #[arg(long, value_enum, default_value = "admin")]
         role: RoleArg,
+        /// For a tutor: a parcours whose badge requests they review (repeat it, or separate
+        /// codes with commas); replaces those they had.
+        #[arg(long)]
+        parcours: Vec<String>,
     },
     /// Everyone who may sign in, with their role.
     List,
@@ -60,30 +64,70 @@ fn failure(e: ServiceError) -> CliError {
 pub async fn run(config: &Config, cmd: AdminsCommand) -> Result<(), CliError> {
     let store = open_store(config).await?;
     let outcome = match cmd {
-        AdminsCommand::Add { email, role } => {
+        AdminsCommand::Add {
+            email,
+            role,
+            parcours,
+        } => {
             let role = Role::from(role);
-            match crate::service::add_admin(&store, &email, role, SystemClock.now()).await {
+            if !parcours.is_empty() && role != Role::Tutor {
+                store.close().await;
+                return Err(CliError::Usage(
+                    "--parcours is for tutors (--role tutor)".into(),
+                ));
+            }
+            let added = match crate::service::add_admin(&store, &email, role, SystemClock.now())
+                .await
+            {
+                Ok(new) if !parcours.is_empty() => {
+                    crate::service::set_tutor_parcours(&store, &email, &parcours)
+                        .await
+                        .map(|()| new)
+                }
+                other => other,
+            };
+            match added {
                 Ok(new) => {
                     let what = if new { "added" } else { "updated" };
                     eprintln!("insigne: {} {what} as {}", email.trim(), role.as_str());
                     let target = email.trim().to_lowercase();
+                    let detail = if parcours.is_empty() {
+                        role.as_str().to_string()
+                    } else {
+                        format!("{} {}", role.as_str(), parcours.join(","))
+                    };
                     audit(
                         &store,
                         &Actor::Cli,
                         "admins add",
                         Some(&target),
-                        Some(role.as_str()),
+                        Some(&detail),
                     )
                     .await
                 }
                 Err(e) => Err(e),
             }
         }
-        AdminsCommand::List => crate::service::list_admins(&store).await.map(|admins| {
-            for a in admins {
-                println!("{}\t{}\t{}", a.email, a.role, a.added_at);
+        AdminsCommand::List => match crate::service::list_admins(&store).await {
+            Ok(admins) => {
+                let mut listed = Ok(());
+                for a in admins {
+                    // A tutor's parcours follow, in a fourth column.
+                    match crate::service::tutor_parcours(&store, &a.email).await {
+                        Ok(p) if !p.is_empty() => {
+                            println!("{}\t{}\t{}\t{}", a.email, a.role, a.added_at, p.join(","))
+                        }
+                        Ok(_) => println!("{}\t{}\t{}", a.email, a.role, a.added_at),
+                        Err(e) => {
+                            listed = Err(e);
+                            break;
+                        }
+                    }
+                }
+                listed
             }
-        }),
+            Err(e) => Err(e),
+        },
         AdminsCommand::Remove { email } => {
             match crate::service::remove_admin(&store, &email).await {
                 Ok(true) => {

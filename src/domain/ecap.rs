@@ -90,6 +90,31 @@ pub enum AwardRule {
         series: String,
         min_minutes: u32,
     },
+    /// Earned by evidence: the trainer applies, a tutor assesses the request on the review
+    /// `grid` and approves it. The `first` rule, when there is one, must hold before the
+    /// request can be submitted; `parcours` is whose tutors review it.
+    Review {
+        grid: String,
+        parcours: Option<String>,
+        first: Option<Box<AwardRule>>,
+    },
+}
+
+/// One criterion of a review grid: what a tutor assesses as met or not met.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Criterion {
+    pub code: String,
+    pub label: String,
+    pub description: Option<String>,
+}
+
+/// A review grid (« grille d'analyse qualité »): the criteria a tutor assesses a request on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewGrid {
+    pub code: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub criteria: Vec<Criterion>,
 }
 
 /// A series of sessions in virtual classes (a conference cycle), and how an attendance export's

@@ -137,6 +137,7 @@ mod tests {
         let series = series();
         decide_all(
             &Facts {
+                reviews: &[],
                 modules: &[],
                 series: &series,
                 completions: &[],

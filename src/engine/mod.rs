@@ -52,6 +52,22 @@ pub enum TraceStep {
         started_at: DateTime<Utc>,
         minutes: u32,
     },
+    /// The trainer's request for the badge, approved by a tutor on that date.
+    Review {
+        request: String,
+        tutor: String,
+        approved_at: DateTime<Utc>,
+    },
+}
+
+/// A request for a badge earned by evidence, approved by a tutor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewFact {
+    /// The badge's code.
+    pub badge: String,
+    pub request: String,
+    pub tutor: String,
+    pub approved_at: DateTime<Utc>,
 }
 
 /// A badge earned, with the trace of its rule.
@@ -76,6 +92,7 @@ pub fn decide(
             series: &[],
             completions,
             attendances: &[],
+            reviews: &[],
         },
         badges,
         held,
@@ -89,6 +106,8 @@ pub struct Facts<'a> {
     pub series: &'a [Series],
     pub completions: &'a [CompletionFact],
     pub attendances: &'a [AttendanceFact],
+    /// The requests approved by a tutor.
+    pub reviews: &'a [ReviewFact],
 }
 
 /// [`decide`], sessions attended included.
@@ -107,6 +126,7 @@ pub fn decide_all(
                 continue;
             }
             let trace = match &badge.rule {
+                AwardRule::Review { first, .. } => reviewed(facts, &badge.code, first, &have),
                 AwardRule::SessionsAttended { .. } => {
                     attendance::satisfied(&badge.rule, facts.series, facts.attendances)
                 }
@@ -125,6 +145,43 @@ pub fn decide_all(
         if !progress {
             return decided;
         }
+    }
+}
+
+/// A badge earned by evidence: a tutor approved the request for it. What its first rule
+/// needed is traced too, when it still holds (it was checked when the request was submitted).
+fn reviewed(
+    facts: &Facts<'_>,
+    badge: &str,
+    first: &Option<Box<AwardRule>>,
+    have: &BTreeSet<String>,
+) -> Option<Vec<TraceStep>> {
+    let approved = facts.reviews.iter().find(|r| r.badge == badge)?;
+    let mut trace = first
+        .as_deref()
+        .and_then(|rule| first_trace(facts, rule, have))
+        .unwrap_or_default();
+    trace.push(TraceStep::Review {
+        request: approved.request.clone(),
+        tutor: approved.tutor.clone(),
+        approved_at: approved.approved_at,
+    });
+    Some(trace)
+}
+
+/// Whether the rule a request needs first holds, with its trace.
+pub fn first_trace(
+    facts: &Facts<'_>,
+    rule: &AwardRule,
+    have: &BTreeSet<String>,
+) -> Option<Vec<TraceStep>> {
+    match rule {
+        AwardRule::SessionsAttended { .. } => {
+            attendance::satisfied(rule, facts.series, facts.attendances)
+        }
+        // A review's first rule is never a review (the catalogue's shape).
+        AwardRule::Review { .. } => None,
+        rule => satisfied(rule, facts.modules, facts.completions, have),
     }
 }
 
@@ -172,8 +229,8 @@ fn satisfied(
                     .then(|| TraceStep::Badge { badge: b.clone() })
             })
             .collect(),
-        // Judged on sessions, by `attendance::satisfied`.
-        AwardRule::SessionsAttended { .. } => None,
+        // Judged on sessions, by `attendance::satisfied`; reviews by `reviewed`.
+        AwardRule::SessionsAttended { .. } | AwardRule::Review { .. } => None,
     }
 }
 
@@ -216,6 +273,10 @@ fn describe(rule: &AwardRule) -> String {
             series,
             min_minutes,
         } => format!("{count} sessions of {series} attended, {min_minutes} minutes each at least"),
+        AwardRule::Review { grid, first, .. } => match first {
+            Some(first) => format!("{}, then a request approved on {grid}", describe(first)),
+            None => format!("a request approved on {grid}"),
+        },
     }
 }
 

@@ -116,6 +116,10 @@ pub fn body_limit(path: &str) -> usize {
         "/verify" => super::public::VERIFY_FORM_MAX_BYTES,
         "/api/v1/unbake" => crate::bake::MAX_IMAGE_BYTES,
         "/admin/catalogue" | "/admin/imports" => super::console::UPLOAD_MAX_BYTES,
+        // A badge request's form, with its files (the path names the request).
+        p if p.starts_with("/mes-badges/demandes/") => {
+            super::public::pages::requests::REQUEST_FORM_MAX_BYTES
+        }
         _ => super::extract::MAX_BODY_BYTES,
     }
 }

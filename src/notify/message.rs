@@ -202,3 +202,47 @@ fn link_message(
         body,
     }
 }
+
+/// A step of a badge request, as its trainer or a tutor is told of it: `subject` and `intro`
+/// name the step (their arguments: `badge`, `name`), `note` is the tutor's message or reason
+/// (none for a tutor's notice), and `link` where the request is read.
+pub struct RequestNotice<'a> {
+    pub to: &'a str,
+    pub subject: &'a str,
+    pub intro: &'a str,
+    pub badge: &'a str,
+    pub name: &'a str,
+    pub note: Option<&'a str>,
+    pub link: &'a str,
+}
+
+/// The message of a request's step, in `t`.
+pub fn request_message(n: &RequestNotice<'_>, t: Lang) -> NewMessage {
+    let args = [("badge", n.badge), ("name", n.name)];
+    let mut body = String::new();
+    lines(
+        &mut body,
+        &[
+            t.t("email-request-greeting"),
+            String::new(),
+            t.t_with(n.intro, &args),
+        ],
+    );
+    if let Some(note) = n.note {
+        body.push('\n');
+        lines(&mut body, &[t.t("email-request-note"), note.to_string()]);
+    }
+    body.push('\n');
+    lines(
+        &mut body,
+        &[t.t_with("email-request-link", &[("url", n.link)])],
+    );
+    NewMessage {
+        id: crate::domain::ids::random_uuid(),
+        kind: MessageKind::Request,
+        recipient: n.to.to_string(),
+        lang: t.code().to_string(),
+        subject: t.t_with(n.subject, &args),
+        body,
+    }
+}

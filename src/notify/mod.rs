@@ -8,5 +8,6 @@ mod message;
 
 pub use mailer::{Delivered, LogMailer, MailFuture, Mailer, MailerError, SmtpMailer};
 pub use message::{
-    admin_signin_message, awarded_envelope, awarded_message, revoked_message, signin_message,
+    admin_signin_message, awarded_envelope, awarded_message, request_message, revoked_message,
+    signin_message, RequestNotice,
 };

@@ -59,6 +59,45 @@ pub async fn add_admin(
     Ok(store.put_admin(&email, role, now).await?)
 }
 
+/// Sets the parcours whose requests the tutor `email` reviews; every code must be a parcours
+/// of the catalogue, and `email` a tutor.
+pub async fn set_tutor_parcours(
+    store: &Store,
+    email: &str,
+    parcours: &[String],
+) -> Result<(), ServiceError> {
+    let email = address(email)?;
+    if store.admin_role(&email).await? != Some(Role::Tutor) {
+        return Err(crate::domain::Invalid::one(
+            "parcours",
+            "only a tutor reviews the requests of parcours (add them with --role tutor)",
+        )
+        .into());
+    }
+    let known = store.load_catalogue().await?.parcours;
+    let mut codes = Vec::new();
+    for p in parcours.iter().flat_map(|p| p.split(',')) {
+        let p = p.trim();
+        if p.is_empty() {
+            continue;
+        }
+        if !known.iter().any(|k| k.code == p) {
+            return Err(crate::domain::Invalid::one(
+                "parcours",
+                format!("no parcours {p:?} in the catalogue"),
+            )
+            .into());
+        }
+        codes.push(p.to_string());
+    }
+    Ok(store.set_tutor_parcours(&email, &codes).await?)
+}
+
+/// The parcours a tutor reviews.
+pub async fn tutor_parcours(store: &Store, email: &str) -> Result<Vec<String>, ServiceError> {
+    Ok(store.tutor_parcours(&address(email)?).await?)
+}
+
 /// Removes an admin and ends their sessions; false when there was none.
 pub async fn remove_admin(store: &Store, email: &str) -> Result<bool, ServiceError> {
     Ok(store.remove_admin(&address(email)?).await?)
@@ -81,6 +120,15 @@ pub async fn list_admins(store: &Store) -> Result<Vec<AdminView>, ServiceError> 
 impl Insigne {
     pub async fn add_admin(&self, email: &str, role: Role) -> Result<bool, ServiceError> {
         add_admin(&self.store, email, role, self.clock.now()).await
+    }
+
+    /// Sets the parcours whose requests the tutor `email` reviews.
+    pub async fn set_tutor_parcours(
+        &self,
+        email: &str,
+        parcours: &[String],
+    ) -> Result<(), ServiceError> {
+        set_tutor_parcours(&self.store, email, parcours).await
     }
 
     /// Sends a console sign-in link to `address` if it is an admin's or a tutor's; answers the

@@ -236,6 +236,20 @@ impl Insigne {
                     None
                 }
             },
+            // The review rule a catalogue file gave this badge (badges on request), kept.
+            "review" => match id {
+                Some(id) => match self.store.badge_class_rule(id).await? {
+                    (_, Some(rule @ AwardRule::Review { .. })) => Some(rule),
+                    _ => {
+                        c.add("rule", "this badge has no review rule to keep");
+                        None
+                    }
+                },
+                None => {
+                    c.add("rule", "a review rule is set in the catalogue file");
+                    None
+                }
+            },
             other => {
                 c.add("rule", format!("unknown kind of rule {other:?}"));
                 None

@@ -383,6 +383,7 @@ impl Insigne {
                 &c.parcours,
                 &c.modules,
                 &c.series,
+                &c.grids,
                 &badges,
                 if_empty,
                 now,
@@ -424,26 +425,7 @@ impl Insigne {
                 continue;
             }
             let mut rule = RawRule::default();
-            match &b.rule {
-                AwardRule::AllModules { modules } => rule.all_modules = Some(modules.clone()),
-                AwardRule::AtLeast { count, modules } => {
-                    rule.at_least = Some(*count);
-                    rule.modules = Some(modules.clone());
-                }
-                AwardRule::AllCompetencies { competencies } => {
-                    rule.all_competencies = Some(competencies.iter().map(reference).collect())
-                }
-                AwardRule::AllBadges { badges } => rule.all_badges = Some(badges.clone()),
-                AwardRule::SessionsAttended {
-                    count,
-                    series,
-                    min_minutes,
-                } => {
-                    rule.sessions_attended = Some(*count);
-                    rule.series = Some(series.clone());
-                    rule.min_minutes = Some(*min_minutes);
-                }
-            }
+            raw_rule(&b.rule, &mut rule);
             badge.push(RawBadge {
                 code: b.code.clone(),
                 name: class.name,
@@ -465,8 +447,27 @@ impl Insigne {
                 titles: s.titles.clone(),
             })
             .collect();
+        let grid = stored
+            .grids
+            .iter()
+            .map(|g| crate::catalogue::raw::RawGrid {
+                code: g.code.clone(),
+                name: g.name.clone(),
+                description: g.description.clone(),
+                criterion: g
+                    .criteria
+                    .iter()
+                    .map(|k| crate::catalogue::raw::RawCriterion {
+                        code: k.code.clone(),
+                        label: k.label.clone(),
+                        description: k.description.clone(),
+                    })
+                    .collect(),
+            })
+            .collect();
         let raw = RawCatalogue {
             series,
+            grid,
             issuer: RawIssuer {
                 code,
                 name: issuer.name,
@@ -544,5 +545,46 @@ impl Insigne {
         let catalogue = catalogue::parse(&text, path.parent())?;
         // Checked again under the lock: another replica may be loading it at this moment.
         self.save_catalogue(&catalogue, true).await
+    }
+}
+
+/// A stored rule as a catalogue file writes it; competencies are written `FRAMEWORK:CODE`.
+fn raw_rule(rule: &AwardRule, out: &mut crate::catalogue::raw::RawRule) {
+    match rule {
+        AwardRule::AllModules { modules } => out.all_modules = Some(modules.clone()),
+        AwardRule::AtLeast { count, modules } => {
+            out.at_least = Some(*count);
+            out.modules = Some(modules.clone());
+        }
+        AwardRule::AllCompetencies { competencies } => {
+            out.all_competencies = Some(
+                competencies
+                    .iter()
+                    .map(|r| format!("{}:{}", r.framework, r.code))
+                    .collect(),
+            )
+        }
+        AwardRule::AllBadges { badges } => out.all_badges = Some(badges.clone()),
+        AwardRule::SessionsAttended {
+            count,
+            series,
+            min_minutes,
+        } => {
+            out.sessions_attended = Some(*count);
+            out.series = Some(series.clone());
+            out.min_minutes = Some(*min_minutes);
+        }
+        AwardRule::Review {
+            grid,
+            parcours,
+            first,
+        } => {
+            out.review = Some(grid.clone());
+            // A file names the tutors' parcours through the first rule, where it comes from.
+            let _ = parcours;
+            if let Some(first) = first {
+                raw_rule(first, out);
+            }
+        }
     }
 }

@@ -258,11 +258,17 @@ impl Insigne {
                     (class, issuer)
                 }
             };
+            let mut evidence = evidence(&decision, catalogue);
+            for step in &decision.trace {
+                if let TraceStep::Review { request, .. } = step {
+                    evidence.extend(self.request_evidence(request, catalogue).await?);
+                }
+            }
             let request = AwardRequest {
                 badge_class: *class_id,
                 recipient: learner.clone(),
                 narrative: Some(narrative(name, &decision, catalogue)),
-                evidence: evidence(&decision, catalogue),
+                evidence,
                 lang: None,
             };
             earned.push((class, issuer, request, code.clone(), decision));
@@ -329,6 +335,10 @@ fn narrative(name: &str, d: &Decision, catalogue: &StoredCatalogue) -> String {
                 )
             }
             TraceStep::Badge { badge } => format!("badge {badge} détenu"),
+            TraceStep::Review { approved_at, .. } => format!(
+                "demande approuvée par un tuteur le {}",
+                french_date(*approved_at)
+            ),
             TraceStep::Session {
                 title,
                 started_at,
@@ -340,10 +350,12 @@ fn narrative(name: &str, d: &Decision, catalogue: &StoredCatalogue) -> String {
             ),
         })
         .collect();
-    format!(
-        "Badge « {name} » attribué automatiquement : {}.",
-        why.join(" ; ")
-    )
+    let how = if d.trace.iter().any(|s| matches!(s, TraceStep::Review { .. })) {
+        "attribué sur demande"
+    } else {
+        "attribué automatiquement"
+    };
+    format!("Badge « {name} » {how} : {}.", why.join(" ; "))
 }
 
 /// The modules completed (with dates) or badges held that earned the badge.
@@ -375,6 +387,8 @@ fn evidence(d: &Decision, catalogue: &StoredCatalogue) -> Vec<Evidence> {
                 ));
                 continue;
             }
+            // The request's own items are added by `request_evidence`.
+            TraceStep::Review { .. } => continue,
             TraceStep::Badge { badge } => {
                 out.push(Evidence {
                     url: None,

@@ -171,8 +171,23 @@ impl Insigne {
         under: &Under<'_>,
         more: &More,
     ) -> Result<Option<(String, Vec<Decision>)>, ServiceError> {
-        let Some((name, completions, attendances)) = self.learner_facts(email, more).await? else {
-            return Ok(None);
+        let approved = self.store.approved_requests_of(email.as_str()).await?;
+        let reviews: Vec<engine::ReviewFact> = approved
+            .iter()
+            .map(|r| engine::ReviewFact {
+                badge: r.badge_code.clone(),
+                request: r.id.clone(),
+                tutor: r.decided_by.clone().unwrap_or_default(),
+                approved_at: r.decided_at.unwrap_or(r.updated_at),
+            })
+            .collect();
+        let (name, completions, attendances) = match self.learner_facts(email, more).await? {
+            Some(facts) => facts,
+            // Approved requests alone earn a badge: the name is the one the request gave.
+            None => match approved.last() {
+                Some(r) => (r.learner_name.clone(), Vec::new(), Vec::new()),
+                None => return Ok(None),
+            },
         };
         let held_ids = self.store.held_badge_classes(email).await?;
         let held = under
@@ -194,6 +209,7 @@ impl Insigne {
             series: under.series,
             completions: &completions,
             attendances: &attendances,
+            reviews: &reviews,
         };
         let decisions = engine::decide_all(&facts, &rules, &held);
         Ok(Some((name, decisions)))

@@ -22,6 +22,7 @@ mod issuers;
 mod keys;
 mod moodle_sync;
 mod notifications;
+mod requests;
 pub mod ob3_api;
 pub mod oid4vci;
 mod status;
@@ -42,8 +43,8 @@ use crate::import::moodle::MoodleMapping;
 use crate::storage::{StorageError, Store};
 
 pub use admins::{
-    add_admin, list_admins, remove_admin, AdminSession, OpenedSession, ADMIN_IDLE_MINUTES,
-    ADMIN_SESSION_HOURS, ADMIN_SIGNIN_MINUTES,
+    add_admin, list_admins, remove_admin, set_tutor_parcours, tutor_parcours, AdminSession,
+    OpenedSession, ADMIN_IDLE_MINUTES, ADMIN_SESSION_HOURS, ADMIN_SIGNIN_MINUTES,
 };
 pub use attendance::{AttendanceSummary, LearnerProgress, SessionSeen, ATTENDANCE_SOURCE};
 pub use audit::{audit, Actor, AuditView};
@@ -62,6 +63,11 @@ pub use import::{
 pub use keys::{key_ids, rotate_keys, SigningKeys};
 pub use moodle_sync::{
     run_moodle_pull, CourseSync, SyncProgress, SyncSummary, SyncView, Withdrawn, MOODLE_WS_SOURCE,
+};
+pub use requests::{
+    clean_file_name, sniff_evidence_file, Assessment, CriterionAssessment, DecisionInput,
+    Refusal, RequestDetail, Requestable, Upload as RequestUpload, Verdict, ANALYSIS_MAX_CHARS,
+    LINKS_MAX, REQUEST_FILES_MAX, REQUEST_FILE_MAX_BYTES,
 };
 pub use notifications::{backoff, run_worker, Round, LEASE, MAX_ATTEMPTS};
 pub use status::{Dashboard, EvaluationStatus, ImportStatusView, ServiceStatus};

@@ -88,6 +88,8 @@ pub struct Dashboard {
     pub awards_week: i64,
     /// Trainers holding a badge.
     pub trainers: i64,
+    /// Badge requests waiting for a tutor's decision.
+    pub requests_waiting: i64,
     pub status: ServiceStatus,
     /// The last Moodle syncs, the latest first.
     pub syncs: Vec<super::SyncView>,
@@ -100,6 +102,7 @@ impl Insigne {
         Ok(Dashboard {
             awards_total,
             awards_week,
+            requests_waiting: self.store.count_requests_waiting().await?,
             trainers,
             status: self.status().await?,
             syncs: self.moodle_syncs(5).await?,

@@ -74,7 +74,7 @@ impl Insigne {
             return Ok(SigninRequest::Accepted);
         };
         let email = email.to_string();
-        if !self.store.has_awards(&email).await? {
+        if !self.store.is_known_trainer(&email).await? {
             return Ok(SigninRequest::Accepted);
         }
         let secret = new_link_secret();
@@ -232,7 +232,51 @@ impl Insigne {
             })
             .collect();
         let (platforms, authorization_requests) = self.exported_platforms(&address).await?;
+        let mut badge_requests = Vec::new();
+        for r in self.store.requests_of(&address).await? {
+            let files = self
+                .store
+                .request_files(&r.id)
+                .await?
+                .into_iter()
+                .map(|f| super::views::ExportedRequestFile {
+                    name: f.file_name,
+                    media_type: f.media_type,
+                    size: f.size,
+                    sha256: f.sha256,
+                })
+                .collect();
+            let history = self
+                .store
+                .request_events(&r.id)
+                .await?
+                .into_iter()
+                .map(|e| super::views::ExportedRequestEvent {
+                    at: rfc3339(e.at),
+                    by: if e.actor == "trainer" { "trainer" } else { "tutor" }.into(),
+                    action: e.action,
+                    note: e.note,
+                })
+                .collect();
+            badge_requests.push(super::views::ExportedRequest {
+                page: format!("{}/mes-badges/demandes/{}", self.urls.base(), r.id),
+                badge: r.badge_code,
+                status: r.status.as_str().into(),
+                analysis: r.analysis,
+                links: r.links,
+                files,
+                assessment: r
+                    .assessment
+                    .as_deref()
+                    .and_then(|a| serde_json::from_str(a).ok()),
+                decision_note: r.decision_note,
+                history,
+                created_at: rfc3339(r.created_at),
+                id: r.id,
+            });
+        }
         Ok(TrainerExport {
+            badge_requests,
             platforms,
             authorization_requests,
             language: self.store.trainer_lang(&address).await?,
@@ -381,6 +425,8 @@ impl Insigne {
                     let needed = remaining.len();
                     (done, remaining, needed)
                 }
+                // Badges on request have their own section on "mes badges".
+                AwardRule::Review { .. } => continue,
                 AwardRule::SessionsAttended { count, series, .. } => {
                     let done: Vec<String> =
                         crate::engine::judge_sessions(&badge.rule, &catalogue.series, &attended)

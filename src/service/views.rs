@@ -328,6 +328,52 @@ pub struct TrainerExport {
     pub authorization_requests: Vec<super::ob3_api::ExportedAuthorizationRequest>,
     /// Deliveries of their badges to wallets they asked for.
     pub wallet_deliveries: Vec<ExportedWalletDelivery>,
+    /// Their requests for badges earned by evidence, with their files (described, not
+    /// included: each is downloaded from the request's page) and history.
+    pub badge_requests: Vec<ExportedRequest>,
+}
+
+/// A badge request, as exported.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ExportedRequest {
+    pub id: String,
+    /// The badge's catalogue code.
+    pub badge: String,
+    /// `draft`, `submitted`, `returned`, `approved` or `refused`.
+    pub status: String,
+    pub analysis: String,
+    pub links: Vec<String>,
+    pub files: Vec<ExportedRequestFile>,
+    /// The tutor's last assessment, criterion by criterion.
+    #[schema(value_type = Option<Object>)]
+    pub assessment: Option<serde_json::Value>,
+    /// The tutor's last message or reason.
+    pub decision_note: Option<String>,
+    pub history: Vec<ExportedRequestEvent>,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    /// The page where the request and its files are.
+    pub page: String,
+}
+
+/// A file of a request, as exported.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ExportedRequestFile {
+    pub name: String,
+    pub media_type: String,
+    pub size: i64,
+    pub sha256: String,
+}
+
+/// A step of a request, as exported.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ExportedRequestEvent {
+    #[schema(format = DateTime)]
+    pub at: String,
+    /// `trainer`, or `tutor` (the tutor is not named).
+    pub by: String,
+    pub action: String,
+    pub note: Option<String>,
 }
 
 /// A wallet delivery a trainer started, as exported (its capabilities are not).

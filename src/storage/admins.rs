@@ -90,6 +90,15 @@ impl Store {
             .bind(email.to_string())
             .execute(&mut *tx)
             .await?;
+        // Their parcours go: their requests assigned to them return to the parcours' tutors.
+        sqlx::query("DELETE FROM tutor_parcours WHERE tutor_email = $1")
+            .bind(email.to_string())
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE badge_requests SET tutor_email = NULL WHERE tutor_email = $1")
+            .bind(email.to_string())
+            .execute(&mut *tx)
+            .await?;
         let removed = sqlx::query("DELETE FROM admins WHERE email = $1")
             .bind(email.to_string())
             .execute(&mut *tx)

@@ -38,6 +38,8 @@ pub struct StoredCatalogue {
     pub modules: Vec<Module>,
     /// The series whose sessions participation rules count.
     pub series: Vec<crate::domain::ecap::Series>,
+    /// The grids tutors assess badges on request with.
+    pub grids: Vec<crate::domain::ecap::ReviewGrid>,
     /// Badge classes with a rule.
     pub badges: Vec<RuledBadge>,
     /// Those badge classes and their issuers when read ahead (`load_rule_classes`, for an
@@ -122,6 +124,7 @@ impl Store {
         parcours: &[Parcours],
         modules: &[Module],
         series: &[crate::domain::ecap::Series],
+        grids: &[crate::domain::ecap::ReviewGrid],
         badges: &[CatalogueBadge],
         if_empty: bool,
         at: DateTime<Utc>,
@@ -171,6 +174,9 @@ impl Store {
         }
         for s in series {
             super::attendance::upsert_series(&mut tx, s, &now).await?;
+        }
+        for g in grids {
+            super::requests::upsert_grid(&mut tx, g, &now).await?;
         }
         for b in badges {
             upsert_badge_class(&mut *tx, &b.class, Some((&b.code, &b.rule))).await?;
@@ -254,6 +260,7 @@ impl Store {
             });
         }
         out.series = self.load_series().await?;
+        out.grids = self.load_grids().await?;
         Ok(out)
     }
 

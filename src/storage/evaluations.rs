@@ -107,7 +107,8 @@ pub(super) async fn mark_all_in(
     let rows = sqlx::query(&format!(
         "INSERT INTO evaluation_queue (learner_email, marked_at, generation, lease_owner, lease_until, attempts)
          SELECT learner_email, $1, 1, $2, $3, 0 FROM
-         (SELECT learner_email FROM completions UNION SELECT learner_email FROM attendances) AS learners
+         (SELECT learner_email FROM completions UNION SELECT learner_email FROM attendances
+          UNION SELECT learner_email FROM badge_requests WHERE status = 'approved') AS learners
          WHERE true {}",
         upsert_mark("$1")
     ))

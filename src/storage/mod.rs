@@ -18,6 +18,7 @@ mod moodle_syncs;
 mod ob3_api;
 mod oid4vci;
 mod outbox;
+mod requests;
 mod status;
 mod tokens;
 mod trainers;
@@ -47,6 +48,9 @@ pub use ob3_api::{
 };
 pub use oid4vci::{OfferedExchange, TokenGrant, TokenHolder};
 pub use outbox::{MessageKind, MessageStatus, NewMessage, StoredMessage};
+pub use requests::{
+    RequestEvent, RequestFile, RequestStatus, Reviewer, StatusChange, StatusChanged, StoredRequest,
+};
 pub use status::StatusSlot;
 pub use tokens::StoredToken;
 pub use trainers::OwnedAward;

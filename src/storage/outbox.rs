@@ -28,6 +28,9 @@ pub enum MessageKind {
     Revoked,
     /// A sign-in link to "mes badges".
     Signin,
+    /// A step of a badge request: to the trainer (returned, refused) or to a tutor (submitted,
+    /// assigned).
+    Request,
 }
 
 impl MessageKind {
@@ -36,6 +39,7 @@ impl MessageKind {
             MessageKind::Awarded => "awarded",
             MessageKind::Revoked => "revoked",
             MessageKind::Signin => "signin",
+            MessageKind::Request => "request",
         }
     }
 }

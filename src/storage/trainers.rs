@@ -58,8 +58,15 @@ impl Store {
         Ok(())
     }
 
-    pub async fn has_awards(&self, email: &str) -> Result<bool, StorageError> {
-        let row = sqlx::query("SELECT COUNT(*) AS n FROM awards WHERE recipient_email = $1")
+    /// Whether insigne knows `email` as a trainer: badges, completions, attended sessions or
+    /// requests (a trainer applies for a first badge on request before holding any).
+    pub async fn is_known_trainer(&self, email: &str) -> Result<bool, StorageError> {
+        let row = sqlx::query(
+            "SELECT (SELECT COUNT(*) FROM awards WHERE recipient_email = $1)
+                  + (SELECT COUNT(*) FROM completions WHERE learner_email = $1)
+                  + (SELECT COUNT(*) FROM attendances WHERE learner_email = $1)
+                  + (SELECT COUNT(*) FROM badge_requests WHERE learner_email = $1) AS n",
+        )
             .bind(email.to_string())
             .fetch_one(&self.pool)
             .await?;
@@ -255,6 +262,7 @@ impl Store {
             .bind(erased_as.to_string())
             .execute(&mut *tx)
             .await?;
+        super::requests::erase_requests(&mut tx, &email).await?;
         for statement in [
             "DELETE FROM completions WHERE learner_email = $1",
             "DELETE FROM attendances WHERE learner_email = $1",

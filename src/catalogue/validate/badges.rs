@@ -7,7 +7,7 @@ use std::path::Path;
 use super::frameworks::Competencies;
 use crate::catalogue::raw::{RawBadge, RawRule};
 use crate::catalogue::BadgeDef;
-use crate::domain::ecap::{AwardRule, Module, Series};
+use crate::domain::ecap::{AwardRule, Module, ReviewGrid, Series};
 use crate::domain::validation::Checker;
 use crate::domain::Image;
 
@@ -16,6 +16,7 @@ pub(super) fn badges(
     raw: Vec<RawBadge>,
     modules: &[Module],
     series: &[Series],
+    grids: &[ReviewGrid],
     competencies: &Competencies<'_>,
     base_dir: Option<&Path>,
 ) -> Vec<BadgeDef> {
@@ -27,7 +28,14 @@ pub(super) fn badges(
         if !seen.insert(b.code.clone()) {
             c.add(&at, "is defined twice");
         }
-        let rule = rule(c, &at, &b.rule, modules, series, &badge_codes, competencies);
+        let known = Known {
+            modules,
+            series,
+            grids,
+            badges: &badge_codes,
+            competencies,
+        };
+        let rule = review_or_rule(c, &at, &b.rule, &known);
         let image = badge_image(c, &at, &b, base_dir);
         if let Some(days) = b.validity_days {
             if !(1..=crate::domain::badge_class::MAX_VALIDITY_DAYS).contains(&days) {
@@ -43,7 +51,7 @@ pub(super) fn badges(
             Some(text) => text.to_string(),
             None => rule
                 .as_ref()
-                .map(|r| criteria_from_rule(r, modules, series))
+                .map(|r| criteria_from_rule(r, modules, series, grids))
                 .unwrap_or_default(),
         };
         badges.push(BadgeDef {
@@ -66,15 +74,63 @@ pub(super) fn badges(
     badges
 }
 
-fn rule(
-    c: &mut Checker,
-    at: &str,
-    r: &RawRule,
-    modules: &[Module],
-    series: &[Series],
-    badges: &BTreeSet<String>,
-    competencies: &Competencies<'_>,
-) -> Option<AwardRule> {
+/// What a rule may name.
+struct Known<'a> {
+    modules: &'a [Module],
+    series: &'a [Series],
+    grids: &'a [ReviewGrid],
+    badges: &'a BTreeSet<String>,
+    competencies: &'a Competencies<'a>,
+}
+
+/// A rule, or a review on a grid with (optionally) a rule that must hold first.
+fn review_or_rule(c: &mut Checker, at: &str, r: &RawRule, k: &Known<'_>) -> Option<AwardRule> {
+    let Some(grid) = r.review.as_deref() else {
+        return rule(c, at, r, k);
+    };
+    let field = format!("{at}.rule");
+    if !k.grids.iter().any(|g| g.code == grid) {
+        c.add(format!("{field}.review"), format!("unknown grid {grid:?}"));
+    }
+    let rest = RawRule {
+        review: None,
+        ..r.clone()
+    };
+    let others = [
+        rest.all_modules.is_some(),
+        rest.parcours.is_some(),
+        rest.at_least.is_some(),
+        rest.all_competencies.is_some(),
+        rest.all_badges.is_some(),
+        rest.sessions_attended.is_some(),
+    ];
+    let first = if others.iter().any(|f| *f) {
+        Some(Box::new(rule(c, at, &rest, k)?))
+    } else {
+        None
+    };
+    // Its tutors: those of the parcours named, or of the first module the rule needs.
+    let parcours = rest.parcours.clone().or_else(|| {
+        let needed: Vec<String> = match first.as_deref() {
+            Some(AwardRule::AllModules { modules }) | Some(AwardRule::AtLeast { modules, .. }) => {
+                modules.clone()
+            }
+            _ => Vec::new(),
+        };
+        needed
+            .iter()
+            .find_map(|m| k.modules.iter().find(|x| &x.code == m))
+            .map(|m| m.parcours.clone())
+    });
+    Some(AwardRule::Review {
+        grid: grid.to_string(),
+        parcours,
+        first,
+    })
+}
+
+fn rule(c: &mut Checker, at: &str, r: &RawRule, k: &Known<'_>) -> Option<AwardRule> {
+    let (modules, series, badges, competencies) = (k.modules, k.series, k.badges, k.competencies);
     let field = format!("{at}.rule");
     let check_modules = |c: &mut Checker, list: &[String]| {
         for (i, m) in list.iter().enumerate() {
@@ -98,7 +154,7 @@ fn rule(
         r.sessions_attended.is_some(),
     ];
     if forms.iter().filter(|f| **f).count() != 1 {
-        c.add(&field, "needs exactly one of all_modules, parcours, at_least (with modules), all_competencies, all_badges, sessions_attended (with series)");
+        c.add(&field, "needs exactly one of all_modules, parcours, at_least (with modules), all_competencies, all_badges, sessions_attended (with series), or review (with one of the others, optionally)");
         return None;
     }
     if (r.series.is_some() || r.min_minutes.is_some()) && r.sessions_attended.is_none() {
@@ -215,7 +271,12 @@ fn rule(
 }
 
 /// The criteria said in French from the rule, when the catalogue gives none.
-fn criteria_from_rule(rule: &AwardRule, modules: &[Module], series: &[Series]) -> String {
+fn criteria_from_rule(
+    rule: &AwardRule,
+    modules: &[Module],
+    series: &[Series],
+    grids: &[ReviewGrid],
+) -> String {
     let title = |code: &String| {
         modules
             .iter()
@@ -257,6 +318,25 @@ fn criteria_from_rule(rule: &AwardRule, modules: &[Module], series: &[Series]) -
                 String::new()
             };
             format!("Avoir suivi au moins {count} sessions de la série « {name} »{each}.")
+        }
+        AwardRule::Review { grid, first, .. } => {
+            let name = grids
+                .iter()
+                .find(|g| &g.code == grid)
+                .map(|g| g.name.clone())
+                .unwrap_or_else(|| grid.clone());
+            let before = first
+                .as_deref()
+                .map(|f| {
+                    format!(
+                        " Condition préalable : {}",
+                        criteria_from_rule(f, modules, series, grids)
+                    )
+                })
+                .unwrap_or_default();
+            format!(
+                "Sur demande : une analyse réflexive et ses preuves, évaluées par un tuteur selon la « {name} ».{before}"
+            )
         }
     }
 }
@@ -348,7 +428,13 @@ fn find_cycle(badges: &[BadgeDef]) -> Option<Vec<String>> {
         }
         path.push(code);
         if let Some(b) = badges.iter().find(|b| b.code == code) {
-            if let AwardRule::AllBadges { badges: needs } = &b.rule {
+            let rule = match &b.rule {
+                AwardRule::Review {
+                    first: Some(first), ..
+                } => first.as_ref(),
+                rule => rule,
+            };
+            if let AwardRule::AllBadges { badges: needs } = rule {
                 for n in needs {
                     if let Some(cycle) = visit(n, badges, path, done) {
                         return Some(cycle);

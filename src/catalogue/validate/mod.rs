@@ -4,6 +4,7 @@
 
 mod badges;
 mod frameworks;
+mod grids;
 mod issuer;
 mod parcours;
 mod series;
@@ -23,11 +24,13 @@ pub(super) fn validate(raw: RawCatalogue, base_dir: Option<&Path>) -> Result<Cat
     let parcours = parcours::parcours(&mut c, raw.parcours);
     let modules = parcours::modules(&mut c, raw.module, &parcours, &competencies);
     let series = series::series(&mut c, raw.series);
+    let grids = grids::grids(&mut c, raw.grid);
     let badges = badges::badges(
         &mut c,
         raw.badge,
         &modules,
         &series,
+        &grids,
         &competencies,
         base_dir,
     );
@@ -38,6 +41,7 @@ pub(super) fn validate(raw: RawCatalogue, base_dir: Option<&Path>) -> Result<Cat
         parcours,
         modules,
         series,
+        grids,
         badges,
     })
 }

@@ -149,6 +149,13 @@ fn rule_text(t: Lang, rule: Option<&AwardRule>) -> String {
                 ("minutes", &min_minutes.to_string()),
             ],
         ),
+        Some(AwardRule::Review { grid, parcours, .. }) => t.t_with(
+            "console-rule-review-text",
+            &[
+                ("grid", grid),
+                ("parcours", parcours.as_deref().unwrap_or("—")),
+            ],
+        ),
     }
 }
 
@@ -249,6 +256,10 @@ async fn form_page(
     // A participation rule comes from the catalogue file: the form offers to keep it.
     if values.rule_kind == "sessions_attended" {
         kinds.insert(1, "sessions_attended");
+    }
+    // So does a review rule (badges on request).
+    if values.rule_kind == "review" {
+        kinds.insert(1, "review");
     }
     let own_code = values.code.clone();
     let page = FormPage {
@@ -449,6 +460,9 @@ pub(super) async fn edit_form(
         // Participation rules are set by the catalogue file; the form keeps them as they are.
         Some(AwardRule::SessionsAttended { .. }) => {
             values.rule_kind = "sessions_attended".into();
+        }
+        Some(AwardRule::Review { .. }) => {
+            values.rule_kind = "review".into();
         }
     }
     let page = form_page(&app, t, &session, Some(id), values, Vec::new()).await?;

@@ -15,6 +15,7 @@ mod imports_attendance;
 mod issuers;
 mod keys;
 mod notifications;
+mod requests;
 mod tokens;
 
 use askama::Template;
@@ -135,6 +136,16 @@ pub fn router() -> Router<Insigne> {
         .route(
             "/admin/modules/{code}",
             get(entries::module_edit).post(entries::module_update),
+        )
+        .route("/admin/demandes", get(requests::list))
+        .route(
+            "/admin/demandes/{id}",
+            get(requests::detail).post(requests::decide),
+        )
+        .route("/admin/demandes/{id}/attribution", post(requests::assign))
+        .route(
+            "/admin/demandes/{id}/fichiers/{file}",
+            get(requests::download),
         )
         .route("/admin/journal", get(journal))
         .route("/admin/journal.csv", get(journal_csv))
@@ -442,11 +453,19 @@ async fn sign_out(
 
 async fn dashboard(
     State(app): State<Insigne>,
-    ConsoleAdmin(session): ConsoleAdmin,
+    ConsoleUser(session): ConsoleUser,
     Query(q): Query<LangQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let t = Lang::negotiate(q.lang.as_deref(), &headers);
+    if session.role != crate::auth::Role::Admin {
+        // A tutor's console is the requests they review.
+        let to = match q.lang {
+            Some(_) => format!("/admin/demandes?lang={}", t.code()),
+            None => "/admin/demandes".into(),
+        };
+        return Ok(private(Redirect::to(&to).into_response()));
+    }
     let d = app.dashboard().await?;
     let count = |key: &str, n: i64| Figure {
         label: t.t(key),
@@ -458,6 +477,7 @@ async fn dashboard(
         count("console-awards-total", d.awards_total),
         count("console-trainers", d.trainers),
         count("console-waiting", d.status.evaluations.waiting),
+        count("console-requests-waiting", d.requests_waiting),
         count("console-notifications-failed", failed),
     ];
     let last_import = d.status.last_import.map(|i| {

@@ -79,6 +79,22 @@ struct MinePage {
     badges: Vec<BadgeRow>,
     progress: Vec<ProgressRow>,
     platforms: Vec<PlatformRow>,
+    on_request: Vec<RequestableRow>,
+}
+
+/// A badge earned by evidence, and where the trainer stands with it.
+struct RequestableRow {
+    code: String,
+    name: String,
+    criteria: String,
+    /// Held already: nothing to ask.
+    held: bool,
+    /// The request under way (or the last one): its page and status in words.
+    request: Option<(String, String)>,
+    /// Whether a new request may start (none under way, what it needs first done).
+    can_start: bool,
+    /// What it needs first is not done yet.
+    not_ready: bool,
 }
 
 /// A badge being earned, for the page.
@@ -185,6 +201,31 @@ async fn mine(
             remaining: p.remaining,
         })
         .collect();
+    let on_request = app
+        .requestable_badges(&address)
+        .await?
+        .into_iter()
+        .map(|b| {
+            let open = b
+                .request
+                .as_ref()
+                .filter(|r| r.status != crate::storage::RequestStatus::Refused);
+            RequestableRow {
+                request: b.request.as_ref().map(|r| {
+                    (
+                        format!("/mes-badges/demandes/{}?lang={}", r.id, t.code()),
+                        super::requests::status_words(r.status, t).1,
+                    )
+                }),
+                can_start: !b.held && open.is_none() && b.ready,
+                not_ready: !b.held && open.is_none() && !b.ready,
+                held: b.held,
+                code: b.code,
+                name: b.name,
+                criteria: b.criteria,
+            }
+        })
+        .collect();
     let platforms = app
         .platforms_of(&email)
         .await?
@@ -204,6 +245,7 @@ async fn mine(
     let page = html(
         &headers,
         MinePage {
+            on_request,
             platforms,
             t,
             switch_url: switch(t),

@@ -8,6 +8,7 @@ mod catalogue;
 pub(crate) mod consent;
 mod home;
 mod mine;
+pub(crate) mod requests;
 pub(crate) mod wallet;
 
 use askama::Template;
@@ -37,6 +38,7 @@ pub fn router() -> Router<Insigne> {
         .route("/accessibilite", get(accessibility))
         .merge(assets::router())
         .merge(mine::router())
+        .merge(requests::router())
         .merge(wallet::router())
 }
 
