@@ -60,7 +60,7 @@ CREATE INDEX badge_request_files_request ON badge_request_files (request_id);
 
 -- What happened to a request, in order: its history as the trainer and the tutor read it.
 CREATE TABLE badge_request_events (
-    id         TEXT PRIMARY KEY,   -- UUID
+    seq        INTEGER PRIMARY KEY AUTOINCREMENT,  -- the order of the steps (several may share a second)
     request_id TEXT NOT NULL REFERENCES badge_requests (id) ON DELETE CASCADE,
     at         TEXT NOT NULL,
     actor      TEXT NOT NULL,      -- 'trainer', or the console user's address
@@ -68,4 +68,4 @@ CREATE TABLE badge_request_events (
     note       TEXT,               -- the message or reason given
     assessment TEXT                -- JSON: the assessment given with a decision
 );
-CREATE INDEX badge_request_events_request ON badge_request_events (request_id, at);
+CREATE INDEX badge_request_events_request ON badge_request_events (request_id, seq);

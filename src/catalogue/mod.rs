@@ -123,8 +123,32 @@ mod tests {
         assert_eq!(c.frameworks[0].competencies.len(), 9);
         assert_eq!(c.parcours.len(), 3);
         assert_eq!(c.modules.len(), 11);
-        assert_eq!(c.badges.len(), 15);
+        assert_eq!(c.badges.len(), 16);
         assert_eq!(c.series.len(), 2);
+        assert_eq!(c.grids.len(), 1);
+        assert_eq!(c.grids[0].criteria.len(), 7);
+        // On request, after the whole of e-CAP1, reviewed by e-CAP1's tutors.
+        let Some(AwardRule::Review {
+            grid,
+            parcours,
+            first,
+        }) = c.badge("parcours-analyse").map(|b| &b.rule)
+        else {
+            panic!("parcours-analyse is on request");
+        };
+        assert_eq!(grid, "grille-qualite");
+        assert_eq!(parcours.as_deref(), Some("e-CAP1"));
+        assert_eq!(first.as_deref(), c.badge("e-cap1").map(|b| &b.rule));
+        assert!(c
+            .badge("parcours-analyse")
+            .expect("badge")
+            .criteria
+            .starts_with("Sur demande : une analyse réflexive"));
+        // It attests what e-CAP1 attests.
+        assert_eq!(
+            c.badge_competencies(c.badge("parcours-analyse").expect("badge")),
+            c.badge_competencies(c.badge("e-cap1").expect("badge"))
+        );
         assert_eq!(
             c.badge("e-cap1").map(|b| &b.rule),
             Some(&AwardRule::AllModules {
@@ -206,6 +230,41 @@ mod tests {
             errors,
             ["badge[a].rule: stackable badges form a cycle: a → b → a"]
         );
+    }
+
+    #[test]
+    fn review_rules_name_a_grid_and_grids_have_criteria() {
+        let errors = fields(with(
+            "[[badge]]\ncode = \"r\"\nname = \"R\"\ndescription = \"R\"\nrule = { review = \"nope\" }\n\
+             [[grid]]\ncode = \"vide\"\nname = \"Vide\"\n\
+             [[grid]]\ncode = \"double\"\nname = \"D\"\n[[grid.criterion]]\ncode = \"C\"\nlabel = \"C\"\n[[grid.criterion]]\ncode = \"C\"\nlabel = \" \"\n",
+        ));
+        assert_eq!(
+            errors,
+            [
+                "grid[vide]: has no criterion: a tutor would have nothing to assess",
+                "grid[double].criterion[C]: is defined twice",
+                "grid[double].criterion[C].label: must not be empty",
+                "badge[r].rule.review: unknown grid \"nope\"",
+            ]
+        );
+        // A review with a first rule checks that rule too; alone, it needs no parcours.
+        let errors = fields(with(
+            "[[badge]]\ncode = \"r\"\nname = \"R\"\ndescription = \"R\"\nrule = { review = \"grille-qualite\", all_modules = [\"E9-M9\"] }\n",
+        ));
+        assert_eq!(
+            errors,
+            ["badge[r].rule.modules[0]: unknown module \"E9-M9\""]
+        );
+        let c = parse(
+            &format!("{EXAMPLE}\n[[badge]]\ncode = \"r\"\nname = \"R\"\ndescription = \"R\"\nrule = {{ review = \"grille-qualite\", at_least = 1, modules = [\"E2-M1\"] }}\n"),
+            None,
+        )
+        .expect("valid");
+        assert!(matches!(
+            c.badge("r").map(|b| &b.rule),
+            Some(AwardRule::Review { parcours: Some(p), first: Some(_), .. }) if p == "e-CAP2"
+        ));
     }
 
     #[test]

@@ -310,6 +310,65 @@ mod tests {
     }
 
     #[test]
+    fn a_badge_on_request_needs_an_approved_request_and_traces_it() {
+        let (modules, badges) = example();
+        let all_e_cap1: Vec<CompletionFact> = ["E1-M1", "E1-M2", "E1-M3", "E1-M4"]
+            .iter()
+            .map(|m| fact(m, 3))
+            .collect();
+        let approved = ReviewFact {
+            badge: "parcours-analyse".into(),
+            request: "req-1".into(),
+            tutor: "tuteur@ac-versailles.fr".into(),
+            approved_at: "2026-04-01T09:00:00Z".parse().expect("date"),
+        };
+        let decide_with = |completions: &[CompletionFact], reviews: &[ReviewFact]| {
+            decide_all(
+                &Facts {
+                    modules: &modules,
+                    series: &[],
+                    completions,
+                    attendances: &[],
+                    reviews,
+                },
+                &badges,
+                &BTreeSet::new(),
+            )
+        };
+        // Completing e-CAP1 earns e-CAP1 and its competency badges, never the one on request.
+        let earned = decide_with(&all_e_cap1, &[]);
+        assert!(earned.iter().any(|d| d.badge == "e-cap1"));
+        assert!(!earned.iter().any(|d| d.badge == "parcours-analyse"));
+        // Approved: earned, with the modules of its first rule and the approval traced.
+        let earned = decide_with(&all_e_cap1, std::slice::from_ref(&approved));
+        let d = earned
+            .iter()
+            .find(|d| d.badge == "parcours-analyse")
+            .expect("earned on approval");
+        assert_eq!(d.trace.len(), 5, "{:?}", d.trace);
+        assert_eq!(
+            d.trace.last(),
+            Some(&TraceStep::Review {
+                request: "req-1".into(),
+                tutor: "tuteur@ac-versailles.fr".into(),
+                approved_at: approved.approved_at,
+            })
+        );
+        assert_eq!(
+            d.rule,
+            "all modules of E1-M1, E1-M2, E1-M3, E1-M4, then a request approved on grille-qualite"
+        );
+        // An approval for another badge earns nothing here.
+        let other = ReviewFact {
+            badge: "autre".into(),
+            ..approved.clone()
+        };
+        assert!(!decide_with(&[], &[other])
+            .iter()
+            .any(|d| d.badge == "parcours-analyse"));
+    }
+
+    #[test]
     fn a_parcours_completed_gives_its_badge_and_its_competencies() {
         let (modules, badges) = example();
         let done = [

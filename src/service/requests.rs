@@ -1016,3 +1016,67 @@ impl Insigne {
         Ok(out)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_are_told_by_their_bytes() {
+        assert_eq!(
+            sniff_evidence_file(b"%PDF-1.7\n..."),
+            Some("application/pdf")
+        );
+        assert_eq!(
+            sniff_evidence_file(b"\x89PNG\r\n\x1a\n...."),
+            Some("image/png")
+        );
+        assert_eq!(
+            sniff_evidence_file(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10]),
+            Some("image/jpeg")
+        );
+        // An OpenDocument text: a ZIP whose first entry is `mimetype`, stored.
+        let mut odt = b"PK\x03\x04".to_vec();
+        odt.extend_from_slice(&[0u8; 26]);
+        odt.extend_from_slice(b"mimetypeapplication/vnd.oasis.opendocument.text");
+        assert_eq!(
+            sniff_evidence_file(&odt),
+            Some("application/vnd.oasis.opendocument.text")
+        );
+        // A spreadsheet is an OpenDocument too, but not a text; a ZIP is not one.
+        let mut ods = b"PK\x03\x04".to_vec();
+        ods.extend_from_slice(&[0u8; 26]);
+        ods.extend_from_slice(b"mimetypeapplication/vnd.oasis.opendocument.spreadsheet");
+        assert_eq!(sniff_evidence_file(&ods), None);
+        assert_eq!(sniff_evidence_file(b"PK\x03\x04rest"), None);
+        // A name says nothing: HTML called rapport.pdf is refused.
+        assert_eq!(sniff_evidence_file(b"<html><script>"), None);
+        assert_eq!(sniff_evidence_file(b""), None);
+    }
+
+    #[test]
+    fn file_names_keep_their_last_part_only() {
+        assert_eq!(clean_file_name("C:\\Users\\moi\\analyse.pdf"), "analyse.pdf");
+        assert_eq!(clean_file_name("../../etc/passwd"), "passwd");
+        assert_eq!(clean_file_name("..."), "fichier");
+        assert_eq!(clean_file_name("a\"b\nc.odt"), "abc.odt");
+        assert_eq!(clean_file_name(""), "fichier");
+    }
+
+    #[test]
+    fn links_are_http_urls_one_a_line() {
+        assert_eq!(
+            parse_links("https://magistere.education.fr/ac-versailles/course/view.php?id=1\n\n  http://exemple.fr/a \n"),
+            Ok(vec![
+                "https://magistere.education.fr/ac-versailles/course/view.php?id=1".to_string(),
+                "http://exemple.fr/a".to_string()
+            ])
+        );
+        assert_eq!(
+            parse_links("javascript:alert(1)"),
+            Err(Refusal::BadLink("javascript:alert(1)".into()))
+        );
+        let many = "https://a.fr/\n".repeat(LINKS_MAX + 1);
+        assert_eq!(parse_links(&many), Err(Refusal::TooManyLinks));
+    }
+}

@@ -254,8 +254,9 @@ impl Insigne {
                 .map(|e| super::views::ExportedRequestEvent {
                     at: rfc3339(e.at),
                     by: if e.actor == "trainer" { "trainer" } else { "tutor" }.into(),
+                    // An assignment's note names the tutor: left out.
+                    note: e.note.filter(|_| e.action != "reassigned"),
                     action: e.action,
-                    note: e.note,
                 })
                 .collect();
             badge_requests.push(super::views::ExportedRequest {

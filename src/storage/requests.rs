@@ -450,7 +450,7 @@ impl Store {
     pub async fn request_files(&self, request_id: &str) -> Result<Vec<RequestFile>, StorageError> {
         let rows = sqlx::query(
             "SELECT id, file_name, media_type, size, sha256, created_at FROM badge_request_files
-             WHERE request_id = $1 ORDER BY created_at, id",
+             WHERE request_id = $1 ORDER BY created_at, file_name, id",
         )
         .bind(request_id.to_string())
         .fetch_all(&self.pool)
@@ -480,7 +480,7 @@ impl Store {
     pub async fn request_events(&self, request_id: &str) -> Result<Vec<RequestEvent>, StorageError> {
         let rows = sqlx::query(
             "SELECT at, actor, action, note, assessment FROM badge_request_events
-             WHERE request_id = $1 ORDER BY at, id",
+             WHERE request_id = $1 ORDER BY seq",
         )
         .bind(request_id.to_string())
         .fetch_all(&self.pool)
@@ -540,10 +540,9 @@ impl Store {
         };
         let email: String = row.try_get("learner_email")?;
         sqlx::query(
-            "INSERT INTO badge_request_events (id, request_id, at, actor, action, note, assessment)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO badge_request_events (request_id, at, actor, action, note, assessment)
+             VALUES ($1, $2, $3, $4, $5, $6)",
         )
-        .bind(crate::domain::ids::random_uuid().to_string())
         .bind(id.to_string())
         .bind(at)
         .bind(change.actor.to_string())
@@ -591,10 +590,9 @@ impl Store {
             return Ok(false);
         }
         sqlx::query(
-            "INSERT INTO badge_request_events (id, request_id, at, actor, action, note)
-             VALUES ($1, $2, $3, $4, 'reassigned', $5)",
+            "INSERT INTO badge_request_events (request_id, at, actor, action, note)
+             VALUES ($1, $2, $3, 'reassigned', $4)",
         )
-        .bind(crate::domain::ids::random_uuid().to_string())
         .bind(id.to_string())
         .bind(at)
         .bind(actor.to_string())

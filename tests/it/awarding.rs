@@ -289,7 +289,7 @@ async fn the_http_api_loads_catalogues_and_takes_completions() {
     assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
     let body: Value = serde_json::from_slice(&body).expect("json");
     assert_eq!(body["modules"], 11);
-    assert_eq!(body["badge_classes"].as_array().map(Vec::len), Some(15));
+    assert_eq!(body["badge_classes"].as_array().map(Vec::len), Some(16));
 
     // An admin's edit of a catalogue badge class keeps it in the catalogue, rule included.
     let ef3 = body["badge_classes"]
@@ -311,7 +311,7 @@ async fn the_http_api_loads_catalogues_and_takes_completions() {
         .find(|b| b.code == "ef3")
         .expect("still a rule badge");
     assert_eq!(ef3.name, "EF3 — intitulé revu");
-    assert_eq!(stored.badges.len(), 15);
+    assert_eq!(stored.badges.len(), 16);
 
     // Completions with the ingest token: one, then a batch with the trace of what they earn.
     let ingest = t.ingest_token.clone();

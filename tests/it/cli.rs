@@ -327,7 +327,7 @@ fn catalogue_load_and_completions_import_from_the_command_line() {
             // The first command found no catalogue and loaded the configured file.
             cli(
                 "catalogue load",
-                "loaded at start: 15 badge classes, 0 learners marked"
+                "loaded at start: 16 badge classes, 0 learners marked"
             ),
         ]
     );

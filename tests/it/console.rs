@@ -197,9 +197,13 @@ async fn links_and_sessions_expire_and_tutors_stay_off_admin_screens(backend: Ba
         .await
         .expect("admin");
 
-    // A tutor signs in but the dashboard is an admin screen.
+    // A tutor signs in: the console opens on the requests they review, and the admin
+    // screens are refused.
     let tutor = sign_in(&t, "tuteur@ac-versailles.fr").await;
-    let (status, _, page) = send(&t.app, Method::GET, "/admin", Some(&tutor), None).await;
+    let (status, headers, _) = send(&t.app, Method::GET, "/admin", Some(&tutor), None).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers[header::LOCATION], "/admin/demandes");
+    let (status, _, page) = send(&t.app, Method::GET, "/admin/emetteurs", Some(&tutor), None).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(page.contains("Accès refusé"), "{page}");
 

@@ -39,6 +39,7 @@ mod notifications;
 mod ob3_api;
 mod pages;
 mod rdfc_suite;
+mod requests;
 mod revocation;
 mod story;
 mod unbake;

@@ -80,7 +80,11 @@ pub(crate) fn event_rows(detail: &RequestDetail, t: Lang, show_actor: bool) -> V
                 at: t.date(e.at),
                 at_machine: rfc3339(e.at),
                 what: t.t_with(&key, &[("who", &who)]),
-                note: e.note.clone(),
+                // An assignment's note is the tutor's address: for the console only.
+                note: e
+                    .note
+                    .clone()
+                    .filter(|_| show_actor || e.action != "reassigned"),
             }
         })
         .collect()
