@@ -436,3 +436,100 @@ async fn the_trainer_takes_a_badge_to_a_wallet_with_the_keyboard() {
         eprintln!("screenshots: {}", shots.display());
     }
 }
+
+/// The newest link of `kind` (`/mes-badges/connexion/` or `/admin/connexion/`) sent to `email`.
+async fn emailed_link(t: &crate::common::TestApp, email: &str, kind: &str) -> String {
+    t.app
+        .store
+        .messages_to(email)
+        .await
+        .expect("messages")
+        .iter()
+        .rev()
+        .find_map(|m| m.body.split_whitespace().find(|w| w.contains(kind)))
+        .expect("link in the message")
+        .to_string()
+}
+
+/// A badge on request in the browser, in French and in English, with the keyboard alone: the
+/// trainer applies (analysis, link, a PDF) and submits; the tutor assesses every criterion and
+/// approves; the badge is awarded. axe-core on every screen, the policy enforced. Screenshots
+/// in `target/e2e-artifacts/requests-LANG/`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_badge_on_request_is_applied_for_and_approved_with_the_keyboard() {
+    let Some(e2e) = browser_ready() else { return };
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let live = live_now().await;
+    let t = &live.t;
+    let trainers = [
+        ("fr", "ada@ac-versailles.fr", "Ada Lovelace"),
+        ("en", "bob@ac-versailles.fr", "Bob Martin"),
+    ];
+    crate::requests::setup(
+        t,
+        &trainers.iter().map(|(_, e, n)| (*e, *n)).collect::<Vec<_>>(),
+    )
+    .await;
+    let pdf = tempfile::NamedTempFile::new().expect("pdf");
+    std::fs::write(pdf.path(), crate::requests::pdf()).expect("write pdf");
+    let class = t
+        .app
+        .store
+        .badge_class_id_by_code("parcours-analyse")
+        .await
+        .expect("read")
+        .expect("class");
+    for (lang, trainer, _) in trainers {
+        let ask = format!("email={}&lang={lang}", trainer.replace('@', "%40"));
+        let (status, _, _) =
+            crate::mine::send(&t.app, Method::POST, "/mes-badges/connexion", None, Some(&ask))
+                .await;
+        assert_eq!(status, StatusCode::OK);
+        let tutor = "tuteur.ecap1@ac-versailles.fr";
+        let ask = format!("email={}&lang={lang}", tutor.replace('@', "%40"));
+        let (status, _, _) =
+            crate::mine::send(&t.app, Method::POST, "/admin/connexion", None, Some(&ask)).await;
+        assert_eq!(status, StatusCode::OK);
+        let trainer_link = emailed_link(t, trainer, "/mes-badges/connexion/").await;
+        let tutor_link = emailed_link(t, tutor, "/admin/connexion/").await;
+        let shots = root.join(format!("target/e2e-artifacts/requests-{lang}"));
+        let _ = std::fs::remove_dir_all(&shots);
+        std::fs::create_dir_all(&shots).expect("screenshots folder");
+        let seen = node(
+            &e2e.join("requests.mjs"),
+            &[
+                &trainer_link,
+                &tutor_link,
+                lang,
+                pdf.path().to_str().expect("path"),
+                shots.to_str().expect("path"),
+            ],
+        )
+        .await;
+        let pages = seen["pages"].as_array().expect("pages");
+        assert_eq!(pages.len(), 6, "{seen}");
+        no_serious_violation(&seen);
+        for page in pages {
+            assert_eq!(page["unreachable"], json!([]), "{}", page["name"]);
+        }
+        assert_eq!(seen["refused"], json!([]), "the policy blocked something: {seen}");
+        let (submitted, approved) = match lang {
+            "fr" => ("Demande soumise", "Demande approuvée"),
+            _ => ("Request submitted", "Request approved"),
+        };
+        assert!(seen["submitted"].as_str().is_some_and(|s| s.starts_with(submitted)), "{seen}");
+        assert!(seen["approved"].as_str().is_some_and(|s| s.starts_with(approved)), "{seen}");
+        let held = t.app.my_badges(trainer).await.expect("badges");
+        let award = held
+            .iter()
+            .find(|o| o.stored.award.badge_class == class)
+            .expect("the badge is awarded");
+        assert!(award
+            .stored
+            .award
+            .evidence
+            .iter()
+            .any(|e| e.genre.as_deref() == Some("Fichier")));
+        eprintln!("screenshots: {}", shots.display());
+    }
+}
