@@ -720,6 +720,9 @@ console-import-counts-attendance = { $rows } rows, { $rejected } rejected, { $co
 console-last-import-attendance = { $source } import of { $date }: { $completions } attendances new or longer, { $awards } badges issued.
 
 ## Badges on request, reviewed by a tutor
+colon = {": "}
+size-megabytes = { $whole }.{ $tenth } MB
+size-kilobytes = { $count } kB
 request-section-title = Badges on request
 request-section-intro = These badges are earned on evidence: you submit a reflective analysis, links and files, and a tutor assesses them with the académie's grid.
 request-held = You hold this badge.
@@ -755,6 +758,7 @@ request-not-assessed = Not assessed yet
 request-history = History
 request-history-none = Nothing yet: the request is a draft only you can see.
 request-actor-trainer = you
+request-actor-learner = the trainer
 request-actor-tutor = the tutor
 request-event-submitted = Submitted by { $who }
 request-event-resubmitted = Submitted again by { $who }

@@ -723,6 +723,9 @@ console-import-counts-attendance = { $rows } lignes, { $rejected } rejetées, { 
 console-last-import-attendance = Import { $source } du { $date } : { $completions } présences nouvelles ou plus longues, { $awards } badges délivrés.
 
 ## Badges sur demande, évalués par un tuteur
+colon = {"\u00A0: "}
+size-megabytes = { $whole },{ $tenth } Mo
+size-kilobytes = { $count } ko
 request-section-title = Badges sur demande
 request-section-intro = Ces badges s'obtiennent sur dossier : vous déposez une analyse réflexive, des liens et des fichiers, et un tuteur les évalue avec la grille de l'académie.
 request-held = Vous détenez ce badge.
@@ -758,6 +761,7 @@ request-not-assessed = Pas encore évalué
 request-history = Historique
 request-history-none = Rien encore : la demande est un brouillon que vous seul voyez.
 request-actor-trainer = vous
+request-actor-learner = le formateur
 request-actor-tutor = le tuteur
 request-event-submitted = Soumise par { $who }
 request-event-resubmitted = Soumise de nouveau par { $who }

@@ -76,16 +76,15 @@ pub async fn run(config: &Config, cmd: AdminsCommand) -> Result<(), CliError> {
                     "--parcours is for tutors (--role tutor)".into(),
                 ));
             }
-            let added = match crate::service::add_admin(&store, &email, role, SystemClock.now())
-                .await
-            {
-                Ok(new) if !parcours.is_empty() => {
-                    crate::service::set_tutor_parcours(&store, &email, &parcours)
-                        .await
-                        .map(|()| new)
-                }
-                other => other,
-            };
+            let added =
+                match crate::service::add_admin(&store, &email, role, SystemClock.now()).await {
+                    Ok(new) if !parcours.is_empty() => {
+                        crate::service::set_tutor_parcours(&store, &email, &parcours)
+                            .await
+                            .map(|()| new)
+                    }
+                    other => other,
+                };
             match added {
                 Ok(new) => {
                     let what = if new { "added" } else { "updated" };

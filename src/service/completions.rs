@@ -350,7 +350,11 @@ fn narrative(name: &str, d: &Decision, catalogue: &StoredCatalogue) -> String {
             ),
         })
         .collect();
-    let how = if d.trace.iter().any(|s| matches!(s, TraceStep::Review { .. })) {
+    let how = if d
+        .trace
+        .iter()
+        .any(|s| matches!(s, TraceStep::Review { .. }))
+    {
         "attribué sur demande"
     } else {
         "attribué automatiquement"

@@ -22,9 +22,9 @@ mod issuers;
 mod keys;
 mod moodle_sync;
 mod notifications;
-mod requests;
 pub mod ob3_api;
 pub mod oid4vci;
+mod requests;
 mod status;
 mod tokens;
 mod trainers;
@@ -64,12 +64,12 @@ pub use keys::{key_ids, rotate_keys, SigningKeys};
 pub use moodle_sync::{
     run_moodle_pull, CourseSync, SyncProgress, SyncSummary, SyncView, Withdrawn, MOODLE_WS_SOURCE,
 };
-pub use requests::{
-    clean_file_name, sniff_evidence_file, Assessment, CriterionAssessment, DecisionInput,
-    Refusal, RequestDetail, Requestable, Upload as RequestUpload, Verdict, ANALYSIS_MAX_CHARS,
-    LINKS_MAX, REQUEST_FILES_MAX, REQUEST_FILE_MAX_BYTES,
-};
 pub use notifications::{backoff, run_worker, Round, LEASE, MAX_ATTEMPTS};
+pub use requests::{
+    clean_file_name, sniff_evidence_file, Assessment, CriterionAssessment, DecisionInput, Refusal,
+    RequestDetail, Requestable, Upload as RequestUpload, Verdict, ANALYSIS_MAX_CHARS, LINKS_MAX,
+    REQUEST_FILES_MAX, REQUEST_FILE_MAX_BYTES,
+};
 pub use status::{Dashboard, EvaluationStatus, ImportStatusView, ServiceStatus};
 pub use tokens::{
     create_token, issue_token, list_tokens, revoke_token, token_audit_detail, NewToken,

@@ -19,8 +19,8 @@ use crate::domain::{EmailAddress, Evidence};
 use crate::i18n::Lang;
 use crate::notify::{request_message, RequestNotice};
 use crate::storage::{
-    NewMessage, RequestEvent, RequestFile, RequestStatus, Reviewer, StatusChange,
-    StorageError, StoredCatalogue, StoredRequest,
+    NewMessage, RequestEvent, RequestFile, RequestStatus, Reviewer, StatusChange, StorageError,
+    StoredCatalogue, StoredRequest,
 };
 
 /// Files a request carries at most.
@@ -324,11 +324,11 @@ impl Insigne {
         rule: &AwardRule,
         catalogue: &StoredCatalogue,
     ) -> Result<bool, ServiceError> {
-        let (completions, attendances) = match self.learner_facts(email, &Default::default()).await?
-        {
-            Some((_, c, a)) => (c, a),
-            None => (Vec::new(), Vec::new()),
-        };
+        let (completions, attendances) =
+            match self.learner_facts(email, &Default::default()).await? {
+                Some((_, c, a)) => (c, a),
+                None => (Vec::new(), Vec::new()),
+            };
         let held_ids = self.store.held_badge_classes(email).await?;
         let held: BTreeSet<String> = catalogue
             .badges
@@ -360,7 +360,12 @@ impl Insigne {
         let AwardRule::Review { parcours, .. } = &badge.rule else {
             return Ok(Err(Refusal::NotOnRequest));
         };
-        if self.store.held_badge_classes(email).await?.contains(&badge.id) {
+        if self
+            .store
+            .held_badge_classes(email)
+            .await?
+            .contains(&badge.id)
+        {
             return Ok(Err(Refusal::AlreadyHeld));
         }
         let name = match self.learner_facts(email, &Default::default()).await? {
@@ -400,8 +405,13 @@ impl Insigne {
             Err(StorageError::Conflict(_)) => return Ok(Err(Refusal::AlreadyOpen)),
             Err(e) => return Err(e.into()),
         }
-        self.audit(&Actor::Trainer, "request started", Some(&request.id), Some(code))
-            .await?;
+        self.audit(
+            &Actor::Trainer,
+            "request started",
+            Some(&request.id),
+            Some(code),
+        )
+        .await?;
         Ok(Ok(request))
     }
 
@@ -420,11 +430,16 @@ impl Insigne {
     async fn detail(&self, request: StoredRequest) -> Result<RequestDetail, ServiceError> {
         let catalogue = self.store.load_catalogue().await?;
         let class = self.badge_class(request.badge_class).await?;
-        let ready = match catalogue.badges.iter().find(|b| b.code == request.badge_code) {
+        let ready = match catalogue
+            .badges
+            .iter()
+            .find(|b| b.code == request.badge_code)
+        {
             Some(crate::storage::RuledBadge {
-                rule: AwardRule::Review {
-                    first: Some(first), ..
-                },
+                rule:
+                    AwardRule::Review {
+                        first: Some(first), ..
+                    },
                 ..
             }) => {
                 let email = EmailAddress::parse(&request.email)
@@ -438,7 +453,10 @@ impl Insigne {
             grid: request_grid(&catalogue, &request.badge_code),
             files: self.store.request_files(&request.id).await?,
             events: self.store.request_events(&request.id).await?,
-            assessment: request.assessment.as_deref().and_then(Assessment::from_json),
+            assessment: request
+                .assessment
+                .as_deref()
+                .and_then(Assessment::from_json),
             ready,
             request,
         })
@@ -983,7 +1001,11 @@ impl Insigne {
                 genre: Some("Fichier".into()),
             });
         }
-        if let Some(a) = request.assessment.as_deref().and_then(Assessment::from_json) {
+        if let Some(a) = request
+            .assessment
+            .as_deref()
+            .and_then(Assessment::from_json)
+        {
             let grid = catalogue
                 .grids
                 .iter()
@@ -1007,7 +1029,9 @@ impl Insigne {
                 name: Some(format!("Évaluation du tuteur : {grid}")),
                 description: Some(format!(
                     "Demande évaluée et approuvée le {}.",
-                    super::completions::french_date(request.decided_at.unwrap_or(request.updated_at))
+                    super::completions::french_date(
+                        request.decided_at.unwrap_or(request.updated_at)
+                    )
                 )),
                 narrative: Some(narrative.trim_end().to_string()),
                 genre: Some("Évaluation".into()),
@@ -1056,7 +1080,10 @@ mod tests {
 
     #[test]
     fn file_names_keep_their_last_part_only() {
-        assert_eq!(clean_file_name("C:\\Users\\moi\\analyse.pdf"), "analyse.pdf");
+        assert_eq!(
+            clean_file_name("C:\\Users\\moi\\analyse.pdf"),
+            "analyse.pdf"
+        );
         assert_eq!(clean_file_name("../../etc/passwd"), "passwd");
         assert_eq!(clean_file_name("..."), "fichier");
         assert_eq!(clean_file_name("a\"b\nc.odt"), "abc.odt");

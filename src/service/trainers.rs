@@ -253,7 +253,12 @@ impl Insigne {
                 .into_iter()
                 .map(|e| super::views::ExportedRequestEvent {
                     at: rfc3339(e.at),
-                    by: if e.actor == "trainer" { "trainer" } else { "tutor" }.into(),
+                    by: if e.actor == "trainer" {
+                        "trainer"
+                    } else {
+                        "tutor"
+                    }
+                    .into(),
                     // An assignment's note names the tutor: left out.
                     note: e.note.filter(|_| e.action != "reassigned"),
                     action: e.action,

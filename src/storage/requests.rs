@@ -204,11 +204,10 @@ pub(super) async fn upsert_grid(
 impl Store {
     /// The catalogue's review grids, by code.
     pub async fn load_grids(&self) -> Result<Vec<ReviewGrid>, StorageError> {
-        let rows = sqlx::query(
-            "SELECT code, name, description, criteria FROM review_grids ORDER BY code",
-        )
-        .fetch_all(&self.pool)
-        .await?;
+        let rows =
+            sqlx::query("SELECT code, name, description, criteria FROM review_grids ORDER BY code")
+                .fetch_all(&self.pool)
+                .await?;
         rows.iter()
             .map(|r| {
                 Ok(ReviewGrid {
@@ -305,10 +304,12 @@ impl Store {
     }
 
     pub async fn get_request(&self, id: &str) -> Result<Option<StoredRequest>, StorageError> {
-        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM badge_requests WHERE id = $1"))
-            .bind(id.to_string())
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM badge_requests WHERE id = $1"
+        ))
+        .bind(id.to_string())
+        .fetch_optional(&self.pool)
+        .await?;
         row.as_ref().map(request).transpose()
     }
 
@@ -329,7 +330,8 @@ impl Store {
         &self,
         reviewer: &Reviewer<'_>,
     ) -> Result<Vec<StoredRequest>, StorageError> {
-        let order = "ORDER BY CASE status WHEN 'submitted' THEN 0 WHEN 'returned' THEN 1 ELSE 2 END,
+        let order =
+            "ORDER BY CASE status WHEN 'submitted' THEN 0 WHEN 'returned' THEN 1 ELSE 2 END,
              COALESCE(submitted_at, created_at) DESC, id";
         let rows = match reviewer {
             Reviewer::All => {
@@ -404,11 +406,12 @@ impl Store {
                 .fetch_optional(&mut *tx)
                 .await?;
         }
-        let count = sqlx::query("SELECT COUNT(*) AS n FROM badge_request_files WHERE request_id = $1")
-            .bind(request_id.to_string())
-            .fetch_one(&mut *tx)
-            .await?
-            .try_get::<i64, _>("n")?;
+        let count =
+            sqlx::query("SELECT COUNT(*) AS n FROM badge_request_files WHERE request_id = $1")
+                .bind(request_id.to_string())
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get::<i64, _>("n")?;
         if count >= max {
             return Ok(false);
         }
@@ -477,7 +480,10 @@ impl Store {
     }
 
     /// The request's history, oldest first.
-    pub async fn request_events(&self, request_id: &str) -> Result<Vec<RequestEvent>, StorageError> {
+    pub async fn request_events(
+        &self,
+        request_id: &str,
+    ) -> Result<Vec<RequestEvent>, StorageError> {
         let rows = sqlx::query(
             "SELECT at, actor, action, note, assessment FROM badge_request_events
              WHERE request_id = $1 ORDER BY seq",
@@ -508,7 +514,11 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Option<StatusChanged>, StorageError> {
         let at = time_to_db(now);
-        let from: Vec<String> = change.from.iter().map(|s| format!("'{}'", s.as_str())).collect();
+        let from: Vec<String> = change
+            .from
+            .iter()
+            .map(|s| format!("'{}'", s.as_str()))
+            .collect();
         let decided = matches!(change.to, RequestStatus::Approved | RequestStatus::Refused);
         let submitted = change.to == RequestStatus::Submitted;
         let mut set = String::from("status = $2, updated_at = $3, decision_note = $4, assessment = COALESCE($5, assessment)");
@@ -608,9 +618,10 @@ impl Store {
 
     /// How many requests wait for a tutor's decision.
     pub async fn count_requests_waiting(&self) -> Result<i64, StorageError> {
-        let row = sqlx::query("SELECT COUNT(*) AS n FROM badge_requests WHERE status = 'submitted'")
-            .fetch_one(&self.pool)
-            .await?;
+        let row =
+            sqlx::query("SELECT COUNT(*) AS n FROM badge_requests WHERE status = 'submitted'")
+                .fetch_one(&self.pool)
+                .await?;
         Ok(row.try_get::<i64, _>("n")?)
     }
 

@@ -67,9 +67,9 @@ impl Store {
                   + (SELECT COUNT(*) FROM attendances WHERE learner_email = $1)
                   + (SELECT COUNT(*) FROM badge_requests WHERE learner_email = $1) AS n",
         )
-            .bind(email.to_string())
-            .fetch_one(&self.pool)
-            .await?;
+        .bind(email.to_string())
+        .fetch_one(&self.pool)
+        .await?;
         Ok(row.try_get::<i64, _>("n")? > 0)
     }
 

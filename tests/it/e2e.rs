@@ -467,11 +467,15 @@ async fn a_badge_on_request_is_applied_for_and_approved_with_the_keyboard() {
     ];
     crate::requests::setup(
         t,
-        &trainers.iter().map(|(_, e, n)| (*e, *n)).collect::<Vec<_>>(),
+        &trainers
+            .iter()
+            .map(|(_, e, n)| (*e, *n))
+            .collect::<Vec<_>>(),
     )
     .await;
-    let pdf = tempfile::NamedTempFile::new().expect("pdf");
-    std::fs::write(pdf.path(), crate::requests::pdf()).expect("write pdf");
+    let folder = tempfile::tempdir().expect("tempdir");
+    let pdf = folder.path().join("analyse-du-parcours.pdf");
+    std::fs::write(&pdf, crate::requests::pdf()).expect("write pdf");
     let class = t
         .app
         .store
@@ -481,9 +485,14 @@ async fn a_badge_on_request_is_applied_for_and_approved_with_the_keyboard() {
         .expect("class");
     for (lang, trainer, _) in trainers {
         let ask = format!("email={}&lang={lang}", trainer.replace('@', "%40"));
-        let (status, _, _) =
-            crate::mine::send(&t.app, Method::POST, "/mes-badges/connexion", None, Some(&ask))
-                .await;
+        let (status, _, _) = crate::mine::send(
+            &t.app,
+            Method::POST,
+            "/mes-badges/connexion",
+            None,
+            Some(&ask),
+        )
+        .await;
         assert_eq!(status, StatusCode::OK);
         let tutor = "tuteur.ecap1@ac-versailles.fr";
         let ask = format!("email={}&lang={lang}", tutor.replace('@', "%40"));
@@ -501,7 +510,7 @@ async fn a_badge_on_request_is_applied_for_and_approved_with_the_keyboard() {
                 &trainer_link,
                 &tutor_link,
                 lang,
-                pdf.path().to_str().expect("path"),
+                pdf.to_str().expect("path"),
                 shots.to_str().expect("path"),
             ],
         )
@@ -512,13 +521,27 @@ async fn a_badge_on_request_is_applied_for_and_approved_with_the_keyboard() {
         for page in pages {
             assert_eq!(page["unreachable"], json!([]), "{}", page["name"]);
         }
-        assert_eq!(seen["refused"], json!([]), "the policy blocked something: {seen}");
+        assert_eq!(
+            seen["refused"],
+            json!([]),
+            "the policy blocked something: {seen}"
+        );
         let (submitted, approved) = match lang {
             "fr" => ("Demande soumise", "Demande approuvée"),
             _ => ("Request submitted", "Request approved"),
         };
-        assert!(seen["submitted"].as_str().is_some_and(|s| s.starts_with(submitted)), "{seen}");
-        assert!(seen["approved"].as_str().is_some_and(|s| s.starts_with(approved)), "{seen}");
+        assert!(
+            seen["submitted"]
+                .as_str()
+                .is_some_and(|s| s.starts_with(submitted)),
+            "{seen}"
+        );
+        assert!(
+            seen["approved"]
+                .as_str()
+                .is_some_and(|s| s.starts_with(approved)),
+            "{seen}"
+        );
         let held = t.app.my_badges(trainer).await.expect("badges");
         let award = held
             .iter()
@@ -529,7 +552,7 @@ async fn a_badge_on_request_is_applied_for_and_approved_with_the_keyboard() {
             .award
             .evidence
             .iter()
-            .any(|e| e.genre.as_deref() == Some("Fichier")));
+            .any(|e| e.name.as_deref() == Some("analyse-du-parcours.pdf")));
         eprintln!("screenshots: {}", shots.display());
     }
 }

@@ -18,7 +18,10 @@ pub(super) fn grids(c: &mut Checker, raw: Vec<RawGrid>) -> Vec<ReviewGrid> {
             c.add(&at, "is defined twice");
         }
         if g.criterion.is_empty() {
-            c.add(&at, "has no criterion: a tutor would have nothing to assess");
+            c.add(
+                &at,
+                "has no criterion: a tutor would have nothing to assess",
+            );
         }
         if g.criterion.len() > MAX_CRITERIA {
             c.add(&at, format!("has more than {MAX_CRITERIA} criteria"));

@@ -71,7 +71,9 @@ pub(super) async fn list(
                 email: r.email,
                 badge,
                 parcours: r.parcours.unwrap_or_else(|| "—".into()),
-                tutor: r.tutor.unwrap_or_else(|| t.t("console-requests-unassigned")),
+                tutor: r
+                    .tutor
+                    .unwrap_or_else(|| t.t("console-requests-unassigned")),
                 status_class,
                 status,
                 submitted: t.date(when),
@@ -147,11 +149,7 @@ fn detail_page(
     let r = &detail.request;
     let (status_class, status) = status_words(r.status, t);
     let base = format!("/admin/demandes/{}", r.id);
-    let field_error = |field: &str| {
-        refusal
-            .filter(|e| e.field() == field)
-            .map(|e| e.words(t))
-    };
+    let field_error = |field: &str| refusal.filter(|e| e.field() == field).map(|e| e.words(t));
     let assess = detail
         .grid
         .as_ref()
@@ -190,7 +188,7 @@ fn detail_page(
         status,
         analysis: r.analysis.clone(),
         links: r.links.clone(),
-        files: file_rows(&detail.files, &base),
+        files: file_rows(&detail.files, &base, t),
         grid_name: detail
             .grid
             .as_ref()
@@ -255,7 +253,9 @@ pub(super) async fn detail(
 
 /// The decision form, as posted: `verdict` is which button, `met-CODE` "oui" or "non",
 /// `comment-CODE` and `note` free text.
-fn decision_input(fields: Vec<(String, String)>) -> (Option<String>, Option<String>, DecisionInput) {
+fn decision_input(
+    fields: Vec<(String, String)>,
+) -> (Option<String>, Option<String>, DecisionInput) {
     let mut input = DecisionInput::default();
     let (mut csrf, mut lang) = (None, None);
     for (name, value) in fields {
@@ -319,7 +319,15 @@ pub(super) async fn decide(
         Err(refusal) => {
             let detail = app.request_for_review(&session, &id).await?;
             let tutors = tutors_for(&app, &session).await?;
-            let page = detail_page(t, &session, &detail, tutors, Some(&input), Some(&refusal), None);
+            let page = detail_page(
+                t,
+                &session,
+                &detail,
+                tutors,
+                Some(&input),
+                Some(&refusal),
+                None,
+            );
             page_response(&headers, page, StatusCode::UNPROCESSABLE_ENTITY)
         }
     }

@@ -69,7 +69,9 @@ pub(crate) fn event_rows(detail: &RequestDetail, t: Lang, show_actor: bool) -> V
         .iter()
         .map(|e| {
             let key = format!("request-event-{}", e.action);
-            let who = if e.actor == "trainer" {
+            let who = if e.actor == "trainer" && show_actor {
+                t.t("request-actor-learner")
+            } else if e.actor == "trainer" {
                 t.t("request-actor-trainer")
             } else if show_actor {
                 e.actor.clone()
@@ -128,15 +130,20 @@ pub(crate) struct FileRow {
     pub url: String,
 }
 
-pub(crate) fn file_rows(files: &[RequestFile], base: &str) -> Vec<FileRow> {
+pub(crate) fn file_rows(files: &[RequestFile], base: &str, t: Lang) -> Vec<FileRow> {
     files
         .iter()
         .map(|f| FileRow {
             name: f.file_name.clone(),
             size: if f.size >= 1024 * 1024 {
-                format!("{:.1} Mo", f.size as f64 / (1024.0 * 1024.0))
+                let tenths = (f.size * 10 / (1024 * 1024)).to_string();
+                let (whole, tenth) = tenths.split_at(tenths.len() - 1);
+                t.t_with("size-megabytes", &[("whole", whole), ("tenth", tenth)])
             } else {
-                format!("{} ko", (f.size + 1023) / 1024)
+                t.t_with(
+                    "size-kilobytes",
+                    &[("count", &((f.size + 1023) / 1024).to_string())],
+                )
             },
             url: format!("{base}/fichiers/{}", f.id),
         })
@@ -212,9 +219,13 @@ fn page(
             .map(|(_, l)| l.to_string())
             .unwrap_or_else(|| r.links.join("\n")),
         link_list: r.links.clone(),
-        files: file_rows(&detail.files, &base),
+        files: file_rows(&detail.files, &base, t),
         criteria: criterion_rows(detail),
-        grid_name: detail.grid.as_ref().map(|g| g.name.clone()).unwrap_or_default(),
+        grid_name: detail
+            .grid
+            .as_ref()
+            .map(|g| g.name.clone())
+            .unwrap_or_default(),
         events: event_rows(detail, t, false),
         error: error.map(|e| (e.field(), e.words(t))),
         notice,
@@ -423,13 +434,7 @@ async fn save(
     let refused = |detail: RequestDetail, refusal: Refusal| {
         respond(
             &headers,
-            page(
-                t,
-                &detail,
-                Some((&analysis, &links)),
-                Some(&refusal),
-                None,
-            ),
+            page(t, &detail, Some((&analysis, &links)), Some(&refusal), None),
             StatusCode::UNPROCESSABLE_ENTITY,
         )
     };
@@ -437,10 +442,7 @@ async fn save(
         return refused(app.my_request(&email, &id).await?, refusal);
     }
     for (file_name, bytes) in &files {
-        let upload = RequestUpload {
-            file_name,
-            bytes,
-        };
+        let upload = RequestUpload { file_name, bytes };
         if let Err(refusal) = app.attach_request_file(&email, &id, upload).await? {
             return refused(app.my_request(&email, &id).await?, refusal);
         }
