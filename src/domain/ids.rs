@@ -78,6 +78,19 @@ uuid_id!(
     /// An API token (only its hash is stored).
     TokenId
 );
+uuid_id!(
+    /// An endorsement of a badge class or of an award (OB 3.0 EndorsementCredential, OB 2.0
+    /// Endorsement).
+    EndorsementId
+);
+
+impl EndorsementId {
+    /// The key of its revocation bit in its issuer's status list, which names what each bit
+    /// covers by UUID: an award's or an endorsement's (UUIDs never collide).
+    pub fn status_key(&self) -> AwardId {
+        AwardId(self.0)
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -15,7 +15,7 @@ pub use award::{Award, AwardRequest, Evidence, Recipient};
 pub use badge_class::{Alignment, BadgeClass, BadgeClassDraft, Criteria};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use email::EmailAddress;
-pub use ids::{AwardId, BadgeClassId, IssuerId, TokenId};
+pub use ids::{AwardId, BadgeClassId, EndorsementId, IssuerId, TokenId};
 pub use image::{Image, ImageKind};
 pub use issuer::{Issuer, IssuerDraft};
 pub use validation::{FieldError, Invalid};

@@ -136,6 +136,20 @@ impl PublicUrls {
         format!("{}/oid4vci/credential", self.base)
     }
 
+    /// An endorsement's OB 3.0 EndorsementCredential (its id).
+    pub fn endorsement(&self, id: crate::domain::EndorsementId) -> String {
+        format!("{}/endossements/{id}", self.base)
+    }
+
+    pub fn endorsement_jwt(&self, id: crate::domain::EndorsementId) -> String {
+        format!("{}/endossements/{id}/jwt", self.base)
+    }
+
+    /// An endorsement's OB 2.0 Endorsement (hosted).
+    pub fn endorsement_ob2(&self, id: crate::domain::EndorsementId) -> String {
+        format!("{}/endossements/{id}/ob2", self.base)
+    }
+
     pub fn jwks(&self) -> String {
         format!("{}/.well-known/jwks.json", self.base)
     }

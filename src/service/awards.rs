@@ -99,6 +99,14 @@ impl Insigne {
             for (i, (_, issuer, _)) in awards.iter().enumerate() {
                 by_issuer.entry(issuer.id).or_default().push(i);
             }
+            // The live endorsements of each class, embedded in its new credentials.
+            let mut endorsed: BTreeMap<crate::domain::BadgeClassId, Vec<serde_json::Value>> =
+                BTreeMap::new();
+            for (class, _, _) in &awards {
+                if !endorsed.contains_key(&class.id) {
+                    endorsed.insert(class.id, self.class_endorsements(class.id).await?);
+                }
+            }
             for (issuer, indexes) in by_issuer {
                 let wanted: Vec<AwardId> = indexes.iter().map(|i| ids[*i]).collect();
                 let slots = self.new_status_slots(issuer, &wanted).await?;
@@ -106,8 +114,9 @@ impl Insigne {
                     let (class, issuer, _) = &awards[i];
                     let stored = &mut new[i].0;
                     stored.ob2_signed = Some(self.sign_ob2(&stored.award, class)?);
+                    let endorsements = endorsed.get(&class.id).map(Vec::as_slice).unwrap_or(&[]);
                     let (credential, jwt) =
-                        self.sign_ob3_at(&stored.award, class, issuer, &slot)?;
+                        self.sign_ob3_at(&stored.award, class, issuer, &slot, endorsements)?;
                     stored.ob3_credential = Some(credential);
                     stored.ob3_jwt = Some(jwt);
                 }

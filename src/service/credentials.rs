@@ -69,7 +69,8 @@ impl Insigne {
                 })?
             }
         };
-        self.sign_ob3_at(award, class, issuer, &slot)
+        let endorsements = self.class_endorsements(class.id).await?;
+        self.sign_ob3_at(award, class, issuer, &slot, &endorsements)
     }
 
     /// Draws a random index for each new award of `issuer` in the status list of the active
@@ -109,13 +110,15 @@ impl Insigne {
         class: &BadgeClass,
         issuer: &Issuer,
         slot: &StatusSlot,
+        endorsements: &[Value],
     ) -> Result<(String, String), ServiceError> {
         let did = self.issuer_did(issuer.id, &slot.list_key)?;
         let entry = StatusEntry {
             list_url: self.urls.status_list(issuer.id, &slot.list_key),
             index: slot.index,
         };
-        let unsigned = ob3::credential(&self.urls, award, class, issuer, &did, &entry);
+        let unsigned =
+            ob3::credential(&self.urls, award, class, issuer, &did, &entry, endorsements);
         self.sign_credential(&unsigned, &did, &slot.list_key)
     }
 
@@ -144,8 +147,26 @@ impl Insigne {
             list_url: self.urls.status_list(issuer.id, &slot.list_key),
             index: slot.index,
         };
-        let mut unsigned =
-            ob3::credential(&self.urls, &stored.award, &class, &issuer, &did, &entry);
+        // The badge class's endorsements its own credential embeds, as they were.
+        let endorsements: Vec<Value> = stored
+            .ob3_credential
+            .as_deref()
+            .and_then(|c| serde_json::from_str::<Value>(c).ok())
+            .and_then(|c| {
+                c["credentialSubject"]["achievement"]["endorsement"]
+                    .as_array()
+                    .cloned()
+            })
+            .unwrap_or_default();
+        let mut unsigned = ob3::credential(
+            &self.urls,
+            &stored.award,
+            &class,
+            &issuer,
+            &did,
+            &entry,
+            &endorsements,
+        );
         let id = format!("urn:uuid:{}", crate::domain::ids::random_uuid());
         ob3::issue_to_holder(&mut unsigned, &id, holder);
         let (credential, jwt) = self.sign_credential(&unsigned, &did, &slot.list_key)?;
@@ -159,7 +180,7 @@ impl Insigne {
 
     /// Signs an unsigned credential of issuer `did` with Ed25519 key `list_key` (Data
     /// Integrity) and the active RSA key (VC-JWT).
-    fn sign_credential(
+    pub(super) fn sign_credential(
         &self,
         unsigned: &Value,
         did: &str,
@@ -218,9 +239,19 @@ impl Insigne {
         let Some(slot) = self.store.status_slot(award.id).await? else {
             return Ok(());
         };
+        self.rewrite_list(slot.issuer, &slot.list_key).await
+    }
+
+    /// Rewrites and re-signs the status list of `issuer` and `list_key`, from the revocations
+    /// (of awards and endorsements) stored.
+    pub(super) async fn rewrite_list(
+        &self,
+        issuer: IssuerId,
+        list_key: &str,
+    ) -> Result<(), ServiceError> {
         self.store
-            .rewrite_status_list(slot.issuer, &slot.list_key, self.clock.now(), |revoked| {
-                self.signed_status_list(slot.issuer, &slot.list_key, revoked)
+            .rewrite_status_list(issuer, list_key, self.clock.now(), |revoked| {
+                self.signed_status_list(issuer, list_key, revoked)
                     .map_err(|e| e.to_string())
             })
             .await?;

@@ -11,6 +11,8 @@ mod catalogue;
 mod catalogue_entries;
 pub use catalogue_entries::{EntryFields, EntryKind};
 mod completions;
+mod endorsements;
+pub use endorsements::ENDORSEMENT_COMMENT_MAX;
 mod credentials;
 mod evaluation;
 mod home;

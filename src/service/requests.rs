@@ -249,12 +249,13 @@ pub fn clean_file_name(name: &str) -> String {
 
 /// The links typed one a line: each an http(s) URL.
 fn parse_links(text: &str) -> Result<Vec<String>, Refusal> {
-    let links: Vec<String> = text
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(str::to_string)
-        .collect();
+    // The same link twice is one piece of evidence (its URL is the evidence's id).
+    let mut links: Vec<String> = Vec::new();
+    for l in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        if !links.iter().any(|x| x == l) {
+            links.push(l.to_string());
+        }
+    }
     if links.len() > LINKS_MAX {
         return Err(Refusal::TooManyLinks);
     }
@@ -1093,7 +1094,7 @@ mod tests {
     #[test]
     fn links_are_http_urls_one_a_line() {
         assert_eq!(
-            parse_links("https://magistere.education.fr/ac-versailles/course/view.php?id=1\n\n  http://exemple.fr/a \n"),
+            parse_links("https://magistere.education.fr/ac-versailles/course/view.php?id=1\n\n  http://exemple.fr/a \nhttp://exemple.fr/a"),
             Ok(vec![
                 "https://magistere.education.fr/ac-versailles/course/view.php?id=1".to_string(),
                 "http://exemple.fr/a".to_string()

@@ -184,7 +184,10 @@ impl Store {
         }
         let rows = sqlx::query(
             "SELECT e.idx FROM status_entries e JOIN awards a ON a.id = e.award_id
-             WHERE e.issuer_id = $1 AND e.list_key = $2 AND a.revoked_at IS NOT NULL ORDER BY e.idx",
+             WHERE e.issuer_id = $1 AND e.list_key = $2 AND a.revoked_at IS NOT NULL
+             UNION SELECT e.idx FROM status_entries e JOIN endorsements n ON n.id = e.award_id
+             WHERE e.issuer_id = $1 AND e.list_key = $2 AND n.revoked_at IS NOT NULL
+             ORDER BY idx",
         )
         .bind(issuer.to_string())
         .bind(list_key.to_string())

@@ -29,6 +29,7 @@ mod crash;
 mod durable;
 mod e2e;
 mod edge;
+mod endorsements;
 mod foreign;
 mod interop_ob2;
 mod interop_ob3;

@@ -228,3 +228,23 @@ pub fn anchor(code: &str) -> String {
         })
         .collect()
 }
+
+/// An OB 2.0 Endorsement, hosted at `id`: `issuer` (its Profile URL) vouches for `claim_id`
+/// (a BadgeClass or an Assertion URL) with `comment`.
+pub fn endorsement(
+    id: &str,
+    claim_id: &str,
+    comment: &str,
+    issuer: &str,
+    issued: chrono::DateTime<chrono::Utc>,
+) -> Value {
+    json!({
+        "@context": CONTEXT,
+        "type": "Endorsement",
+        "id": id,
+        "claim": {"id": claim_id, "endorsementComment": comment},
+        "issuer": issuer,
+        "issuedOn": rfc3339(issued),
+        "verification": {"type": "hosted"},
+    })
+}

@@ -17,7 +17,8 @@ use super::PublicUrls;
 use crate::domain::clock::rfc3339;
 use crate::domain::{Award, BadgeClass, Issuer};
 use crate::formats::contexts::{
-    ACHIEVEMENT_CREDENTIAL_SCHEMA_URL, CREDENTIALS_V2, OB_V3P0, OB_V3P0_EXTENSIONS,
+    ACHIEVEMENT_CREDENTIAL_SCHEMA_URL, CREDENTIALS_V2, ENDORSEMENT_CREDENTIAL_SCHEMA_URL, OB_V3P0,
+    OB_V3P0_EXTENSIONS,
 };
 
 /// The `@context` of every credential: VC 2.0, OB 3.0.3, and the 1EdTech extensions (needed
@@ -103,7 +104,8 @@ pub fn achievement(urls: &PublicUrls, class: &BadgeClass) -> Value {
     Value::Object(a)
 }
 
-/// The unsigned OpenBadgeCredential of an award.
+/// The unsigned OpenBadgeCredential of an award; `endorsements` are the signed
+/// EndorsementCredentials of its badge class, embedded in its achievement.
 pub fn credential(
     urls: &PublicUrls,
     award: &Award,
@@ -111,6 +113,7 @@ pub fn credential(
     issuer: &Issuer,
     did: &str,
     status: &StatusEntry,
+    endorsements: &[Value],
 ) -> Value {
     let mut subject = Map::new();
     subject.insert("type".into(), json!(["AchievementSubject"]));
@@ -124,7 +127,11 @@ pub fn credential(
             "identityHash": award.recipient_identity(),
         }]),
     );
-    subject.insert("achievement".into(), achievement(urls, class));
+    let mut achievement = achievement(urls, class);
+    if let (Some(a), false) = (achievement.as_object_mut(), endorsements.is_empty()) {
+        a.insert("endorsement".into(), Value::Array(endorsements.to_vec()));
+    }
+    subject.insert("achievement".into(), achievement);
 
     let mut c = Map::new();
     c.insert("@context".into(), credential_context());
@@ -185,6 +192,50 @@ pub fn credential(
         }),
     );
     Value::Object(c)
+}
+
+/// What an endorsement says, and of what.
+pub struct EndorsementClaim<'a> {
+    /// The endorsement's URL (its id).
+    pub id: &'a str,
+    /// What it endorses: the badge class's URL (the achievement's id) or the award's
+    /// credential URL.
+    pub subject: &'a str,
+    /// Its name, e.g. « Endossement du badge … ».
+    pub name: &'a str,
+    pub comment: &'a str,
+    pub issued: chrono::DateTime<chrono::Utc>,
+}
+
+/// The unsigned OB 3.0 EndorsementCredential of `claim`, issued by `issuer`.
+pub fn endorsement_credential(
+    urls: &PublicUrls,
+    claim: &EndorsementClaim<'_>,
+    issuer: &Issuer,
+    did: &str,
+    status: &StatusEntry,
+) -> Value {
+    json!({
+        "@context": credential_context(),
+        "id": claim.id,
+        "type": ["VerifiableCredential", "EndorsementCredential"],
+        "name": claim.name,
+        "issuer": issuer_profile(urls, issuer, did),
+        "validFrom": rfc3339(claim.issued),
+        "credentialSubject": {
+            "id": claim.subject,
+            "type": ["EndorsementSubject"],
+            "endorsementComment": claim.comment,
+        },
+        "credentialSchema": [{"id": ENDORSEMENT_CREDENTIAL_SCHEMA_URL, "type": "1EdTechJsonSchemaValidator2019"}],
+        "credentialStatus": {
+            "id": format!("{}#{}", status.list_url, status.index),
+            "type": "BitstringStatusListEntry",
+            "statusPurpose": "revocation",
+            "statusListIndex": status.index.to_string(),
+            "statusListCredential": status.list_url,
+        },
+    })
 }
 
 /// Turns the credential of an award into one issued to `holder`, a DID: its own `id`, and the

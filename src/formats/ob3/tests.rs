@@ -106,7 +106,7 @@ pub(crate) fn ecap_credential_unsigned() -> Value {
         list_url: urls.status_list(issuer.id, "ed25519-20261128-0a1b2c3d"),
         index: 94_271,
     };
-    credential(&urls, &award, &class, &issuer, did, &status)
+    credential(&urls, &award, &class, &issuer, did, &status, &[])
 }
 
 fn ecap_credential_signed() -> Value {

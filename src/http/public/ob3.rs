@@ -20,6 +20,18 @@ pub fn router() -> Router<Insigne> {
         )
         .route("/credentials/{id}/jwt", get(jwt).options(super::preflight))
         .route(
+            "/endossements/{id}",
+            get(endorsement).options(super::preflight),
+        )
+        .route(
+            "/endossements/{id}/jwt",
+            get(endorsement_jwt).options(super::preflight),
+        )
+        .route(
+            "/endossements/{id}/ob2",
+            get(endorsement_ob2).options(super::preflight),
+        )
+        .route(
             "/issuers/{id}/did.json",
             get(did_document).options(super::preflight),
         )
@@ -55,6 +67,54 @@ async fn jwt(State(app): State<Insigne>, Path(raw): Path<String>) -> Result<Resp
         .await
         .map_err(unpublished)?;
     Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body).into_response())
+}
+
+/// An endorsement's EndorsementCredential, as signed. A revoked one is still served: its
+/// status list says it is revoked.
+async fn endorsement(
+    State(app): State<Insigne>,
+    Path(raw): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let e = app
+        .endorsement(id::<crate::domain::EndorsementId>("endorsement", &raw)?)
+        .await?;
+    Ok(revalidated(
+        &headers,
+        "application/vc+ld+json",
+        e.credential,
+        None,
+    ))
+}
+
+async fn endorsement_jwt(
+    State(app): State<Insigne>,
+    Path(raw): Path<String>,
+) -> Result<Response, ApiError> {
+    let e = app
+        .endorsement(id::<crate::domain::EndorsementId>("endorsement", &raw)?)
+        .await?;
+    Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], e.jwt).into_response())
+}
+
+/// The OB 2.0 Endorsement (hosted); a revoked one answers 410 Gone, as a revoked assertion.
+async fn endorsement_ob2(
+    State(app): State<Insigne>,
+    Path(raw): Path<String>,
+) -> Result<Response, ApiError> {
+    let e = app
+        .endorsement(id::<crate::domain::EndorsementId>("endorsement", &raw)?)
+        .await?;
+    if let Some(reason) = e.revocation_reason {
+        let body = serde_json::json!({"revoked": true, "revocationReason": reason});
+        return Ok((
+            axum::http::StatusCode::GONE,
+            [(header::CONTENT_TYPE, "application/ld+json")],
+            body.to_string(),
+        )
+            .into_response());
+    }
+    Ok(([(header::CONTENT_TYPE, "application/ld+json")], e.ob2).into_response())
 }
 
 async fn did_document(
