@@ -293,3 +293,242 @@ async fn endorsements_verify_everywhere_until_revoked_and_after_a_rotation() {
     );
     server.stop().await;
 }
+
+crate::on_both_backends!(tutors_and_the_dane_endorse_in_the_console_and_the_pages_say_it);
+async fn tutors_and_the_dane_endorse_in_the_console_and_the_pages_say_it(backend: Backend) {
+    use crate::console::{csrf, sign_in};
+    use crate::mine::send;
+    let Some(t) = TestApp::new(backend).await else {
+        return;
+    };
+    load_example_catalogue(&t).await;
+    let tutor_email = "tuteur@ac-versailles.fr";
+    t.app
+        .add_admin(DANE, insigne::auth::Role::Admin)
+        .await
+        .expect("admin");
+    t.app
+        .add_admin(tutor_email, insigne::auth::Role::Tutor)
+        .await
+        .expect("tutor");
+    let class = class_id(&t, "e-cap1").await;
+    let (_, award) = t
+        .admin(
+            Method::POST,
+            "/api/v1/awards",
+            Some(json!({"badge_class": class.to_string(), "recipient": {"email": "ada@ac-versailles.fr", "name": "Ada Lovelace"}})),
+        )
+        .await;
+    let award_id = award["id"].as_str().expect("id").to_string();
+
+    // The DANE endorses the badge class; a form with neither or both targets is refused.
+    let dane = sign_in(&t, DANE).await;
+    let (status, _, page) = send(
+        &t.app,
+        Method::GET,
+        "/admin/endossements",
+        Some(&dane),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("Aucun endossement pour l&#x27;instant.")
+            || page.contains("Aucun endossement pour l'instant."),
+        "{page}"
+    );
+    let token = csrf(&page);
+    let form = |class: &str, award: &str, name: &str, comment: &str| {
+        url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs([
+                ("csrf", token.as_str()),
+                ("class", class),
+                ("award", award),
+                ("endorser_name", name),
+                ("comment", comment),
+            ])
+            .finish()
+    };
+    let (status, _, page) = send(
+        &t.app,
+        Method::POST,
+        "/admin/endossements",
+        Some(&dane),
+        Some(&form("", "", "La DANE", "Oui")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("pas les deux"), "{page}");
+    let (status, _, page) = send(
+        &t.app,
+        Method::POST,
+        "/admin/endossements",
+        Some(&dane),
+        Some(&form(&class.to_string(), "", "", "")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("endorser_name"), "{page}");
+    let (status, _, _) = send(
+        &t.app,
+        Method::POST,
+        "/admin/endossements",
+        Some(&dane),
+        Some(&form(
+            &class.to_string(),
+            "",
+            "La DANE de Versailles",
+            "Parcours conforme au référentiel.",
+        )),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+
+    // A tutor endorses Ada's badge; an unknown badge id is refused.
+    let tutor = sign_in(&t, tutor_email).await;
+    let (_, _, page) = send(
+        &t.app,
+        Method::GET,
+        "/admin/endossements",
+        Some(&tutor),
+        None,
+    )
+    .await;
+    let tutor_token = csrf(&page);
+    let tutor_form = |award: &str| {
+        url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs([
+                ("csrf", tutor_token.as_str()),
+                ("class", ""),
+                ("award", award),
+                ("endorser_name", "Claire Dupont, tutrice e-CAP1"),
+                ("comment", "Un parcours remarquable, suivi de bout en bout."),
+            ])
+            .finish()
+    };
+    let (status, _, page) = send(
+        &t.app,
+        Method::POST,
+        "/admin/endossements",
+        Some(&tutor),
+        Some(&tutor_form("pas-un-id")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains("Aucun badge délivré n&#x27;a cet identifiant")
+            || page.contains("Aucun badge délivré n'a cet identifiant"),
+        "{page}"
+    );
+    let (status, _, _) = send(
+        &t.app,
+        Method::POST,
+        "/admin/endossements",
+        Some(&tutor),
+        Some(&tutor_form(&award_id)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let all = t.app.all_endorsements().await.expect("all");
+    assert_eq!(all.len(), 2);
+    let of_class = all
+        .iter()
+        .find(|e| matches!(e.target, EndorsementTarget::BadgeClass(_)))
+        .expect("class");
+    let of_award = all
+        .iter()
+        .find(|e| matches!(e.target, EndorsementTarget::Award(_)))
+        .expect("award");
+    assert_eq!(of_award.endorser, tutor_email);
+
+    // The pages list them.
+    let (status, _, page) = send(
+        &t.app,
+        Method::GET,
+        &format!("/badges/{award_id}"),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("Endossements")
+            && page.contains("La DANE de Versailles")
+            && page.contains("Claire Dupont, tutrice e-CAP1"),
+        "{page}"
+    );
+    let class_path = t
+        .app
+        .urls
+        .badge_class(class)
+        .replace(crate::common::BASE, "");
+    let (_, _, page) = send(&t.app, Method::GET, &class_path, None, None).await;
+    assert!(page.contains("Parcours conforme au référentiel."), "{page}");
+
+    // A tutor revokes only their own; a revocation needs a reason; then the pages say it.
+    let (status, _, _) = send(
+        &t.app,
+        Method::POST,
+        &format!("/admin/endossements/{}/revoquer", of_class.id),
+        Some(&tutor),
+        Some(&format!("csrf={tutor_token}&reason=non")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _, page) = send(
+        &t.app,
+        Method::POST,
+        &format!("/admin/endossements/{}/revoquer", of_award.id),
+        Some(&tutor),
+        Some(&format!("csrf={tutor_token}&reason=")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("Donnez le motif"), "{page}");
+    let (status, _, _) = send(
+        &t.app,
+        Method::POST,
+        &format!("/admin/endossements/{}/revoquer", of_award.id),
+        Some(&tutor),
+        Some(&format!(
+            "csrf={tutor_token}&reason=Endoss%C3%A9+par+erreur"
+        )),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, _, page) = send(
+        &t.app,
+        Method::GET,
+        &format!("/badges/{award_id}"),
+        None,
+        None,
+    )
+    .await;
+    assert!(page.contains("Endossement révoqué le"), "{page}");
+    let (_, _, page) = send(
+        &t.app,
+        Method::GET,
+        "/admin/endossements",
+        Some(&dane),
+        None,
+    )
+    .await;
+    assert!(page.contains("Endossé par erreur"), "{page}");
+    // Without the session's token, nothing changes.
+    let (status, _, _) = send(
+        &t.app,
+        Method::POST,
+        &format!("/admin/endossements/{}/revoquer", of_class.id),
+        Some(&dane),
+        Some("reason=x"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(t
+        .app
+        .endorsement(of_class.id)
+        .await
+        .expect("read")
+        .revoked_at
+        .is_none());
+}

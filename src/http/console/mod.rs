@@ -9,6 +9,7 @@ mod award_search;
 mod awards;
 mod badge_classes;
 mod catalogue;
+mod endorsements;
 mod entries;
 mod imports;
 mod imports_attendance;
@@ -136,6 +137,14 @@ pub fn router() -> Router<Insigne> {
         .route(
             "/admin/modules/{code}",
             get(entries::module_edit).post(entries::module_update),
+        )
+        .route(
+            "/admin/endossements",
+            get(endorsements::list).post(endorsements::create),
+        )
+        .route(
+            "/admin/endossements/{id}/revoquer",
+            post(endorsements::revoke),
         )
         .route("/admin/demandes", get(requests::list))
         .route(

@@ -62,6 +62,7 @@ struct BadgePage {
     jwt_url: String,
     png_url: String,
     svg_url: String,
+    endorsements: Vec<super::EndorsementView>,
 }
 
 pub(super) async fn badge_page(
@@ -125,7 +126,17 @@ pub(crate) async fn badge_html(
     };
     let wallet_action = (owner && award.is_current(now))
         .then(|| format!("/mes-badges/badges/{}/portefeuille", award.id));
+    let endorsements = super::endorsement_views(
+        app,
+        &[
+            crate::storage::EndorsementTarget::BadgeClass(award.badge_class),
+            crate::storage::EndorsementTarget::Award(award.id),
+        ],
+        t,
+    )
+    .await?;
     let page = BadgePage {
+        endorsements,
         t,
         switch_url: switch_url(&format!("/badges/{}", award.id), t),
         content_lang: content_lang(t),

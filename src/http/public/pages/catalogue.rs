@@ -29,6 +29,7 @@ struct ClassPage {
     competencies: Vec<CompetencyView>,
     tags: Vec<String>,
     class_url: String,
+    endorsements: Vec<super::EndorsementView>,
 }
 
 pub(crate) async fn badge_class_html(
@@ -63,6 +64,12 @@ pub(crate) async fn badge_class_html(
         criteria_url: class.criteria.url.clone(),
         competencies: competencies(&class.alignments, t),
         tags: class.tags.clone(),
+        endorsements: super::endorsement_views(
+            app,
+            &[crate::storage::EndorsementTarget::BadgeClass(class.id)],
+            t,
+        )
+        .await?,
         name: class.name,
         description: class.description,
         class_url,

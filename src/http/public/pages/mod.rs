@@ -142,6 +142,39 @@ fn competencies(alignments: &[Alignment], lang: Lang) -> Vec<CompetencyView> {
         .collect()
 }
 
+/// An endorsement, as a badge or badge class page shows it.
+pub(crate) struct EndorsementView {
+    pub line: String,
+    pub comment: String,
+    pub revoked: Option<String>,
+    pub url: String,
+}
+
+/// The endorsements of `targets` (a badge class, a badge), oldest first, revoked ones said so.
+pub(crate) async fn endorsement_views(
+    app: &Insigne,
+    targets: &[crate::storage::EndorsementTarget],
+    lang: Lang,
+) -> Result<Vec<EndorsementView>, ApiError> {
+    let mut out = Vec::new();
+    for target in targets {
+        for e in app.endorsements_of(*target).await? {
+            out.push(EndorsementView {
+                line: lang.t_with(
+                    "endorsement-line",
+                    &[("by", &e.endorser_name), ("date", &lang.date(e.created_at))],
+                ),
+                comment: e.comment,
+                revoked: e
+                    .revoked_at
+                    .map(|at| lang.t_with("endorsement-revoked", &[("date", &lang.date(at))])),
+                url: app.urls.endorsement(e.id),
+            });
+        }
+    }
+    Ok(out)
+}
+
 /// A rendered page, tagged for revalidation; it depends on `Accept-Language` (and on `Accept`
 /// where the same URL also serves JSON-LD).
 pub(crate) fn html(
