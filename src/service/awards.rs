@@ -102,10 +102,10 @@ impl Insigne {
             // The live endorsements of each class, embedded in its new credentials.
             let mut endorsed: BTreeMap<crate::domain::BadgeClassId, Vec<serde_json::Value>> =
                 BTreeMap::new();
-            for (class, _, _) in &awards {
-                if !endorsed.contains_key(&class.id) {
-                    endorsed.insert(class.id, self.class_endorsements(class.id).await?);
-                }
+            let classes: std::collections::BTreeSet<_> =
+                awards.iter().map(|(class, _, _)| class.id).collect();
+            for class in classes {
+                endorsed.insert(class, self.class_endorsements(class).await?);
             }
             for (issuer, indexes) in by_issuer {
                 let wanted: Vec<AwardId> = indexes.iter().map(|i| ids[*i]).collect();
