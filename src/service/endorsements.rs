@@ -149,21 +149,30 @@ impl Insigne {
             .collect()
     }
 
+    /// The endorsements of `target`, oldest first (revoked ones too; not those an erasure
+    /// emptied).
     pub async fn endorsements_of(
         &self,
         target: EndorsementTarget,
     ) -> Result<Vec<StoredEndorsement>, ServiceError> {
-        Ok(self.store.endorsements_of(target).await?)
+        let mut all = self.store.endorsements_of(target).await?;
+        all.retain(|e| !e.credential.is_empty());
+        Ok(all)
     }
 
+    /// Every endorsement but those emptied by an erasure, the latest first.
     pub async fn all_endorsements(&self) -> Result<Vec<StoredEndorsement>, ServiceError> {
-        Ok(self.store.all_endorsements().await?)
+        let mut all = self.store.all_endorsements().await?;
+        all.retain(|e| !e.credential.is_empty());
+        Ok(all)
     }
 
+    /// An endorsement; one emptied by its badge's erasure is no longer there.
     pub async fn endorsement(&self, id: EndorsementId) -> Result<StoredEndorsement, ServiceError> {
         self.store
             .get_endorsement(id)
             .await?
+            .filter(|e| !e.credential.is_empty())
             .ok_or_else(|| ServiceError::not_found("endorsement", id))
     }
 

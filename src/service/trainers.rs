@@ -315,6 +315,15 @@ impl Insigne {
         for id in &ids {
             let stored = self.award(*id).await?;
             self.refresh_status_list(&stored.award).await?;
+            for e in self
+                .store
+                .endorsements_of(crate::storage::EndorsementTarget::Award(*id))
+                .await?
+            {
+                if let Some(slot) = self.store.status_slot(e.id.status_key()).await? {
+                    self.rewrite_list(slot.issuer, &slot.list_key).await?;
+                }
+            }
         }
         tracing::info!(badges = ids.len(), "a trainer's data was erased on request");
         Ok(Erasure {

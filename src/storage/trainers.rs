@@ -263,6 +263,21 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         super::requests::erase_requests(&mut tx, &email).await?;
+        // Endorsements of their badges: revoked (their bits set when the lists are rewritten)
+        // and emptied, since a tutor's words may name them.
+        sqlx::query(
+            "UPDATE endorsements SET revoked_at = COALESCE(revoked_at, $2),
+             revocation_reason = COALESCE(revocation_reason, $3),
+             comment = '', credential = '', jwt = '', ob2 = ''
+             WHERE target_kind = 'award' AND target_id IN
+             (SELECT id FROM awards WHERE recipient_email = $1)",
+        )
+        // Their awards already carry the erased address.
+        .bind(erased_as.to_string())
+        .bind(time_to_db(now))
+        .bind(reason.to_string())
+        .execute(&mut *tx)
+        .await?;
         for statement in [
             "DELETE FROM completions WHERE learner_email = $1",
             "DELETE FROM attendances WHERE learner_email = $1",

@@ -148,6 +148,38 @@ async fn endorsements_are_stored_listed_and_refused_when_empty(backend: Backend)
         .await
         .expect("log");
     assert_eq!(log.len(), 3, "{log:?}");
+    // Erasing Ada revokes and empties the endorsements of her badges (a tutor's words may name
+    // her); the class's endorsement stays.
+    let kept = t
+        .app
+        .endorse(
+            DANE,
+            EndorsementTarget::Award(id),
+            "Claire Dupont",
+            "Ada a conçu un parcours remarquable.",
+        )
+        .await
+        .expect("endorse");
+    t.app
+        .erase_trainer(
+            &insigne::domain::EmailAddress::parse("ada@ac-versailles.fr").expect("email"),
+        )
+        .await
+        .expect("erase");
+    let (status, _, _) = t.get(&format!("/endossements/{}", kept.id)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let stored = t
+        .app
+        .store
+        .get_endorsement(kept.id)
+        .await
+        .expect("read")
+        .expect("row");
+    assert!(
+        stored.revoked_at.is_some() && stored.comment.is_empty() && stored.credential.is_empty()
+    );
+    let (status, _, _) = t.get(&format!("/endossements/{}", e.id)).await;
+    assert_eq!(status, StatusCode::OK);
 }
 
 /// The endorsement, and a credential that embeds it, pass the independent verifiers and
