@@ -76,6 +76,11 @@ pub async fn run(config: &Config, cmd: AdminsCommand) -> Result<(), CliError> {
                     "--parcours is for tutors (--role tutor)".into(),
                 ));
             }
+            // Unknown parcours are refused before anything changes.
+            if let Err(e) = crate::service::known_parcours(&store, &parcours).await {
+                store.close().await;
+                return Err(failure(e));
+            }
             let added =
                 match crate::service::add_admin(&store, &email, role, SystemClock.now()).await {
                     Ok(new) if !parcours.is_empty() => {

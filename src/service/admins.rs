@@ -74,6 +74,16 @@ pub async fn set_tutor_parcours(
         )
         .into());
     }
+    let codes = known_parcours(store, parcours).await?;
+    Ok(store.set_tutor_parcours(&email, &codes).await?)
+}
+
+/// The parcours codes given (repeated, or separated by commas), each a parcours of the
+/// catalogue; refused otherwise, naming the unknown one.
+pub async fn known_parcours(
+    store: &Store,
+    parcours: &[String],
+) -> Result<Vec<String>, ServiceError> {
     let known = store.load_catalogue().await?.parcours;
     let mut codes = Vec::new();
     for p in parcours.iter().flat_map(|p| p.split(',')) {
@@ -90,7 +100,7 @@ pub async fn set_tutor_parcours(
         }
         codes.push(p.to_string());
     }
-    Ok(store.set_tutor_parcours(&email, &codes).await?)
+    Ok(codes)
 }
 
 /// The parcours a tutor reviews.

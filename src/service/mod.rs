@@ -45,8 +45,8 @@ use crate::import::moodle::MoodleMapping;
 use crate::storage::{StorageError, Store};
 
 pub use admins::{
-    add_admin, list_admins, remove_admin, set_tutor_parcours, tutor_parcours, AdminSession,
-    OpenedSession, ADMIN_IDLE_MINUTES, ADMIN_SESSION_HOURS, ADMIN_SIGNIN_MINUTES,
+    add_admin, known_parcours, list_admins, remove_admin, set_tutor_parcours, tutor_parcours,
+    AdminSession, OpenedSession, ADMIN_IDLE_MINUTES, ADMIN_SESSION_HOURS, ADMIN_SIGNIN_MINUTES,
 };
 pub use attendance::{AttendanceSummary, LearnerProgress, SessionSeen, ATTENDANCE_SOURCE};
 pub use audit::{audit, Actor, AuditView};

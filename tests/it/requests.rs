@@ -1076,3 +1076,71 @@ async fn an_approved_badge_passes_the_official_validators() {
     }
     server.stop().await;
 }
+
+/// `insigne admins add --role tutor --parcours`: the parcours are checked against the catalogue
+/// before anything changes, and listed in a fourth column.
+#[tokio::test]
+async fn the_cli_gives_tutors_their_parcours() {
+    let dir = tempfile::tempdir().expect("dir");
+    let catalogue =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/catalogue/ecap.toml");
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_insigne"))
+            .current_dir(dir.path())
+            .env("INSIGNE_DATABASE_URL", "sqlite://insigne.db")
+            .env("INSIGNE_CATALOGUE", "")
+            .args(args)
+            .output()
+            .expect("insigne")
+    };
+    let out = run(&["catalogue", "load", catalogue.to_str().expect("path")]);
+    assert!(out.status.success(), "{out:?}");
+    // An unknown parcours: exit 2, nobody added.
+    let out = run(&[
+        "admins",
+        "add",
+        TUTOR,
+        "--role",
+        "tutor",
+        "--parcours",
+        "e-CAP9",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("e-CAP9"),
+        "{out:?}"
+    );
+    let out = run(&["admins", "list"]);
+    assert!(out.stdout.is_empty(), "{out:?}");
+    // Parcours are for tutors.
+    let out = run(&["admins", "add", ADMIN, "--parcours", "e-CAP1"]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let out = run(&[
+        "admins",
+        "add",
+        TUTOR,
+        "--role",
+        "tutor",
+        "--parcours",
+        "e-CAP1,e-CAP2",
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    let out = run(&["admins", "list"]);
+    let listed = String::from_utf8(out.stdout).expect("utf-8");
+    let row: Vec<&str> = listed.trim_end().split('\t').collect();
+    assert_eq!(row[..2], [TUTOR, "tutor"], "{listed}");
+    assert_eq!(row[3], "e-CAP1,e-CAP2", "{listed}");
+    // Given again, they replace those the tutor had.
+    let out = run(&[
+        "admins",
+        "add",
+        TUTOR,
+        "--role",
+        "tutor",
+        "--parcours",
+        "e-CAP3",
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    let listed = String::from_utf8(run(&["admins", "list"]).stdout).expect("utf-8");
+    assert!(listed.trim_end().ends_with("\te-CAP3"), "{listed}");
+}
