@@ -53,7 +53,19 @@ impl Insigne {
     ) -> Result<Value, ServiceError> {
         let class = self.badge_class(class).await?;
         let signer = signer.map(|kid| self.rsa_kid(kid)).transpose()?;
-        Ok(ob2::badge_class(&self.urls, &class, signer))
+        let mut doc = ob2::badge_class(&self.urls, &class, signer);
+        // Its endorsements in force, as OB 2.0 Endorsements (`endorsement`: their URLs).
+        let endorsements: Vec<Value> = self
+            .endorsements_of(crate::storage::EndorsementTarget::BadgeClass(class.id))
+            .await?
+            .into_iter()
+            .filter(|e| e.revoked_at.is_none())
+            .map(|e| Value::String(self.urls.endorsement_ob2(e.id)))
+            .collect();
+        if let (Some(d), false) = (doc.as_object_mut(), endorsements.is_empty()) {
+            d.insert("endorsement".into(), Value::Array(endorsements));
+        }
+        Ok(doc)
     }
 
     /// The CryptographicKey of one of the RSA keys (active or retired), owned by `issuer`.

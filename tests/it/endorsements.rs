@@ -260,6 +260,27 @@ async fn endorsements_verify_everywhere_until_revoked_and_after_a_rotation() {
             .any(|c| c.name == "endorsement" && c.status == verify::Status::Passed),
         "{report:#?}"
     );
+    // The OB 2.0 BadgeClass names its endorsement; the official OB 2.0 validator accepts the
+    // hosted assertion with it.
+    let (_, _, doc) = t
+        .get(&t.app.urls.badge_class(class).replace(&base, ""))
+        .await;
+    let doc: Value = serde_json::from_slice(&doc).unwrap_or(Value::Null);
+    assert_eq!(
+        doc["endorsement"],
+        json!([t.app.urls.endorsement_ob2(e.id)]),
+        "{doc:#}"
+    );
+    let url = award["links"]["ob2_assertion"]
+        .as_str()
+        .expect("url")
+        .to_string();
+    let recipient = json!({ "email": "ada@ac-versailles.fr" }).to_string();
+    let (code, report) =
+        crate::interop_ob2::validate(&dir, &[&url, "--recipient", &recipient, "--report-only"])
+            .await;
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(report["valid"], true, "{report:#}");
     server.stop().await;
 
     // `insigne keys rotate`: what was signed before still verifies; new endorsements are
