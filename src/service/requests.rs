@@ -1104,7 +1104,9 @@ mod tests {
             parse_links("javascript:alert(1)"),
             Err(Refusal::BadLink("javascript:alert(1)".into()))
         );
-        let many = "https://a.fr/\n".repeat(LINKS_MAX + 1);
+        let many: String = (0..=LINKS_MAX)
+            .map(|i| format!("https://a.fr/{i}\n"))
+            .collect();
         assert_eq!(parse_links(&many), Err(Refusal::TooManyLinks));
     }
 }
