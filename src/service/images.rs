@@ -1,10 +1,50 @@
 //! Baked badge images: the badge class's image with the award inside, for verifiers of both
 //! generations: the OB 2.0 assertion and the OB 3.0 credential side by side.
 
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use sha2::{Digest, Sha256};
+
 use super::{Insigne, ServiceError};
 use crate::bake::{self, Generation};
 use crate::domain::{AwardId, ImageKind};
 use crate::storage::StoredAward;
+
+/// Rasterised SVGs kept, by the SHA-256 of the SVG: a badge class's image is drawn once, not
+/// at every download of every badge (tens of milliseconds of a core each time). A pure
+/// memo of a function of the bytes, so a changed image is simply another key; bounded, the
+/// oldest going first. Held by the process: nothing is lost when it stops.
+const RASTERS_KEPT: usize = 32;
+
+type Rasters = Mutex<VecDeque<([u8; 32], Arc<Vec<u8>>)>>;
+
+fn rasters() -> &'static Rasters {
+    static RASTERS: OnceLock<Rasters> = OnceLock::new();
+    RASTERS.get_or_init(|| Mutex::new(VecDeque::with_capacity(RASTERS_KEPT)))
+}
+
+/// `svg` drawn as a PNG, from the memo when it was drawn before.
+fn raster_of(svg: &[u8]) -> Result<Arc<Vec<u8>>, bake::BakeError> {
+    let key: [u8; 32] = Sha256::digest(svg).into();
+    let known = rasters()
+        .lock()
+        .ok()
+        .and_then(|kept| kept.iter().find(|(k, _)| *k == key).map(|(_, png)| png.clone()));
+    if let Some(png) = known {
+        return Ok(png);
+    }
+    let png = Arc::new(bake::convert::png_from_svg(svg)?);
+    if let Ok(mut kept) = rasters().lock() {
+        if !kept.iter().any(|(k, _)| *k == key) {
+            if kept.len() >= RASTERS_KEPT {
+                kept.pop_front();
+            }
+            kept.push_back((key, png.clone()));
+        }
+    }
+    Ok(png)
+}
 
 /// Which OB 2.0 form to bake (the OB 3.0 credential is always baked beside it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -32,11 +72,15 @@ impl Insigne {
         let baked = self
             .cpu
             .run(move || -> Result<Vec<u8>, bake::BakeError> {
-                let image = match kind {
-                    ImageKind::Png => image,
-                    ImageKind::Svg => bake::convert::png_from_svg(&image)?,
+                let raster;
+                let image: &[u8] = match kind {
+                    ImageKind::Png => &image,
+                    ImageKind::Svg => {
+                        raster = raster_of(&image)?;
+                        &raster
+                    }
                 };
-                let baked = bake::png::bake(&image, Generation::Ob2, &ob2)?;
+                let baked = bake::png::bake(image, Generation::Ob2, &ob2)?;
                 bake::png::bake(&baked, Generation::Ob3, &ob3)
             })
             .await??;

@@ -377,3 +377,47 @@ async fn the_official_validator_sees_an_expired_badge() {
     }
     server.stop().await;
 }
+
+/// The award `id`, as a live server serves it, passes the official OB 2.0 validator (hosted,
+/// for `email`) and the independent OB 3.0 verifiers (its credential and its VC-JWT).
+pub async fn official_validators_accept(
+    dir: &std::path::Path,
+    t: &TestApp,
+    base: &str,
+    id: &str,
+    email: &str,
+) {
+    let (status, award) = t
+        .admin(
+            axum::http::Method::GET,
+            &format!("/api/v1/awards/{id}"),
+            None,
+        )
+        .await;
+    assert_eq!(status, axum::http::StatusCode::OK);
+    let url = award["links"]["ob2_assertion"]
+        .as_str()
+        .expect("url")
+        .to_string();
+    let recipient = serde_json::json!({ "email": email }).to_string();
+    let (code, report) = validate(dir, &[&url, "--recipient", &recipient, "--report-only"]).await;
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(report["valid"], true, "{report:#}");
+    let files = tempfile::tempdir().expect("tempdir");
+    for (link, name) in [
+        ("ob3_credential", "credential.json"),
+        ("ob3_jwt", "credential.jwt"),
+    ] {
+        let path = download(
+            t,
+            base,
+            award["links"][link].as_str().expect("link"),
+            files.path(),
+            name,
+        )
+        .await;
+        let (code, report) = crate::interop_ob3::verify(dir, &path).await;
+        assert_eq!(code, 0, "{name}: {report:#}");
+        assert_eq!(report["valid"], true, "{report:#}");
+    }
+}

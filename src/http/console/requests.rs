@@ -317,18 +317,7 @@ pub(super) async fn decide(
             ))
         }
         Err(refusal) => {
-            let detail = app.request_for_review(&session, &id).await?;
-            let tutors = tutors_for(&app, &session).await?;
-            let page = detail_page(
-                t,
-                &session,
-                &detail,
-                tutors,
-                Some(&input),
-                Some(&refusal),
-                None,
-            );
-            page_response(&headers, page, StatusCode::UNPROCESSABLE_ENTITY)
+            refusal_page(&app, &session, &id, t, Some(&input), &refusal, &headers).await
         }
     }
 }
@@ -365,13 +354,24 @@ pub(super) async fn assign(
             ))
             .into_response(),
         )),
-        Err(refusal) => {
-            let detail = app.request_for_review(&session, &id).await?;
-            let tutors = tutors_for(&app, &session).await?;
-            let page = detail_page(t, &session, &detail, tutors, None, Some(&refusal), None);
-            page_response(&headers, page, StatusCode::UNPROCESSABLE_ENTITY)
-        }
+        Err(refusal) => refusal_page(&app, &session, &id, t, None, &refusal, &headers).await,
     }
+}
+
+/// The request page again, with what was typed and why it was refused (422).
+async fn refusal_page(
+    app: &Insigne,
+    session: &AdminSession,
+    id: &str,
+    t: Lang,
+    typed: Option<&DecisionInput>,
+    refusal: &Refusal,
+    headers: &HeaderMap,
+) -> Result<Response, ApiError> {
+    let detail = app.request_for_review(session, id).await?;
+    let tutors = tutors_for(app, session).await?;
+    let page = detail_page(t, session, &detail, tutors, typed, Some(refusal), None);
+    page_response(headers, page, StatusCode::UNPROCESSABLE_ENTITY)
 }
 
 pub(super) async fn download(

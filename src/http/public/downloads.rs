@@ -1,13 +1,14 @@
 //! Baked badge images.
 
 use axum::extract::{Path, Query, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use serde::Deserialize;
 
 use crate::domain::AwardId;
+use crate::http::cache::revalidated;
 use crate::http::error::ApiError;
 use crate::service::{BakedForm, Insigne};
 
@@ -39,40 +40,39 @@ fn award_id(raw: &str) -> Result<AwardId, ApiError> {
         .map_err(|_| ApiError::NotFound(format!("no badge with id {raw}")))
 }
 
-fn image(bytes: Vec<u8>, mime: &'static str, filename: String) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, mime.to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("inline; filename=\"{filename}\""),
-            ),
-            (
-                header::CONTENT_SECURITY_POLICY,
-                "default-src 'none'; style-src 'unsafe-inline'; img-src data:".into(),
-            ),
-        ],
-        bytes,
-    )
-        .into_response()
+/// A baked image, tagged: its bytes never change for a given award and key, so a link
+/// preview or a browser that holds it gets a 304 without a body.
+fn image(request: &HeaderMap, bytes: Vec<u8>, mime: &'static str, filename: String) -> Response {
+    let mut response = revalidated(request, mime, bytes, None);
+    let headers = response.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&format!("inline; filename=\"{filename}\"")) {
+        headers.insert(header::CONTENT_DISPOSITION, v);
+    }
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; img-src data:"),
+    );
+    response
 }
 
 async fn png(
     State(app): State<Insigne>,
     Path(raw): Path<String>,
     Query(q): Query<FormQuery>,
+    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let id = award_id(&raw)?;
     let bytes = app.baked_png(id, form(&q)?).await?;
-    Ok(image(bytes, "image/png", format!("badge-{id}.png")))
+    Ok(image(&headers, bytes, "image/png", format!("badge-{id}.png")))
 }
 
 async fn svg(
     State(app): State<Insigne>,
     Path(raw): Path<String>,
     Query(q): Query<FormQuery>,
+    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let id = award_id(&raw)?;
     let bytes = app.baked_svg(id, form(&q)?).await?;
-    Ok(image(bytes, "image/svg+xml", format!("badge-{id}.svg")))
+    Ok(image(&headers, bytes, "image/svg+xml", format!("badge-{id}.svg")))
 }
