@@ -27,10 +27,11 @@ fn rasters() -> &'static Rasters {
 /// `svg` drawn as a PNG, from the memo when it was drawn before.
 fn raster_of(svg: &[u8]) -> Result<Arc<Vec<u8>>, bake::BakeError> {
     let key: [u8; 32] = Sha256::digest(svg).into();
-    let known = rasters()
-        .lock()
-        .ok()
-        .and_then(|kept| kept.iter().find(|(k, _)| *k == key).map(|(_, png)| png.clone()));
+    let known = rasters().lock().ok().and_then(|kept| {
+        kept.iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, png)| png.clone())
+    });
     if let Some(png) = known {
         return Ok(png);
     }
@@ -133,5 +134,26 @@ fn missing(stored: &StoredAward, form: &'static str) -> ServiceError {
     ServiceError::Unsigned {
         award: stored.award.id,
         form,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_svg_is_drawn_once_and_another_svg_again() {
+        let svg = br##"<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64"><circle cx="32" cy="32" r="30" fill="#000091"/></svg>"##;
+        let first = raster_of(svg).expect("drawn");
+        let again = raster_of(svg).expect("kept");
+        assert!(
+            Arc::ptr_eq(&first, &again),
+            "the second download draws nothing"
+        );
+        assert!(first.starts_with(b"\x89PNG"));
+        let other = br##"<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64"><rect width="64" height="64" fill="#e1000f"/></svg>"##;
+        let drawn = raster_of(other).expect("drawn");
+        assert!(!Arc::ptr_eq(&first, &drawn));
+        assert_ne!(*first, *drawn);
     }
 }

@@ -63,7 +63,12 @@ async fn png(
 ) -> Result<Response, ApiError> {
     let id = award_id(&raw)?;
     let bytes = app.baked_png(id, form(&q)?).await?;
-    Ok(image(&headers, bytes, "image/png", format!("badge-{id}.png")))
+    Ok(image(
+        &headers,
+        bytes,
+        "image/png",
+        format!("badge-{id}.png"),
+    ))
 }
 
 async fn svg(
@@ -74,5 +79,10 @@ async fn svg(
 ) -> Result<Response, ApiError> {
     let id = award_id(&raw)?;
     let bytes = app.baked_svg(id, form(&q)?).await?;
-    Ok(image(&headers, bytes, "image/svg+xml", format!("badge-{id}.svg")))
+    Ok(image(
+        &headers,
+        bytes,
+        "image/svg+xml",
+        format!("badge-{id}.svg"),
+    ))
 }
