@@ -284,8 +284,7 @@ async fn pages_and_documents_are_revalidated_and_a_revocation_shows_at_once() {
         (format!("/badges/{}", s.valid), BROWSER),
         (format!("/assertions/{}", s.valid), "application/ld+json"),
         (format!("/credentials/{}", s.valid), "*/*"),
-        // Baked images: the same bytes every time, so a link preview revalidates for free.
-        (format!("/badges/{}/badge.png", s.valid), "image/png"),
+        // A baked image: the same bytes every time, so a link preview revalidates for free.
         (format!("/badges/{}/badge.svg", s.valid), "image/svg+xml"),
     ] {
         let (status, h, _) = get_with(&s.t.app, &path, &[("accept", accept)]).await;
@@ -302,6 +301,22 @@ async fn pages_and_documents_are_revalidated_and_a_revocation_shows_at_once() {
         assert!(body.is_empty());
         assert_eq!(h[header::ETAG], tag.as_str());
     }
+    // The baked PNG too (bytes, not text).
+    let png = format!("/badges/{}/badge.png", s.valid);
+    let req = |tag: Option<&str>| {
+        let mut r = axum::http::Request::get(&png);
+        if let Some(tag) = tag {
+            r = r.header(header::IF_NONE_MATCH, tag);
+        }
+        r.body(axum::body::Body::empty()).expect("request")
+    };
+    let (status, h, body) = s.t.raw(req(None)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.starts_with(b"\x89PNG"));
+    let tag = h[header::ETAG].to_str().expect("etag").to_string();
+    let (status, _, body) = s.t.raw(req(Some(&tag))).await;
+    assert_eq!(status, StatusCode::NOT_MODIFIED);
+    assert!(body.is_empty());
     let path = format!("/badges/{}", s.valid);
     let (_, h, _) = get_with(&s.t.app, &path, &[("accept", BROWSER)]).await;
     let tag = h[header::ETAG].to_str().expect("etag").to_string();
