@@ -286,6 +286,28 @@ fn request_grid(catalogue: &StoredCatalogue, code: &str) -> Option<ReviewGrid> {
     catalogue.grids.iter().find(|g| g.code == grid).cloned()
 }
 
+/// A learner's completions, attended sessions and badges held: what the rule a request needs
+/// first is judged on.
+struct Done {
+    completions: Vec<crate::engine::CompletionFact>,
+    attendances: Vec<crate::engine::AttendanceFact>,
+    held: BTreeSet<String>,
+}
+
+impl Done {
+    /// Whether `rule` (a review's first rule) holds.
+    fn meets(&self, rule: &AwardRule, catalogue: &StoredCatalogue) -> bool {
+        let facts = crate::engine::Facts {
+            modules: &catalogue.modules,
+            series: &catalogue.series,
+            completions: &self.completions,
+            attendances: &self.attendances,
+            reviews: &[],
+        };
+        crate::engine::first_trace(&facts, rule, &self.held).is_some()
+    }
+}
+
 impl Insigne {
     /// The badges on request of the catalogue, as `email` may ask for them.
     pub async fn requestable_badges(
@@ -295,15 +317,15 @@ impl Insigne {
         let catalogue = self.store.load_catalogue().await?;
         let held = self.store.held_badge_classes(email).await?;
         let requests = self.store.requests_of(email.as_str()).await?;
+        let done = self.done_by(email, &catalogue).await?;
         let mut out = Vec::new();
         for b in &catalogue.badges {
             let AwardRule::Review { first, .. } = &b.rule else {
                 continue;
             };
-            let ready = match first {
-                Some(first) => self.first_holds(email, first, &catalogue).await?,
-                None => true,
-            };
+            let ready = first
+                .as_deref()
+                .is_none_or(|first| done.meets(first, &catalogue));
             let class = self.badge_class(b.id).await?;
             out.push(Requestable {
                 code: b.code.clone(),
@@ -318,33 +340,29 @@ impl Insigne {
         Ok(out)
     }
 
-    /// Whether the rule a request needs first holds for `email` now.
-    async fn first_holds(
+    /// What `email` has done, read once, to judge the rules requests need first.
+    async fn done_by(
         &self,
         email: &EmailAddress,
-        rule: &AwardRule,
         catalogue: &StoredCatalogue,
-    ) -> Result<bool, ServiceError> {
+    ) -> Result<Done, ServiceError> {
         let (completions, attendances) =
             match self.learner_facts(email, &Default::default()).await? {
                 Some((_, c, a)) => (c, a),
                 None => (Vec::new(), Vec::new()),
             };
         let held_ids = self.store.held_badge_classes(email).await?;
-        let held: BTreeSet<String> = catalogue
+        let held = catalogue
             .badges
             .iter()
             .filter(|b| held_ids.contains(&b.id))
             .map(|b| b.code.clone())
             .collect();
-        let facts = crate::engine::Facts {
-            modules: &catalogue.modules,
-            series: &catalogue.series,
-            completions: &completions,
-            attendances: &attendances,
-            reviews: &[],
-        };
-        Ok(crate::engine::first_trace(&facts, rule, &held).is_some())
+        Ok(Done {
+            completions,
+            attendances,
+            held,
+        })
     }
 
     /// Starts a draft request of `email` for the badge `code`.
@@ -445,7 +463,9 @@ impl Insigne {
             }) => {
                 let email = EmailAddress::parse(&request.email)
                     .map_err(|e| ServiceError::Storage(StorageError::Corrupt(e)))?;
-                self.first_holds(&email, first, &catalogue).await?
+                self.done_by(&email, &catalogue)
+                    .await?
+                    .meets(first, &catalogue)
             }
             _ => true,
         };
@@ -668,24 +688,15 @@ impl Insigne {
             .collect())
     }
 
-    /// Which requests `session` reviews.
-    async fn reviewer_scope(&self, session: &AdminSession) -> Result<Vec<String>, ServiceError> {
-        Ok(self.store.tutor_parcours(&session.email).await?)
-    }
-
     /// The requests past their draft `session` sees: all for an admin; for a tutor, those
     /// assigned to them and those of their parcours assigned to nobody.
     pub async fn requests_to_review(
         &self,
         session: &AdminSession,
     ) -> Result<Vec<(StoredRequest, String)>, ServiceError> {
-        let parcours = self.reviewer_scope(session).await?;
         let reviewer = match session.role {
             Role::Admin => Reviewer::All,
-            Role::Tutor => Reviewer::Tutor {
-                email: &session.email,
-                parcours: &parcours,
-            },
+            Role::Tutor => Reviewer::Tutor(&session.email),
         };
         let mut out = Vec::new();
         for r in self.store.requests_for(&reviewer).await? {
@@ -709,7 +720,8 @@ impl Insigne {
             Role::Tutor => match &request.tutor {
                 Some(t) => *t == session.email,
                 None => self
-                    .reviewer_scope(session)
+                    .store
+                    .tutor_parcours(&session.email)
                     .await?
                     .iter()
                     .any(|p| Some(p) == request.parcours.as_ref()),

@@ -132,11 +132,9 @@ pub struct StatusChanged {
 pub enum Reviewer<'a> {
     /// An admin: every request past its draft.
     All,
-    /// A tutor: those assigned to them, and those of their parcours assigned to nobody.
-    Tutor {
-        email: &'a str,
-        parcours: &'a [String],
-    },
+    /// A tutor (by address): those assigned to them, and those of their parcours
+    /// (`tutor_parcours`) assigned to nobody.
+    Tutor(&'a str),
 }
 
 const COLUMNS: &str = "id, learner_email, learner_name, badge_class_id, badge_code, parcours_code,
@@ -341,7 +339,7 @@ impl Store {
                 .fetch_all(&self.pool)
                 .await?
             }
-            Reviewer::Tutor { email, .. } => {
+            Reviewer::Tutor(email) => {
                 sqlx::query(&format!(
                     "SELECT {COLUMNS} FROM badge_requests WHERE status <> 'draft' AND
                      (tutor_email = $1 OR (tutor_email IS NULL AND parcours_code IN
