@@ -85,6 +85,27 @@ pub(crate) fn form(fields: &[(&str, &str)], files: &[(&str, &[u8])]) -> (String,
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
+/// Posts a request's form: the analysis, the links and the button (`brouillon` or
+/// `soumettre`), with files.
+async fn post_request(
+    t: &TestApp,
+    path: &str,
+    cookie: &str,
+    [analysis, links, action]: [&str; 3],
+    files: &[(&str, &[u8])],
+) -> (StatusCode, axum::http::HeaderMap, String) {
+    post_form(
+        &t.app,
+        path,
+        cookie,
+        form(
+            &[("analysis", analysis), ("links", links), ("action", action)],
+            files,
+        ),
+    )
+    .await
+}
+
 /// Starts a request for the badge on request; returns its id.
 pub(crate) async fn start(t: &TestApp, cookie: &str) -> String {
     let (status, headers, page) = send(
@@ -167,18 +188,12 @@ async fn a_request_goes_from_draft_to_a_badge_with_its_evidence(backend: Backend
     let path = format!("/mes-badges/demandes/{id}");
 
     // A draft with a file: saved, nothing sent to anybody.
-    let (status, headers, page) = post_form(
-        &t.app,
+    let (status, headers, page) = post_request(
+        &t,
         &path,
         &ada,
-        form(
-            &[
-                ("analysis", "Premier jet."),
-                ("links", ""),
-                ("action", "brouillon"),
-            ],
-            &[("analyse du parcours.pdf", &pdf())],
-        ),
+        ["Premier jet.", "", "brouillon"],
+        &[("analyse du parcours.pdf", &pdf())],
     )
     .await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
@@ -210,18 +225,12 @@ async fn a_request_goes_from_draft_to_a_badge_with_its_evidence(backend: Backend
     assert_eq!(status, StatusCode::NOT_FOUND);
 
     // Refusals keep what was typed and say why, next to the field.
-    let (status, _, page) = post_form(
-        &t.app,
+    let (status, _, page) = post_request(
+        &t,
         &path,
         &ada,
-        form(
-            &[
-                ("analysis", "Mon analyse"),
-                ("links", "pas une adresse"),
-                ("action", "brouillon"),
-            ],
-            &[],
-        ),
+        ["Mon analyse", "pas une adresse", "brouillon"],
+        &[],
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -251,37 +260,23 @@ async fn a_request_goes_from_draft_to_a_badge_with_its_evidence(backend: Backend
         t.app.store.request_files(&id).await.expect("files").len(),
         1
     );
-    let (status, _, page) = post_form(
-        &t.app,
-        &path,
-        &ada,
-        form(
-            &[("analysis", "  "), ("links", ""), ("action", "soumettre")],
-            &[],
-        ),
-    )
-    .await;
+    let (status, _, page) = post_request(&t, &path, &ada, ["  ", "", "soumettre"], &[]).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.contains("Écrivez votre analyse réflexive"), "{page}");
     assert_eq!(status_of(&t, &id).await, RequestStatus::Draft);
 
     // Submitted: the e-CAP1 tutor is told, the e-CAP2 tutor is not.
     let analysis = "J'ai conçu un parcours hybride de six semaines pour les néo-titulaires.\nLes classes virtuelles ont servi de points d'étape.";
-    let (status, _, page) = post_form(
-        &t.app,
+    let (status, _, page) = post_request(
+        &t,
         &path,
         &ada,
-        form(
-            &[
-                ("analysis", analysis),
-                (
-                    "links",
-                    "https://magistere.education.fr/ac-versailles/course/view.php?id=4242",
-                ),
-                ("action", "soumettre"),
-            ],
-            &[],
-        ),
+        [
+            analysis,
+            "https://magistere.education.fr/ac-versailles/course/view.php?id=4242",
+            "soumettre",
+        ],
+        &[],
     )
     .await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
@@ -313,20 +308,7 @@ async fn a_request_goes_from_draft_to_a_badge_with_its_evidence(backend: Backend
         .iter()
         .any(|m| m.kind == MessageKind::Request.as_str()));
     // Submitted, it is no longer the trainer's to change.
-    let (status, _, page) = post_form(
-        &t.app,
-        &path,
-        &ada,
-        form(
-            &[
-                ("analysis", "autre"),
-                ("links", ""),
-                ("action", "brouillon"),
-            ],
-            &[],
-        ),
-    )
-    .await;
+    let (status, _, page) = post_request(&t, &path, &ada, ["autre", "", "brouillon"], &[]).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.contains("ne se modifie plus"), "{page}");
 
@@ -457,21 +439,16 @@ async fn a_request_goes_from_draft_to_a_badge_with_its_evidence(backend: Backend
     assert!(page.contains("Non atteint"), "{page}");
     let revised = format!("{analysis}\nJ'ai ajouté un calendrier de relances hebdomadaires.");
     let second = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
-    let (status, _, page) = post_form(
-        &t.app,
+    let (status, _, page) = post_request(
+        &t,
         &path,
         &ada,
-        form(
-            &[
-                ("analysis", &revised),
-                (
-                    "links",
-                    "https://magistere.education.fr/ac-versailles/course/view.php?id=4242",
-                ),
-                ("action", "soumettre"),
-            ],
-            &[("calendrier.png", &second)],
-        ),
+        [
+            &revised,
+            "https://magistere.education.fr/ac-versailles/course/view.php?id=4242",
+            "soumettre",
+        ],
+        &[("calendrier.png", &second)],
     )
     .await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
@@ -662,18 +639,12 @@ async fn a_refused_request_awards_nothing_and_says_why(backend: Backend) {
     let ada = crate::mine::sign_in(&t, ADA).await;
     let id = start(&t, &ada).await;
     let path = format!("/mes-badges/demandes/{id}");
-    let (status, _, _) = post_form(
-        &t.app,
+    let (status, _, _) = post_request(
+        &t,
         &path,
         &ada,
-        form(
-            &[
-                ("analysis", "Une analyse courte."),
-                ("links", ""),
-                ("action", "soumettre"),
-            ],
-            &[],
-        ),
+        ["Une analyse courte.", "", "soumettre"],
+        &[],
     )
     .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
@@ -798,20 +769,8 @@ async fn nothing_is_submitted_before_the_first_rule_holds_nor_beyond_five_files(
     // Started anyway (a draft may be written ahead), it cannot be submitted.
     let id = start(&t, &bob).await;
     let path = format!("/mes-badges/demandes/{id}");
-    let (status, _, page) = post_form(
-        &t.app,
-        &path,
-        &bob,
-        form(
-            &[
-                ("analysis", "En avance."),
-                ("links", ""),
-                ("action", "soumettre"),
-            ],
-            &[],
-        ),
-    )
-    .await;
+    let (status, _, page) =
+        post_request(&t, &path, &bob, ["En avance.", "", "soumettre"], &[]).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.contains("pas encore remplie"), "{page}");
     assert_eq!(status_of(&t, &id).await, RequestStatus::Draft);
@@ -826,16 +785,7 @@ async fn nothing_is_submitted_before_the_first_rule_holds_nor_beyond_five_files(
         .iter()
         .map(|(n, b)| (n.as_str(), b.as_slice()))
         .collect();
-    let (status, _, page) = post_form(
-        &t.app,
-        &path,
-        &ada,
-        form(
-            &[("analysis", "x"), ("links", ""), ("action", "brouillon")],
-            &refs,
-        ),
-    )
-    .await;
+    let (status, _, page) = post_request(&t, &path, &ada, ["x", "", "brouillon"], &refs).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.contains("5 fichiers au plus"), "{page}");
     assert_eq!(
@@ -855,14 +805,12 @@ async fn nothing_is_submitted_before_the_first_rule_holds_nor_beyond_five_files(
     )
     .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-    let (status, _, _) = post_form(
-        &t.app,
+    let (status, _, _) = post_request(
+        &t,
         &path,
         &ada,
-        form(
-            &[("analysis", "x"), ("links", ""), ("action", "brouillon")],
-            &[("autre.pdf", &pdf())],
-        ),
+        ["x", "", "brouillon"],
+        &[("autre.pdf", &pdf())],
     )
     .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
@@ -873,14 +821,12 @@ async fn nothing_is_submitted_before_the_first_rule_holds_nor_beyond_five_files(
     // A file over 10 MiB is refused.
     let mut big = pdf();
     big.resize(10 * 1024 * 1024 + 1, b' ');
-    let (status, _, page) = post_form(
-        &t.app,
+    let (status, _, page) = post_request(
+        &t,
         &path,
         &ada,
-        form(
-            &[("analysis", "x"), ("links", ""), ("action", "brouillon")],
-            &[("gros.pdf", &big)],
-        ),
+        ["x", "", "brouillon"],
+        &[("gros.pdf", &big)],
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
