@@ -30,6 +30,23 @@ async fn insigne_verdict(
     .await
 }
 
+/// Posts the console's revocation form of endorsement `id` (its body as given).
+async fn revoke(
+    t: &TestApp,
+    id: insigne::domain::EndorsementId,
+    cookie: &str,
+    body: &str,
+) -> (StatusCode, axum::http::HeaderMap, String) {
+    crate::mine::send(
+        &t.app,
+        Method::POST,
+        &format!("/admin/endossements/{id}/revoquer"),
+        Some(cookie),
+        Some(body),
+    )
+    .await
+}
+
 async fn class_id(t: &TestApp, code: &str) -> insigne::domain::BadgeClassId {
     t.app
         .store
@@ -519,33 +536,28 @@ async fn tutors_and_the_dane_endorse_in_the_console_and_the_pages_say_it(backend
     assert!(page.contains("Parcours conforme au référentiel."), "{page}");
 
     // A tutor revokes only their own; a revocation needs a reason; then the pages say it.
-    let (status, _, _) = send(
-        &t.app,
-        Method::POST,
-        &format!("/admin/endossements/{}/revoquer", of_class.id),
-        Some(&tutor),
-        Some(&format!("csrf={tutor_token}&reason=non")),
+    let (status, _, _) = revoke(
+        &t,
+        of_class.id,
+        &tutor,
+        &format!("csrf={tutor_token}&reason=non"),
     )
     .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, _, page) = send(
-        &t.app,
-        Method::POST,
-        &format!("/admin/endossements/{}/revoquer", of_award.id),
-        Some(&tutor),
-        Some(&format!("csrf={tutor_token}&reason=")),
+    let (status, _, page) = revoke(
+        &t,
+        of_award.id,
+        &tutor,
+        &format!("csrf={tutor_token}&reason="),
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.contains("Donnez le motif"), "{page}");
-    let (status, _, _) = send(
-        &t.app,
-        Method::POST,
-        &format!("/admin/endossements/{}/revoquer", of_award.id),
-        Some(&tutor),
-        Some(&format!(
-            "csrf={tutor_token}&reason=Endoss%C3%A9+par+erreur"
-        )),
+    let (status, _, _) = revoke(
+        &t,
+        of_award.id,
+        &tutor,
+        &format!("csrf={tutor_token}&reason=Endoss%C3%A9+par+erreur"),
     )
     .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
@@ -568,14 +580,7 @@ async fn tutors_and_the_dane_endorse_in_the_console_and_the_pages_say_it(backend
     .await;
     assert!(page.contains("Endossé par erreur"), "{page}");
     // Without the session's token, nothing changes.
-    let (status, _, _) = send(
-        &t.app,
-        Method::POST,
-        &format!("/admin/endossements/{}/revoquer", of_class.id),
-        Some(&dane),
-        Some("reason=x"),
-    )
-    .await;
+    let (status, _, _) = revoke(&t, of_class.id, &dane, "reason=x").await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(t
         .app
